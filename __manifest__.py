@@ -14,5 +14,11 @@
     "external_dependencies": {
         "python": ["requests", "standardwebhooks", "cryptography"],
     },
-    "data": [],
+    "data": [
+        "security/bigcommerce_security.xml",
+        "security/ir.model.access.csv",
+        "views/bigcommerce_backend_views.xml",
+        "views/bigcommerce_menus.xml",
+    ],
+    "post_init_hook": "post_init_hook",
 }

@@ -1,0 +1,440 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""A small BigCommerce REST client on top of ``requests``.
+
+Every call goes through :meth:`BigCommerceClient.request`: base URL, auth
+header, timeout, rate-limit pacing, retries and error translation live in
+that one place. Listing calls are generators over BigCommerce's two paging
+styles (v2 plain arrays, v3 ``meta.pagination`` / cursors).
+"""
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+import requests
+
+from . import const
+from .exceptions import (
+    BigCommerceAuthError,
+    BigCommerceError,
+    BigCommerceFatalError,
+    BigCommerceNotFoundError,
+    BigCommerceRetryableError,
+    BigCommerceValidationError,
+)
+
+_logger = logging.getLogger(__name__)
+
+ORDER_WITH_LINES = {
+    "include": "consignments.line_items",
+    "consignment_structure": "object",
+}
+
+
+def _to_utc(moment):
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc)
+
+
+def format_iso_datetime(moment):
+    """ISO-8601 with offset, accepted by v2 date filters and v3 RFC 3339."""
+    return _to_utc(moment).replace(microsecond=0).isoformat()
+
+
+def format_customer_datetime(moment):
+    """The customers API takes ``2024-05-14T09:34:00`` (UTC, no offset)."""
+    return _to_utc(moment).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _int_header(headers, name):
+    value = headers.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return int(float(value))
+    except ValueError:
+        return None
+
+
+@dataclass
+class RateLimitState:
+    """What the last response's ``X-Rate-Limit-*`` headers said.
+
+    ``observed_at`` is the client's monotonic clock when they were read, so
+    the time left before the window resets can be computed later.
+    """
+
+    window_ms: int = None
+    reset_ms: int = None
+    quota: int = None
+    left: int = None
+    observed_at: float = None
+
+    @classmethod
+    def from_headers(cls, headers, now):
+        state = cls(
+            window_ms=_int_header(headers, const.HEADER_WINDOW_MS),
+            reset_ms=_int_header(headers, const.HEADER_RESET_MS),
+            quota=_int_header(headers, const.HEADER_QUOTA),
+            left=_int_header(headers, const.HEADER_LEFT),
+            observed_at=now,
+        )
+        return state if state.left is not None or state.reset_ms else None
+
+    def seconds_until_reset(self, now):
+        if self.reset_ms is None or self.observed_at is None:
+            return 0.0
+        return max(0.0, self.reset_ms / 1000.0 - (now - self.observed_at))
+
+
+class BigCommerceClient:
+    """Talks to one store. Not thread-safe: use one client per job."""
+
+    def __init__(
+        self,
+        store_hash,
+        access_token,
+        base_url=const.DEFAULT_API_BASE_URL,
+        timeout=(10, 60),
+        max_attempts=5,
+        backoff_base=1.0,
+        backoff_cap=60.0,
+        max_wait=120.0,
+        pacing_reserve=2,
+        jitter=True,
+        session=None,
+        sleep=time.sleep,
+        clock=time.monotonic,
+    ):
+        """
+        :param timeout: ``requests`` (connect, read) timeout, in seconds.
+        :param max_attempts: tries per request before giving up.
+        :param max_wait: longest single wait the client does itself; a longer
+            one (a long rate-limit reset, say) is raised as a retryable error
+            with ``retry_after`` so a job queue can reschedule instead of
+            holding a worker.
+        :param pacing_reserve: requests left in the window below which the
+            client waits for the window to reset before sending another one
+            (all apps on a store share one quota, so leave them some).
+        """
+        if not store_hash or not access_token:
+            raise BigCommerceAuthError("A store hash and an access token are required.")
+        self.store_hash = store_hash.strip()
+        self.base_url = (base_url or const.DEFAULT_API_BASE_URL).rstrip("/")
+        self.timeout = timeout
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.max_wait = max_wait
+        self.pacing_reserve = pacing_reserve
+        self.jitter = jitter
+        self.sleep = sleep
+        self.clock = clock
+        self.rate_limit = None
+        self._session = session or requests.Session()
+        self._session.headers.update(
+            {
+                "X-Auth-Token": access_token.strip(),
+                "Accept": "application/json",
+            }
+        )
+
+    # ------------------------------------------------------------------
+    # The one request method
+    # ------------------------------------------------------------------
+    def url(self, version, path):
+        return f"{self.base_url}/stores/{self.store_hash}/v{version}/{path.lstrip('/')}"
+
+    def request(self, method, version, path, params=None, json=None):
+        """Send one API request; return the decoded JSON (``None`` on 204).
+
+        Retries 429, 5xx, timeouts and connection errors (waiting as the
+        rate-limit headers say, or with bounded exponential backoff), and
+        raises a :class:`BigCommerceRetryableError` when they persist, or a
+        :class:`BigCommerceFatalError` subclass for a refusal.
+        """
+        url = self.url(version, path)
+        for attempt in range(1, self.max_attempts + 1):
+            self._pace()
+            try:
+                response = self._session.request(
+                    method, url, params=params, json=json, timeout=self.timeout
+                )
+            except requests.Timeout:
+                error = BigCommerceRetryableError(
+                    f"BigCommerce did not answer {method} {path} in time."
+                )
+                delay = self._backoff(attempt)
+            except requests.ConnectionError as exc:
+                error = BigCommerceRetryableError(
+                    f"Could not reach BigCommerce for {method} {path}: "
+                    f"{type(exc).__name__}."
+                )
+                delay = self._backoff(attempt)
+            else:
+                self._record_rate_limit(response)
+                _logger.debug("%s %s -> %s", method, url, response.status_code)
+                if response.status_code < 400:
+                    return self._decode(response, method, path)
+                if response.status_code not in const.RETRYABLE_STATUSES:
+                    raise self._fatal_error(response, method, path)
+                delay = self._retry_delay(response, attempt)
+                error = BigCommerceRetryableError(
+                    f"BigCommerce answered {response.status_code} to {method} "
+                    f"{path}: {self._error_message(response)}",
+                    status=response.status_code,
+                )
+            error.retry_after = delay
+            if attempt == self.max_attempts or delay > self.max_wait:
+                raise error
+            _logger.info(
+                "BigCommerce %s %s: %s; retrying in %.1fs (attempt %d/%d)",
+                method,
+                path,
+                error.message,
+                delay,
+                attempt,
+                self.max_attempts,
+            )
+            self.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _pace(self):
+        """Wait for the window to reset when the quota is nearly spent."""
+        state = self.rate_limit
+        if state is None or state.left is None or state.left > self.pacing_reserve:
+            return
+        wait = state.seconds_until_reset(self.clock())
+        if wait <= 0:
+            return
+        if wait > self.max_wait:
+            raise BigCommerceRetryableError(
+                "BigCommerce rate limit nearly reached; window resets in "
+                f"{wait:.0f}s.",
+                retry_after=wait,
+            )
+        _logger.debug("Pacing: %s requests left, waiting %.2fs", state.left, wait)
+        self.sleep(wait)
+        self.rate_limit = None
+
+    def _record_rate_limit(self, response):
+        state = RateLimitState.from_headers(response.headers, self.clock())
+        if state is not None:
+            self.rate_limit = state
+
+    def _backoff(self, attempt):
+        delay = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+        if self.jitter:
+            delay += random.uniform(0, self.backoff_base)  # noqa: S311
+        return delay
+
+    def _retry_delay(self, response, attempt):
+        if response.status_code != 429:
+            return self._backoff(attempt)
+        reset_ms = _int_header(response.headers, const.HEADER_RESET_MS)
+        retry_after = _int_header(response.headers, const.HEADER_RETRY_AFTER)
+        if reset_ms is None and retry_after is None:
+            # A 429 without headers: the platform is under load.
+            return self._backoff(attempt)
+        delay = max((reset_ms or 0) / 1000.0, float(retry_after or 0))
+        # Wait longer on each repeat.
+        return delay + (self._backoff(attempt - 1) if attempt > 1 else 0.0)
+
+    @staticmethod
+    def _decode(response, method, path):
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise BigCommerceError(
+                f"BigCommerce answered {method} {path} with a body that is not "
+                "JSON.",
+                status=response.status_code,
+            ) from exc
+
+    @staticmethod
+    def _error_message(response):
+        """BigCommerce's own words, from its v2 or v3 error shapes."""
+        try:
+            body = response.json()
+        except ValueError:
+            return (response.text or response.reason or "").strip()[:300]
+        parts = []
+        items = body if isinstance(body, list) else [body]
+        if isinstance(body, dict) and isinstance(body.get("data"), list):
+            items = body["data"]
+        for item in items:
+            if not isinstance(item, dict):
+                continue
+            text = item.get("message") or item.get("title")
+            if text:
+                parts.append(str(text))
+            errors = item.get("errors")
+            if isinstance(errors, dict):
+                parts.extend(f"{field}: {msg}" for field, msg in errors.items())
+        return "; ".join(parts) or response.reason or ""
+
+    def _fatal_error(self, response, method, path):
+        status = response.status_code
+        message = self._error_message(response)
+        if status == 401:
+            return BigCommerceAuthError(
+                "BigCommerce rejected the credentials (401): check the store "
+                f"hash and the access token. {message}".strip(),
+                status=status,
+            )
+        if status == 403:
+            return BigCommerceAuthError(
+                "The API account lacks a scope this call needs (403) "
+                f"for {method} {path}. {message}".strip(),
+                status=status,
+            )
+        if status == 404:
+            return BigCommerceNotFoundError(
+                f"Not found on BigCommerce (404): {method} {path}. {message}".strip(),
+                status=status,
+            )
+        if status in (400, 409, 413, 422):
+            return BigCommerceValidationError(
+                f"BigCommerce refused {method} {path} ({status}): {message}",
+                status=status,
+            )
+        return BigCommerceFatalError(
+            f"BigCommerce answered {status} to {method} {path}: {message}",
+            status=status,
+        )
+
+    # ------------------------------------------------------------------
+    # Paging
+    # ------------------------------------------------------------------
+    def iter_v2(self, path, params=None, limit=const.MAX_PAGE_SIZE):
+        """Yield the items of a v2 collection, page after page.
+
+        v2 answers plain arrays and 204 (or an empty array) past the end; a
+        short page is the last one.
+        """
+        page = 1
+        while True:
+            query = dict(params or {}, page=page, limit=limit)
+            items = self.request("GET", 2, path, params=query) or []
+            yield from items
+            if len(items) < limit:
+                return
+            page += 1
+
+    def iter_v3(self, path, params=None, limit=const.MAX_PAGE_SIZE):
+        """Yield the items of a v3 collection.
+
+        Follows cursors (``meta.cursor_pagination``) where the endpoint has
+        them, else page numbers (``meta.pagination``).
+        """
+        query = dict(params or {}, limit=limit)
+        while True:
+            body = self.request("GET", 3, path, params=query) or {}
+            items = body.get("data") or []
+            yield from items
+            meta = body.get("meta") or {}
+            cursor = meta.get("cursor_pagination") or {}
+            pagination = meta.get("pagination") or {}
+            if cursor:
+                if not cursor.get("links", {}).get("next") or not items:
+                    return
+                query = dict(params or {}, limit=limit, after=cursor["end_cursor"])
+            elif pagination:
+                current = pagination.get("current_page") or query.get("page", 1)
+                if not items or current >= (pagination.get("total_pages") or 0):
+                    return
+                query = dict(query, page=current + 1)
+            else:
+                return
+
+    # ------------------------------------------------------------------
+    # The calls the connector needs
+    # ------------------------------------------------------------------
+    def get_store_information(self):
+        return self.request("GET", 2, "store")
+
+    def get_order(self, order_id):
+        """One order with its line items (in consignments), in one request."""
+        return self.request("GET", 2, f"orders/{int(order_id)}", params=ORDER_WITH_LINES)
+
+    def get_order_taxes(self, order_id):
+        """Per-line tax rows (``details=true`` adds product and line type)."""
+        return list(self.iter_v2(f"orders/{int(order_id)}/taxes", {"details": "true"}))
+
+    def iter_orders_modified(self, since, until=None, limit=const.MAX_PAGE_SIZE):
+        params = {
+            "min_date_modified": format_iso_datetime(since),
+            "sort": "date_modified:asc",
+        }
+        if until is not None:
+            params["max_date_modified"] = format_iso_datetime(until)
+        return self.iter_v2("orders", params, limit=limit)
+
+    def get_order_refunds(self, order_id):
+        return list(self.iter_v3(f"orders/{int(order_id)}/payment_actions/refunds"))
+
+    def get_refund(self, refund_id):
+        body = self.request("GET", 3, f"orders/payment_actions/refunds/{int(refund_id)}")
+        return (body or {}).get("data")
+
+    def iter_refunds_created(self, since, until=None, limit=const.MAX_PAGE_SIZE):
+        params = {"created:min": format_iso_datetime(since)}
+        if until is not None:
+            params["created:max"] = format_iso_datetime(until)
+        return self.iter_v3("orders/payment_actions/refunds", params, limit=limit)
+
+    def get_customer(self, customer_id):
+        """The customer with its addresses, or ``None`` if it is gone."""
+        params = {"id:in": int(customer_id), "include": "addresses"}
+        body = self.request("GET", 3, "customers", params=params) or {}
+        customers = body.get("data") or []
+        return customers[0] if customers else None
+
+    def iter_customers_modified(self, since, until=None, limit=const.MAX_PAGE_SIZE):
+        params = {
+            "date_modified:min": format_customer_datetime(since),
+            "include": "addresses",
+            "sort": "date_modified:asc",
+        }
+        if until is not None:
+            params["date_modified:max"] = format_customer_datetime(until)
+        return self.iter_v3("customers", params, limit=limit)
+
+    def get_order_shipments(self, order_id):
+        """The order's shipments; BigCommerce answers 204 when there are none."""
+        return list(self.iter_v2(f"orders/{int(order_id)}/shipments"))
+
+    def list_webhooks(self):
+        return list(self.iter_v3("hooks"))
+
+    def create_webhook(self, scope, destination, is_active=True, headers=None):
+        payload = {"scope": scope, "destination": destination, "is_active": is_active}
+        if headers:
+            payload["headers"] = headers
+        return (self.request("POST", 3, "hooks", json=payload) or {}).get("data")
+
+    def update_webhook(self, webhook_id, **values):
+        body = self.request("PUT", 3, f"hooks/{int(webhook_id)}", json=values)
+        return (body or {}).get("data")
+
+
+def parse_datetime(value):
+    """Parse BigCommerce dates: RFC-2822 (v2), ISO-8601 (v3), Unix seconds.
+
+    Returns a naive UTC datetime, as Odoo stores them.
+    """
+    if value in (None, ""):
+        return None
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value, tz=timezone.utc).replace(tzinfo=None)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return _to_utc(moment).replace(tzinfo=None)

@@ -1,0 +1,337 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import logging
+import secrets
+
+from cryptography.fernet import Fernet, InvalidToken
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import config
+
+from ..bigcommerce import BigCommerceClient, BigCommerceError
+from ..bigcommerce.const import DEFAULT_API_BASE_URL
+
+_logger = logging.getLogger(__name__)
+
+# Server configuration option (odoo.conf) holding the Fernet key; when it
+# is not set, a key is generated at install into this system parameter.
+ENCRYPTION_KEY_OPTION = "bigcommerce_encryption_key"
+ENCRYPTION_KEY_PARAM = "bigcommerce_connector.encryption_key"
+WEBHOOK_ROUTE = "/bigcommerce/webhook"
+# Fields kept encrypted at rest: clear field -> stored ciphertext column.
+SECRET_FIELDS = {
+    "access_token": "access_token_encrypted",
+    "client_secret": "client_secret_encrypted",
+}
+
+
+class BigCommerceBackend(models.Model):
+    _name = "bigcommerce.backend"
+    _description = "BigCommerce Store"
+    _inherit = ["analytic.mixin"]
+    _order = "name, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, help="A name for this store in Odoo.")
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        help="Invoices, credit notes and partners from this store belong to "
+        "this company.",
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+
+    # ---- API account -------------------------------------------------------
+    store_hash = fields.Char(
+        required=True,
+        help="The code after /stores/ in the API path of the store-level API "
+        "account (Settings > Store-level API accounts), e.g. 'abc123xyz'.",
+    )
+    api_base_url = fields.Char(
+        string="API Base URL",
+        required=True,
+        default=DEFAULT_API_BASE_URL,
+        help="BigCommerce's API host. Change it only to point at a test or "
+        "demo server.",
+    )
+    client_id = fields.Char(
+        string="Client ID",
+        help="Client ID of the store-level API account.",
+    )
+    access_token = fields.Char(
+        compute="_compute_secrets",
+        inverse="_inverse_access_token",
+        groups="base.group_system",
+        help="Access token of the store-level API account. Needs read access "
+        "to orders, transactions, customers and store information. Stored "
+        "encrypted.",
+    )
+    client_secret = fields.Char(
+        compute="_compute_secrets",
+        inverse="_inverse_client_secret",
+        groups="base.group_system",
+        help="Client secret of the same API account. BigCommerce signs its "
+        "webhooks with it; without it every webhook is refused. Stored "
+        "encrypted.",
+    )
+    access_token_encrypted = fields.Char(
+        groups="base.group_system", copy=False, readonly=True
+    )
+    client_secret_encrypted = fields.Char(
+        groups="base.group_system", copy=False, readonly=True
+    )
+    has_access_token = fields.Boolean(compute="_compute_has_secrets")
+    has_client_secret = fields.Boolean(compute="_compute_has_secrets")
+
+    # ---- Webhooks ----------------------------------------------------------
+    webhook_key = fields.Char(
+        required=True,
+        copy=False,
+        readonly=True,
+        default=lambda self: secrets.token_urlsafe(24),
+        help="Unguessable part of the webhook address.",
+    )
+    webhook_url = fields.Char(
+        string="Webhook URL",
+        compute="_compute_webhook_url",
+        help="The address to give BigCommerce as webhook destination. It must "
+        "be reachable over HTTPS on port 443.",
+    )
+
+    # ---- Accounting --------------------------------------------------------
+    journal_id = fields.Many2one(
+        "account.journal",
+        string="Sales Journal",
+        check_company=True,
+        domain="[('type', '=', 'sale')]",
+        help="Journal of the customer invoices and credit notes created from "
+        "this store.",
+    )
+    revenue_account_id = fields.Many2one(
+        "account.account",
+        string="Fallback Revenue Account",
+        check_company=True,
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Used for order lines whose product (and product category) has "
+        "no income account.",
+    )
+    tax_account_id = fields.Many2one(
+        "account.account",
+        string="Tax Account",
+        check_company=True,
+        help="Account of tax amounts that BigCommerce computed and that no "
+        "Odoo tax carries (for instance from a tax provider).",
+    )
+    shipping_account_id = fields.Many2one(
+        "account.account",
+        string="Shipping Account",
+        check_company=True,
+        help="Income account of the shipping charged to customers.",
+    )
+    handling_account_id = fields.Many2one(
+        "account.account",
+        string="Handling Account",
+        check_company=True,
+        help="Income account of handling fees.",
+    )
+    wrapping_account_id = fields.Many2one(
+        "account.account",
+        string="Gift Wrapping Account",
+        check_company=True,
+        help="Income account of gift wrapping.",
+    )
+    discount_account_id = fields.Many2one(
+        "account.account",
+        string="Discount Account",
+        check_company=True,
+        help="Account of coupons and discounts granted on orders.",
+    )
+    gift_certificate_account_id = fields.Many2one(
+        "account.account",
+        string="Gift Certificate Account",
+        check_company=True,
+        domain="[('account_type', 'in', ('liability_current', 'liability_non_current'))]",
+        help="Liability account of gift certificates sold: they are money owed "
+        "to the holder, not revenue.",
+    )
+    invoice_policy = fields.Selection(
+        [("post", "Post invoices"), ("draft", "Leave invoices in draft")],
+        string="Posting Policy",
+        required=True,
+        default="post",
+        help="Post the invoices and credit notes created from this store, or "
+        "leave them in draft for review.",
+    )
+
+    # ---- What the store said at the last connection test ---------------------
+    store_name = fields.Char(readonly=True, copy=False)
+    store_currency = fields.Char(readonly=True, copy=False)
+    store_plan = fields.Char(string="Plan", readonly=True, copy=False)
+    rate_limit_quota = fields.Integer(
+        string="Requests per Window",
+        readonly=True,
+        copy=False,
+        help="API requests the store allows per rate-limit window, shared by "
+        "all apps of the store.",
+    )
+    rate_limit_window_ms = fields.Integer(
+        string="Window (ms)", readonly=True, copy=False
+    )
+    connection_checked_at = fields.Datetime(
+        string="Last Connection Test", readonly=True, copy=False
+    )
+
+    _webhook_key_uniq = models.Constraint(
+        "unique(webhook_key)", "The webhook key must be unique."
+    )
+    _store_hash_company_uniq = models.Constraint(
+        "unique(store_hash, company_id)",
+        "This BigCommerce store is already connected in this company.",
+    )
+
+    # ------------------------------------------------------------------
+    # Secrets, encrypted at rest
+    # ------------------------------------------------------------------
+    @api.model
+    def _get_fernet(self):
+        key = config.get(ENCRYPTION_KEY_OPTION) or self._get_or_create_key_param()
+        return Fernet(key.encode() if isinstance(key, str) else key)
+
+    @api.model
+    def _get_or_create_key_param(self):
+        params = self.env["ir.config_parameter"].sudo()
+        key = params.get_param(ENCRYPTION_KEY_PARAM)
+        if not key:
+            key = Fernet.generate_key().decode()
+            params.set_param(ENCRYPTION_KEY_PARAM, key)
+        return key
+
+    @api.model
+    def _encrypt(self, value):
+        if not value:
+            return False
+        return self._get_fernet().encrypt(value.encode()).decode()
+
+    @api.model
+    def _decrypt(self, token):
+        if not token:
+            return False
+        try:
+            return self._get_fernet().decrypt(token.encode()).decode()
+        except InvalidToken:
+            # Encrypted with another key (a database copy, a changed server
+            # key): the secret is unusable and must be entered again.
+            _logger.warning(
+                "A BigCommerce secret cannot be decrypted with the current key."
+            )
+            return False
+
+    @api.depends(*SECRET_FIELDS.values())
+    def _compute_secrets(self):
+        for backend in self:
+            for clear, stored in SECRET_FIELDS.items():
+                backend[clear] = backend._decrypt(backend.sudo()[stored])
+
+    def _inverse_access_token(self):
+        self._store_secret("access_token")
+
+    def _inverse_client_secret(self):
+        self._store_secret("client_secret")
+
+    def _store_secret(self, clear):
+        for backend in self:
+            value = (backend[clear] or "").strip()
+            backend.sudo()[SECRET_FIELDS[clear]] = backend._encrypt(value)
+
+    @api.depends(*SECRET_FIELDS.values())
+    def _compute_has_secrets(self):
+        for backend in self:
+            stored = backend.sudo()
+            backend.has_access_token = bool(stored.access_token_encrypted)
+            backend.has_client_secret = bool(stored.client_secret_encrypted)
+
+    # ------------------------------------------------------------------
+    # Webhook address
+    # ------------------------------------------------------------------
+    @api.depends("webhook_key")
+    def _compute_webhook_url(self):
+        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
+        for backend in self:
+            backend.webhook_url = (
+                f"{(base_url or '').rstrip('/')}{WEBHOOK_ROUTE}/{backend.webhook_key}"
+                if backend.webhook_key
+                else False
+            )
+
+    # ------------------------------------------------------------------
+    # API
+    # ------------------------------------------------------------------
+    def _get_client(self, **options):
+        """A client for this store; the token never leaves the server."""
+        self.ensure_one()
+        token = self.sudo().access_token
+        if not token:
+            raise UserError(
+                self.env._(
+                    "Store %(store)s has no usable access token: enter the "
+                    "access token of its API account.",
+                    store=self.display_name,
+                )
+            )
+        return BigCommerceClient(
+            self.store_hash, token, base_url=self.api_base_url, **options
+        )
+
+    def action_test_connection(self):
+        """Read the store information and show what BigCommerce answered."""
+        self.ensure_one()
+        # A person is waiting: a few quick tries, no long waits.
+        client = self._get_client(max_attempts=2, max_wait=5, timeout=(5, 15))
+        try:
+            info = client.get_store_information() or {}
+        except BigCommerceError as exc:
+            raise UserError(
+                self.env._(
+                    "Could not connect to BigCommerce store %(store)s: %(error)s",
+                    store=self.store_hash,
+                    error=exc.message,
+                )
+            ) from exc
+        limits = client.rate_limit
+        self.write(
+            {
+                "store_name": info.get("name"),
+                "store_currency": info.get("currency"),
+                "store_plan": info.get("plan_name") or info.get("plan_level"),
+                "rate_limit_quota": limits.quota if limits and limits.quota else 0,
+                "rate_limit_window_ms": (
+                    limits.window_ms if limits and limits.window_ms else 0
+                ),
+                "connection_checked_at": fields.Datetime.now(),
+            }
+        )
+        message = self.env._(
+            "Connected to %(name)s (currency %(currency)s, plan %(plan)s).",
+            name=self.store_name or self.store_hash,
+            currency=self.store_currency or "?",
+            plan=self.store_plan or "?",
+        )
+        if self.rate_limit_quota:
+            message += " " + self.env._(
+                "Rate limit: %(quota)s requests per %(seconds)s s.",
+                quota=self.rate_limit_quota,
+                seconds=round(self.rate_limit_window_ms / 1000),
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Connection successful"),
+                "message": message,
+                "type": "success",
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }

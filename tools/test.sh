@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Runs the test suite: the pure tier always, the Odoo tier where Odoo 19 is
+# importable (see tools/odoo-python.sh). Exits non-zero if any tier fails.
+#
+#   tools/test.sh            both tiers
+#   tools/test.sh pure       pure tier only
+#   tools/test.sh odoo       Odoo tier only
+#
+# Environment: ODOO_PYTHON (interpreter with Odoo 19), ODOO_ADDONS_PATH
+# (Odoo's addons, default: the "addons" folder beside the odoo package),
+# PGHOST/PGPORT/PGUSER (default 127.0.0.1/5432/current user),
+# BIGCOMMERCE_SPEC_DIR (default ../shared/bigcommerce/reference).
+set -uo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+tiers=${1:-all}
+odoo_py=$(bash tools/odoo-python.sh || true)
+
+banner() { printf '\n%s\n%s\n%s\n' "========================================================================" "$1" "========================================================================"; }
+
+pure_passed=0 pure_failed=0 odoo_passed=0 odoo_failed=0 rc=0
+
+run_pure() {
+    local py=${odoo_py:-}
+    [ -n "$py" ] || { [ -x .venv/bin/python ] && py=.venv/bin/python; } || py=python3
+    banner "Pure tier (BigCommerce client, signatures, mapping, simulator) with $py"
+    local out
+    out=$(mktemp)
+    "$py" -m pytest --import-mode=importlib -p no:odoo -p no:cacheprovider -q tests/pure 2>&1 | tee "$out"
+    local prc=${PIPESTATUS[0]}
+    pure_passed=$(grep -oE '[0-9]+ passed' "$out" | tail -1 | grep -oE '[0-9]+' || echo 0)
+    pure_failed=$(grep -oE '[0-9]+ (failed|errors?)' "$out" | awk '{s+=$1} END {print s+0}')
+    rm -f "$out"
+    if [ "$prc" -ne 0 ]; then
+        [ "$pure_failed" -gt 0 ] || pure_failed=1
+        rc=1
+    fi
+}
+
+ensure_postgres() {
+    local host=${PGHOST:-127.0.0.1} port=${PGPORT:-5432}
+    if command -v pg_isready >/dev/null && ! pg_isready -q -h "$host" -p "$port"; then
+        echo "PostgreSQL is not answering on $host:$port; trying to start it."
+        command -v pg_ctlcluster >/dev/null && \
+            pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | tail -1)" main start || true
+        sleep 2
+    fi
+}
+
+free_port() {
+    "$odoo_py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+run_odoo() {
+    if [ -z "$odoo_py" ]; then
+        banner "ODOO TIER SKIPPED: Odoo 19 is not importable on this machine.
+No Python here can 'import odoo' at version 19 (tried \$ODOO_PYTHON, ./.venv,
+/opt/*/bin/python3, python3). The Odoo-side behaviour was NOT tested.
+Install Odoo 19.0 (README.rst, 'Prerequisites'), then tools/setup.sh."
+        return
+    fi
+    ensure_postgres
+    local odoo_root addons_path tmp db db_demo port log
+    odoo_root=$("$odoo_py" -c 'import odoo, os; print(os.path.dirname(os.path.dirname(os.path.realpath(odoo.__file__))))')
+    tmp=$(mktemp -d)
+    # The addon's technical name does not depend on the checkout folder.
+    ln -s "$repo" "$tmp/bigcommerce_connector"
+    addons_path="$tmp,${ODOO_ADDONS_PATH:-$odoo_root/addons}"
+    db="bc_test_$(date +%s)_$$"
+    db_demo="${db}_demo"
+    port=$(free_port)
+    log="$tmp/odoo-tests.log"
+    local common=(--db_host "${PGHOST:-127.0.0.1}" --db_port "${PGPORT:-5432}"
+                  --db_user "${PGUSER:-$(id -un)}" --addons-path "$addons_path"
+                  --http-interface 127.0.0.1 --http-port "$port" --workers 0
+                  --max-cron-threads 0 --log-level info)
+
+    banner "Odoo tier: install bigcommerce_connector on a fresh database ($db) and run its tests"
+    "$odoo_py" -m odoo server "${common[@]}" -d "$db" -i bigcommerce_connector \
+        --test-tags /bigcommerce_connector --stop-after-init >"$log" 2>&1
+    local orc=$?
+    grep -E "(ERROR|CRITICAL|FAIL:|WARNING) |bigcommerce_connector.tests|Module bigcommerce_connector|post-tests|failed, " "$log" \
+        | grep -vE "Starting " | tail -n 200
+    local stats total failures errors
+    stats=$(grep -oE "Module bigcommerce_connector: [0-9]+ failures, [0-9]+ errors of [0-9]+ tests" "$log" | tail -1)
+    if [ -n "$stats" ]; then
+        read -r failures errors total <<<"$(echo "$stats" | grep -oE '[0-9]+' | paste -sd' ')"
+    else
+        failures=0 errors=0 total=0
+    fi
+    odoo_failed=$((failures + errors))
+    odoo_passed=$((total - odoo_failed))
+    if [ "$orc" -ne 0 ] || [ "$total" -eq 0 ]; then
+        echo "Odoo run exited $orc with $total tests; last lines of the log:"
+        tail -n 60 "$log"
+        [ "$odoo_failed" -gt 0 ] || odoo_failed=1
+        rc=1
+    fi
+    echo "odoo tests: $odoo_passed passed, $odoo_failed failed"
+
+    banner "Odoo tier: install with demo data ($db_demo), then uninstall"
+    if "$odoo_py" -m odoo server "${common[@]}" -d "$db_demo" --with-demo \
+            -i bigcommerce_connector --stop-after-init >"$tmp/demo.log" 2>&1 \
+        && ! grep -qE " (ERROR|CRITICAL) " "$tmp/demo.log" \
+        && "$odoo_py" -m odoo module uninstall -d "$db_demo" \
+            --addons-path "$addons_path" --db_host "${PGHOST:-127.0.0.1}" \
+            --db_user "${PGUSER:-$(id -un)}" bigcommerce_connector >"$tmp/uninstall.log" 2>&1 \
+        && ! grep -qE " (ERROR|CRITICAL) " "$tmp/uninstall.log"; then
+        echo "install with demo data and uninstall: ok"
+        odoo_passed=$((odoo_passed + 1))
+    else
+        echo "install with demo data or uninstall FAILED:"
+        grep -hE " (ERROR|CRITICAL) " "$tmp/demo.log" "$tmp/uninstall.log" | head -40
+        tail -n 30 "$tmp/demo.log" "$tmp/uninstall.log"
+        odoo_failed=$((odoo_failed + 1))
+        rc=1
+    fi
+
+    dropdb --if-exists -h "${PGHOST:-127.0.0.1}" -U "${PGUSER:-$(id -un)}" "$db" >/dev/null 2>&1
+    dropdb --if-exists -h "${PGHOST:-127.0.0.1}" -U "${PGUSER:-$(id -un)}" "$db_demo" >/dev/null 2>&1
+    rm -rf "$tmp"
+}
+
+case "$tiers" in
+    pure) run_pure ;;
+    odoo) run_odoo ;;
+    *) run_pure; run_odoo ;;
+esac
+
+banner "Summary"
+echo "pure tier: $pure_passed passed, $pure_failed failed"
+if [ -n "$odoo_py" ]; then
+    echo "odoo tier: $odoo_passed passed, $odoo_failed failed"
+else
+    echo "odoo tier: SKIPPED (Odoo 19 not importable)"
+fi
+echo "$((pure_passed + odoo_passed)) passed, $((pure_failed + odoo_failed)) failed"
+exit $rc
