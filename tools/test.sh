@@ -26,7 +26,7 @@ run_pure() {
     banner "Pure tier (BigCommerce client, signatures, mapping, simulator) with $py"
     local out
     out=$(mktemp)
-    "$py" -m pytest --import-mode=importlib -p no:odoo -p no:cacheprovider -q tests/pure 2>&1 | tee "$out"
+    "$py" -P -m pytest --rootdir tests/pure --import-mode=importlib -p no:odoo -p no:cacheprovider -q tests/pure 2>&1 | tee "$out"
     local prc=${PIPESTATUS[0]}
     pure_passed=$(grep -oE '[0-9]+ passed' "$out" | tail -1 | grep -oE '[0-9]+' || echo 0)
     pure_failed=$(grep -oE '[0-9]+ (failed|errors?)' "$out" | awk '{s+=$1} END {print s+0}')

@@ -1,0 +1,166 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import logging
+
+from cryptography.fernet import Fernet
+
+from odoo.exceptions import AccessError, UserError
+from odoo.modules.neutralize import get_neutralization_queries
+from odoo.tests import new_test_user
+from odoo.tools import config, mute_logger
+
+from ..models.bigcommerce_backend import (
+    ENCRYPTION_KEY_OPTION,
+    ENCRYPTION_KEY_PARAM,
+    WEBHOOK_ROUTE,
+)
+from .common import ACCESS_TOKEN, CLIENT_SECRET, STORE_HASH, BigCommerceCase
+
+
+class TestBackend(BigCommerceCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.plain_user = new_test_user(cls.env, login="bc_plain", groups="base.group_user")
+        cls.manager = new_test_user(
+            cls.env,
+            login="bc_manager",
+            groups="base.group_user,bigcommerce_connector.group_bigcommerce_manager",
+        )
+
+    def _raw_secret_columns(self, backend):
+        backend.flush_recordset()
+        self.env.cr.execute(
+            "SELECT access_token_encrypted, client_secret_encrypted "
+            "FROM bigcommerce_backend WHERE id = %s",
+            [backend.id],
+        )
+        return self.env.cr.fetchone()
+
+    # -- encryption at rest ------------------------------------------------
+    def test_secrets_encrypted_at_rest(self):
+        token_col, secret_col = self._raw_secret_columns(self.backend)
+        for raw, clear in ((token_col, ACCESS_TOKEN), (secret_col, CLIENT_SECRET)):
+            self.assertTrue(raw)
+            self.assertNotIn(clear, raw)
+            self.assertTrue(raw.startswith("gAAAA"), "a Fernet token")
+        self.assertEqual(self.backend.access_token, ACCESS_TOKEN)
+        self.assertEqual(self.backend.client_secret, CLIENT_SECRET)
+
+    def test_key_created_at_install(self):
+        key = self.env["ir.config_parameter"].sudo().get_param(ENCRYPTION_KEY_PARAM)
+        self.assertTrue(key)
+        token_col, _secret = self._raw_secret_columns(self.backend)
+        self.assertEqual(Fernet(key.encode()).decrypt(token_col.encode()).decode(), ACCESS_TOKEN)
+
+    def test_server_config_key_wins(self):
+        server_key = Fernet.generate_key().decode()
+        self.patch(config, "options", dict(config.options, **{ENCRYPTION_KEY_OPTION: server_key}))
+        backend = self.backend.copy({"store_hash": "otherstore", "access_token": "t-other"})
+        token_col, _secret = self._raw_secret_columns(backend)
+        self.assertEqual(Fernet(server_key.encode()).decrypt(token_col.encode()).decode(), "t-other")
+
+    def test_secret_under_another_key_is_unreadable_not_fatal(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            ENCRYPTION_KEY_PARAM, Fernet.generate_key().decode()
+        )
+        self.backend.invalidate_recordset()
+        with mute_logger("odoo.addons.bigcommerce_connector.models.bigcommerce_backend"):
+            self.assertFalse(self.backend.access_token)
+            with self.assertRaisesRegex(UserError, "no usable access token"):
+                self.backend.action_test_connection()
+
+    def test_copy_drops_secrets(self):
+        backend = self.backend.copy({"store_hash": "copied"})
+        self.assertFalse(backend.access_token)
+        self.assertFalse(backend.client_secret)
+        self.assertNotEqual(backend.webhook_key, self.backend.webhook_key)
+
+    def test_clearing_a_secret(self):
+        self.backend.client_secret = False
+        self.assertEqual(self._raw_secret_columns(self.backend)[1], None)
+        self.assertFalse(self.backend.has_client_secret)
+        self.assertTrue(self.backend.has_access_token)
+
+    # -- security ----------------------------------------------------------
+    def test_plain_user_sees_nothing(self):
+        Backend = self.env["bigcommerce.backend"].with_user(self.plain_user)
+        with self.assertRaises(AccessError):
+            Backend.search([])
+        with self.assertRaises(AccessError):
+            self.backend.with_user(self.plain_user).read(["name"])
+
+    def test_manager_configures_but_cannot_read_secrets(self):
+        backend = self.backend.with_user(self.manager)
+        self.assertEqual(backend.read(["store_hash"])[0]["store_hash"], STORE_HASH)
+        backend.write({"name": "Renamed"})
+        self.assertEqual(self.backend.name, "Renamed")
+        self.assertTrue(backend.has_access_token)
+        for fname in ("access_token", "client_secret", "access_token_encrypted"):
+            with self.assertRaises(AccessError):
+                backend.read([fname])
+        self.assertNotIn("access_token", backend.fields_get())
+
+    def test_multi_company_rule(self):
+        other_company = self.env["res.company"].create({"name": "Other Co"})
+        outsider = new_test_user(
+            self.env,
+            login="bc_outsider",
+            groups="base.group_user,bigcommerce_connector.group_bigcommerce_manager",
+            company_id=other_company.id,
+            company_ids=[other_company.id],
+        )
+        visible = self.env["bigcommerce.backend"].with_user(outsider).search([])
+        self.assertNotIn(self.backend, visible)
+
+    def test_neutralize_blanks_secrets(self):
+        queries = list(get_neutralization_queries(["bigcommerce_connector"]))
+        self.assertEqual(len(queries), 1)
+        self.env.flush_all()
+        self.env.cr.execute(queries[0])
+        self.backend.invalidate_recordset()
+        self.assertEqual(self._raw_secret_columns(self.backend), (None, None))
+        self.assertFalse(self.backend.has_access_token)
+
+    def test_webhook_url(self):
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", "https://erp.example.com")
+        self.backend.invalidate_recordset(["webhook_url"])
+        self.assertEqual(
+            self.backend.webhook_url,
+            f"https://erp.example.com{WEBHOOK_ROUTE}/{self.backend.webhook_key}",
+        )
+        self.assertGreaterEqual(len(self.backend.webhook_key), 32)
+
+    # -- Test connection -----------------------------------------------------
+    def test_connection_shows_store_information(self):
+        with self.assertLogs("odoo.addons.bigcommerce_connector", level=logging.DEBUG) as logs:
+            logging.getLogger("odoo.addons.bigcommerce_connector").debug("capture")
+            action = self.backend.action_test_connection()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertIn("Simulated Store", action["params"]["message"])
+        self.assertIn("USD", action["params"]["message"])
+        self.assertEqual(self.backend.store_name, "Simulated Store")
+        self.assertEqual(self.backend.store_currency, "USD")
+        self.assertTrue(self.backend.store_plan)
+        self.assertEqual(self.backend.rate_limit_quota, self.simulator.quota)
+        self.assertTrue(self.backend.connection_checked_at)
+        request = self.simulator.requests[-1]
+        self.assertEqual(request["path"], f"/stores/{STORE_HASH}/v2/store")
+        for line in logs.output:
+            self.assertNotIn(ACCESS_TOKEN, line)
+
+    def test_connection_wrong_token(self):
+        self.backend.access_token = "wrong-token"
+        with self.assertRaisesRegex(UserError, "401.*access token|access token.*401"):
+            self.backend.action_test_connection()
+        self.assertFalse(self.backend.connection_checked_at)
+
+    def test_connection_wrong_store_hash(self):
+        self.backend.store_hash = "nosuchstore"
+        with self.assertRaisesRegex(UserError, "nosuchstore.*404"):
+            self.backend.action_test_connection()
+
+    def test_connection_unreachable(self):
+        self.backend.api_base_url = "http://127.0.0.1:9"
+        with self.assertRaisesRegex(UserError, "Could not reach BigCommerce"):
+            self.backend.action_test_connection()
