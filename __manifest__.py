@@ -17,7 +17,10 @@
     "data": [
         "security/bigcommerce_security.xml",
         "security/ir.model.access.csv",
+        "data/queue_job_data.xml",
         "views/bigcommerce_backend_views.xml",
+        "views/bigcommerce_order_views.xml",
+        "views/bigcommerce_failure_views.xml",
         "views/bigcommerce_menus.xml",
     ],
     "post_init_hook": "post_init_hook",

@@ -34,3 +34,53 @@ ORDER_STATUSES = {
     14: "Partially Refunded",
 }
 INCOMPLETE_STATUS_ID = 0
+
+# Webhook scopes BigCommerce sends (API-NOTES §6). A delivery with a scope
+# outside this list is refused; known scopes that the connector does not
+# handle are acknowledged and ignored.
+ORDER_SCOPES = (
+    "store/order/created",
+    "store/order/updated",
+    "store/order/archived",
+    "store/order/statusUpdated",
+    "store/order/message/created",
+    "store/order/refund/created",
+    "store/order/transaction/created",
+    "store/order/transaction/updated",
+)
+SHIPMENT_SCOPES = (
+    "store/shipment/created",
+    "store/shipment/updated",
+    "store/shipment/deleted",
+)
+CUSTOMER_SCOPES = (
+    "store/customer/created",
+    "store/customer/updated",
+    "store/customer/deleted",
+    "store/customer/address/created",
+    "store/customer/address/updated",
+    "store/customer/address/deleted",
+    "store/customer/payment/instrument/default/updated",
+)
+KNOWN_SCOPES = frozenset(ORDER_SCOPES + SHIPMENT_SCOPES + CUSTOMER_SCOPES)
+HANDLED_ORDER_SCOPES = frozenset(
+    {"store/order/created", "store/order/updated", "store/order/statusUpdated"}
+)
+# Other scope families BigCommerce sends; acknowledged, never handled here.
+OTHER_SCOPE_PREFIXES = (
+    "store/app/",
+    "store/brand/",
+    "store/cart/",
+    "store/category/",
+    "store/channel/",
+    "store/information/",
+    "store/inventory/",
+    "store/priceList/",
+    "store/product/",
+    "store/sku/",
+    "store/subscriber/",
+)
+
+
+def is_known_scope(scope):
+    return scope in KNOWN_SCOPES or scope.startswith(OTHER_SCOPE_PREFIXES)

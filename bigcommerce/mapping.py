@@ -1,0 +1,367 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""BigCommerce order -> invoice plan: small pure functions, exact money.
+
+The plan is what the Odoo side turns into an ``account.move``: lines with
+ex-tax amounts in cents and the tax rates BigCommerce applied to them, plus
+BigCommerce's own totals and tax amounts, which are the truth the invoice
+must match to the cent.
+
+Why ex-tax lines with a separate tax truth: BigCommerce rounds tax per line
+after discounts, a tax provider may compute it differently again, and
+tax-inclusive stores derive ex-tax unit prices with four decimals. Booking
+every line at its exact ex-tax amount in cents, then setting each tax to
+BigCommerce's amount, makes untaxed, tax and total agree with the store
+whatever the store's tax settings, and leaves any disagreement visible as
+a :class:`MappingError` instead of a wrong invoice.
+"""
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from .client import parse_datetime
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0")
+
+KIND_PRODUCT = "product"
+KIND_GIFT_CERTIFICATE = "gift_certificate"
+KIND_SHIPPING = "shipping"
+KIND_HANDLING = "handling"
+KIND_WRAPPING = "wrapping"
+KIND_DISCOUNT = "discount"
+
+# Order-level charges: (kind, order field prefix, taxes line_item_type, label)
+CHARGES = (
+    (KIND_SHIPPING, "shipping_cost", "shipping", "Shipping"),
+    (KIND_HANDLING, "handling_cost", "handling", "Handling"),
+    (KIND_WRAPPING, "wrapping_cost", "gift-wrapping", "Gift wrapping"),
+)
+
+
+class MappingError(Exception):
+    """The order cannot be turned into a correct invoice; says why."""
+
+
+def money(value):
+    """A BigCommerce money value (string, number or None) as a Decimal."""
+    if value in (None, ""):
+        return ZERO
+    return Decimal(str(value))
+
+
+def cents(value):
+    return money(value).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _rate(value):
+    """Tax rates come as percent strings such as ``"8.2500"``."""
+    return money(value).normalize() + ZERO
+
+
+@dataclass
+class InvoiceLine:
+    kind: str
+    name: str
+    quantity: Decimal
+    price_unit: Decimal  # ex-tax, in cents
+    tax_rates: tuple = ()  # percents, e.g. (Decimal("8.25"),)
+    sku: str = None
+    bigcommerce_line_id: int = None
+
+    @property
+    def amount(self):
+        return self.quantity * self.price_unit
+
+
+@dataclass
+class InvoicePlan:
+    order_id: int
+    currency: str
+    date: object  # naive UTC datetime
+    customer_id: int
+    billing_address: dict
+    tax_inclusive: bool
+    lines: list = field(default_factory=list)
+    tax_by_rate: dict = field(default_factory=dict)  # rate -> amount
+    untaxed: Decimal = ZERO
+    tax: Decimal = ZERO
+    total: Decimal = ZERO
+
+    @property
+    def lines_untaxed(self):
+        return sum((line.amount for line in self.lines), ZERO)
+
+    def check(self):
+        """Raise :class:`MappingError` unless the plan adds up to the order."""
+        problems = []
+        if self.lines_untaxed != self.untaxed:
+            problems.append(
+                f"lines add up to {self.lines_untaxed} untaxed, BigCommerce says "
+                f"{self.untaxed} (difference {self.lines_untaxed - self.untaxed})"
+            )
+        tax_rows = sum(self.tax_by_rate.values(), ZERO)
+        if tax_rows != self.tax:
+            problems.append(
+                f"tax rows add up to {tax_rows}, BigCommerce's total tax is "
+                f"{self.tax} (difference {tax_rows - self.tax})"
+            )
+        if self.untaxed + self.tax != self.total:
+            problems.append(
+                f"untaxed {self.untaxed} + tax {self.tax} != total {self.total}"
+            )
+        taxed_rates = {rate for line in self.lines for rate in line.tax_rates}
+        for rate, amount in self.tax_by_rate.items():
+            if amount and rate not in taxed_rates:
+                problems.append(f"tax {amount} at {rate}% is on no line")
+        if problems:
+            raise MappingError(
+                f"Order {self.order_id} does not reconcile: " + "; ".join(problems)
+            )
+        return self
+
+
+# ----------------------------------------------------------------------
+# Order lines
+# ----------------------------------------------------------------------
+def _as_list(value):
+    if isinstance(value, dict):
+        return [value]
+    return list(value or [])
+
+
+def order_line_items(order):
+    """The order's product lines, from ``include=consignments.line_items``.
+
+    Lines sit in shipping, pickup, digital (downloads) and gift-certificate
+    (email) consignments; each line appears once, in id order.
+    """
+    consignments = order.get("consignments")
+    if not isinstance(consignments, dict):
+        raise MappingError(
+            f"Order {order.get('id')} came without its consignments and line items."
+        )
+    groups = (
+        _as_list(consignments.get("shipping"))
+        + _as_list(consignments.get("pickups"))
+        + _as_list(consignments.get("downloads"))
+        + _as_list((consignments.get("email") or {}).get("gift_certificates"))
+    )
+    lines = {}
+    for group in groups:
+        for item in _as_list(group.get("line_items")):
+            if "id" not in item or "quantity" not in item:
+                raise MappingError(
+                    f"Order {order.get('id')}: line items are links, not lines; "
+                    "fetch the order with include=consignments.line_items."
+                )
+            lines.setdefault(int(item["id"]), item)
+    return [lines[key] for key in sorted(lines)]
+
+
+def split_quantity(total, quantity):
+    """[(quantity, unit price)] adding up exactly to ``total`` in cents.
+
+    ``27.27`` for 2 gives ``[(1, 13.63), (1, 13.64)]`` rather than a unit
+    price of 13.635 that no invoice line can hold.
+    """
+    if quantity <= 0:
+        raise MappingError(f"Invalid quantity {quantity}.")
+    unit = (total / quantity).quantize(CENT, rounding=ROUND_DOWN)
+    if unit * quantity == total:
+        return [(quantity, unit)]
+    if quantity == 1:
+        return [(quantity, total)]
+    return [(quantity - 1, unit), (Decimal(1), total - unit * (quantity - 1))]
+
+
+def _tax_rows_by_key(taxes):
+    """Group the ``/taxes?details=true`` rows by (line type, product id)."""
+    grouped = {}
+    for row in taxes or []:
+        kind = row.get("line_item_type") or "item"
+        product_id = row.get("order_product_id")
+        key = (kind, int(product_id) if kind == "item" and product_id else None)
+        grouped.setdefault(key, []).append(row)
+    return grouped
+
+
+def _rows_tax(rows):
+    return sum((cents(row.get("line_amount")) for row in rows), ZERO)
+
+
+def _rows_rates(rows):
+    return tuple(sorted({_rate(row.get("rate")) for row in rows if money(row.get("line_amount"))}))
+
+
+def _discount_shares(line, discount_total):
+    """Split a line's ex-tax discount over its applied discounts, in cents."""
+    applied = [d for d in line.get("applied_discounts") or [] if money(d.get("amount"))]
+    if not applied:
+        return [("Discount", discount_total)]
+    weights = [money(d["amount"]) for d in applied]
+    weight_sum = sum(weights, ZERO)
+    shares = []
+    allocated = ZERO
+    for index, (discount, weight) in enumerate(zip(applied, weights)):
+        label = discount.get("code") or discount.get("name") or "Discount"
+        if index == len(applied) - 1:
+            amount = discount_total - allocated
+        else:
+            amount = (discount_total * weight / weight_sum).quantize(CENT, ROUND_HALF_UP)
+        allocated += amount
+        shares.append((str(label), amount))
+    return shares
+
+
+def product_lines(order, tax_rows):
+    """Invoice lines and discount amounts of the order's product lines.
+
+    Returns ``(lines, discounts)`` where ``discounts`` maps
+    ``(label, tax rates)`` to the ex-tax discount amount.
+    """
+    lines = []
+    discounts = OrderedDict()
+    for item in order_line_items(order):
+        line_id = int(item["id"])
+        quantity = money(item.get("quantity"))
+        if quantity <= 0:
+            continue
+        total_ex = cents(item.get("total_ex_tax"))
+        name = item.get("name") or item.get("sku") or f"Line {line_id}"
+        if item.get("type") == "giftcertificate":
+            kind, rates, net_ex = KIND_GIFT_CERTIFICATE, (), total_ex
+        else:
+            rows = tax_rows.get(("item", line_id), [])
+            kind, rates = KIND_PRODUCT, _rows_rates(rows)
+            discounted_inc = item.get("discounted_total_inc_tax")
+            if discounted_inc in (None, ""):
+                net_ex = total_ex
+            else:
+                net_ex = cents(discounted_inc) - _rows_tax(rows)
+        if total_ex == 0 and item.get("parent_order_product_id"):
+            continue  # a bundle's component, priced on its parent line
+        for part_quantity, unit in split_quantity(total_ex, quantity):
+            lines.append(
+                InvoiceLine(
+                    kind=kind,
+                    name=name,
+                    quantity=part_quantity,
+                    price_unit=unit,
+                    tax_rates=rates,
+                    sku=item.get("sku") or None,
+                    bigcommerce_line_id=line_id,
+                )
+            )
+        discount_ex = total_ex - net_ex
+        if discount_ex:
+            for label, amount in _discount_shares(item, discount_ex):
+                key = (label, rates)
+                discounts[key] = discounts.get(key, ZERO) + amount
+    return lines, discounts
+
+
+def discount_lines(discounts):
+    return [
+        InvoiceLine(
+            kind=KIND_DISCOUNT,
+            name=f"Discount: {label}" if label != "Discount" else label,
+            quantity=Decimal(1),
+            price_unit=-amount,
+            tax_rates=rates,
+        )
+        for (label, rates), amount in discounts.items()
+        if amount
+    ]
+
+
+def charge_lines(order, tax_rows):
+    """Shipping, handling and gift-wrapping lines (ex-tax)."""
+    lines = []
+    for kind, prefix, tax_type, label in CHARGES:
+        rows = [row for key, group in tax_rows.items() if key[0] == tax_type for row in group]
+        inc = order.get(f"{prefix}_inc_tax")
+        if rows and inc not in (None, ""):
+            amount = cents(inc) - _rows_tax(rows)
+        else:
+            amount = cents(order.get(f"{prefix}_ex_tax"))
+        if not amount:
+            continue
+        lines.append(
+            InvoiceLine(
+                kind=kind,
+                name=label,
+                quantity=Decimal(1),
+                price_unit=amount,
+                tax_rates=_rows_rates(rows),
+            )
+        )
+    return lines
+
+
+def tax_amounts_by_rate(taxes):
+    amounts = OrderedDict()
+    for row in taxes or []:
+        amount = cents(row.get("line_amount"))
+        if amount:
+            rate = _rate(row.get("rate"))
+            amounts[rate] = amounts.get(rate, ZERO) + amount
+    return amounts
+
+
+def order_to_invoice_plan(order, taxes):
+    """Map an order (with line items) and its tax rows to an invoice plan.
+
+    :param order: ``GET /v2/orders/{id}?include=consignments.line_items``.
+    :param taxes: ``GET /v2/orders/{id}/taxes?details=true`` rows.
+    :raises MappingError: when the result does not reconcile to the cent.
+    """
+    tax_rows = _tax_rows_by_key(taxes)
+    lines, discounts = product_lines(order, tax_rows)
+    lines += charge_lines(order, tax_rows)
+    lines += discount_lines(discounts)
+    currency = order.get("default_currency_code") or order.get("currency_code")
+    if not currency:
+        raise MappingError(f"Order {order.get('id')} has no currency.")
+    plan = InvoicePlan(
+        order_id=int(order["id"]),
+        currency=currency,
+        date=parse_datetime(order.get("date_created")),
+        customer_id=int(order.get("customer_id") or 0),
+        billing_address=order.get("billing_address") or {},
+        tax_inclusive=bool(order.get("is_tax_inclusive_pricing")),
+        lines=lines,
+        tax_by_rate=tax_amounts_by_rate(taxes),
+        untaxed=cents(order.get("total_ex_tax")),
+        tax=cents(order.get("total_tax")),
+        total=cents(order.get("total_inc_tax")),
+    )
+    return plan.check()
+
+
+# ----------------------------------------------------------------------
+# Partner
+# ----------------------------------------------------------------------
+def billing_partner_values(address):
+    """Contact values of a v2 billing (or shipping) address.
+
+    Country and state come back as codes/names for the Odoo side to
+    resolve: ``country_code`` (ISO 3166-1 alpha-2) and ``state_name``.
+    """
+    address = address or {}
+    first = (address.get("first_name") or "").strip()
+    last = (address.get("last_name") or "").strip()
+    company = (address.get("company") or "").strip()
+    name = " ".join(part for part in (first, last) if part) or company
+    return {
+        "name": name or (address.get("email") or "").strip() or "BigCommerce customer",
+        "company_name": company or False,
+        "email": (address.get("email") or "").strip() or False,
+        "phone": (address.get("phone") or "").strip() or False,
+        "street": (address.get("street_1") or "").strip() or False,
+        "street2": (address.get("street_2") or "").strip() or False,
+        "city": (address.get("city") or "").strip() or False,
+        "zip": (address.get("zip") or "").strip() or False,
+        "country_code": (address.get("country_iso2") or "").strip().upper() or False,
+        "state_name": (address.get("state") or "").strip() or False,
+    }

@@ -1,0 +1,116 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import json
+
+from odoo import api, fields, models
+
+
+class BigCommerceFailure(models.Model):
+    """An import that could not be done, for a person to read and reprocess.
+
+    Transient faults (rate limits, server errors, timeouts, lock conflicts)
+    never land here: the job queue retries them. What lands here needs a
+    decision or a fix in Odoo (an unknown SKU, a missing account, an order
+    whose amounts do not reconcile) or in the store.
+    """
+
+    _name = "bigcommerce.failure"
+    _description = "BigCommerce Import Failure"
+    _inherit = ["mail.thread"]
+    _order = "state, last_failed_at desc, id desc"
+    _check_company_auto = True
+
+    backend_id = fields.Many2one(
+        "bigcommerce.backend", string="Store", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="backend_id.company_id", store=True)
+    record_type = fields.Selection(
+        [("order", "Order")], string="What", required=True, default="order"
+    )
+    external_id = fields.Char(string="BigCommerce ID", required=True, index=True)
+    name = fields.Char(compute="_compute_name", store=True)
+    reason = fields.Text(required=True, tracking=True)
+    payload = fields.Text(
+        help="What BigCommerce sent, as received, for diagnosis.", readonly=True
+    )
+    attempts = fields.Integer(default=1, readonly=True)
+    first_failed_at = fields.Datetime(default=fields.Datetime.now, readonly=True)
+    last_failed_at = fields.Datetime(default=fields.Datetime.now, readonly=True)
+    state = fields.Selection(
+        [
+            ("open", "To Fix"),
+            ("queued", "Reprocessing"),
+            ("resolved", "Resolved"),
+        ],
+        default="open",
+        required=True,
+        tracking=True,
+        index=True,
+    )
+    resolved_at = fields.Datetime(readonly=True)
+
+    _one_per_record = models.Constraint(
+        "unique(backend_id, record_type, external_id)",
+        "There is already a failure for this BigCommerce record.",
+    )
+
+    @api.depends("record_type", "external_id")
+    def _compute_name(self):
+        labels = dict(self._fields["record_type"].selection)
+        for failure in self:
+            failure.name = f"{labels.get(failure.record_type, '')} #{failure.external_id}"
+
+    @api.model
+    def _record(self, backend, record_type, external_id, reason, payload=None):
+        """Create or update the failure of a record; one per record."""
+        failure = self.search(
+            [
+                ("backend_id", "=", backend.id),
+                ("record_type", "=", record_type),
+                ("external_id", "=", str(external_id)),
+            ],
+            limit=1,
+        )
+        values = {
+            "reason": reason,
+            "state": "open",
+            "last_failed_at": fields.Datetime.now(),
+            "resolved_at": False,
+        }
+        if payload is not None:
+            values["payload"] = (
+                payload if isinstance(payload, str) else json.dumps(payload, indent=2, default=str)
+            )
+        if failure:
+            values["attempts"] = failure.attempts + 1
+            failure.write(values)
+        else:
+            failure = self.create(
+                dict(
+                    values,
+                    backend_id=backend.id,
+                    record_type=record_type,
+                    external_id=str(external_id),
+                )
+            )
+        return failure
+
+    @api.model
+    def _resolve(self, backend, record_type, external_id):
+        failures = self.search(
+            [
+                ("backend_id", "=", backend.id),
+                ("record_type", "=", record_type),
+                ("external_id", "=", str(external_id)),
+                ("state", "!=", "resolved"),
+            ]
+        )
+        failures.write({"state": "resolved", "resolved_at": fields.Datetime.now()})
+        return failures
+
+    def action_reprocess(self):
+        """Queue the import again (works on many failures at once)."""
+        for failure in self.filtered(lambda f: f.state != "resolved"):
+            if failure.record_type == "order":
+                failure.backend_id._delay_import_order(int(failure.external_id))
+            failure.state = "queued"
+        return True
