@@ -104,6 +104,15 @@ class StoreState:
         with self.lock:
             return self.orders[int(order_id)]
 
+    def store_information(self) -> dict:
+        """The store as ``GET /v2/store`` shows it."""
+        return views.store_information(self)
+
+    def order_products(self, order_id: int) -> list:
+        """The order's lines as ``GET /v2/orders/{id}/products`` shows them."""
+        with self.lock:
+            return [views.product(p) for p in self.order_record(order_id).products]
+
     def render_order(self, order_id: int, **options) -> dict:
         with self.lock:
             return views.order(self.order_record(order_id), self.v2_base, **options)

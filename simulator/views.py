@@ -2,6 +2,7 @@
 """Render stored records as the API shows them (deep copies, never live)."""
 
 import copy
+import uuid
 from datetime import datetime
 
 from .dates import rfc2822, rfc3339, rfc3339_z
@@ -247,3 +248,72 @@ def customer(record: dict, include=()) -> dict:
 
 def hook(record: dict) -> dict:
     return dict(record)
+
+
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "$", "AUD": "$"}
+
+
+def store_information(state) -> dict:
+    """``GET /v2/store`` (StoreInformation)."""
+    return {
+        "id": state.store_hash,
+        "account_uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, state.store_hash)),
+        "domain": f"{state.store_hash}.mybigcommerce.com",
+        "secure_url": f"https://{state.store_hash}.mybigcommerce.com",
+        "control_panel_base_url": f"https://store-{state.store_hash}.mybigcommerce.com",
+        "status": "live",
+        "name": state.name,
+        "first_name": "Jane",
+        "last_name": "Doe",
+        "address": "1 Main Street, Austin, TX 78701",
+        "country": "United States",
+        "country_code": "US",
+        "phone": "555-123-4567",
+        "admin_email": "owner@example.com",
+        "order_email": "orders@example.com",
+        "favicon_url": "https://cdn.example.com/favicon.ico",
+        "timezone": {
+            "name": "Etc/UTC",
+            "raw_offset": 0,
+            "dst_offset": 0,
+            "dst_correction": False,
+            "date_format": {
+                "display": "M jS Y",
+                "export": "M jS Y",
+                "extended_display": "M jS Y @ g:i A",
+            },
+        },
+        "language": "en",
+        "currency": state.currency,
+        "currency_symbol": CURRENCY_SYMBOLS.get(state.currency, state.currency),
+        "decimal_separator": ".",
+        "thousands_separator": ",",
+        "decimal_places": 2,
+        "currency_symbol_location": "left",
+        "weight_units": "Ounces",
+        "dimension_units": "Inches",
+        "dimension_decimal_places": 2,
+        "dimension_decimal_token": ".",
+        "dimension_thousands_token": ",",
+        "plan_name": state.plan_name,
+        "plan_level": state.plan_name,
+        "plan_is_trial": False,
+        "industry": "Retail",
+        "logo": [],
+        "is_price_entered_with_tax": state.tax_inclusive,
+        "store_id": 1000000 + sum(map(ord, state.store_hash)),
+        "default_channel_id": 1,
+        "default_site_id": 1000,
+        "active_comparison_modules": [],
+        "features": {
+            "stencil_enabled": True,
+            "sitewidehttps_enabled": True,
+            "facebook_catalog_id": "",
+            "checkout_type": "optimized",
+            "wishlists_enabled": True,
+            "graphql_storefront_api_enabled": True,
+            "shopper_consent_tracking_enabled": True,
+            "multi_storefront_enabled": False,
+            "storefront_limits": {"active": 1, "total_including_inactive": 1},
+        },
+    }

@@ -1,0 +1,123 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Run a seeded simulated store in the foreground (for demos).
+
+    python -m simulator --port 8765 --seed 42 --orders 36 --customers 10 \\
+        --store-hash demo123 --token demo-token --client-secret demo-secret \\
+        [--quota 150] [--deliver-webhooks-to URL]
+
+With ``--deliver-webhooks-to`` it signs and POSTs a ``store/order/created``
+callback for every order that is not incomplete, then keeps serving.
+"""
+
+import argparse
+import sys
+import threading
+
+import requests
+
+from .generator import generate_store
+from .server import BigCommerceSimulator
+from .statuses import STATUS_NAMES
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m simulator",
+        description="Serve a simulated BigCommerce store on 127.0.0.1.",
+    )
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--orders", type=int, default=36)
+    parser.add_argument("--customers", type=int, default=10)
+    parser.add_argument("--store-hash", default="demo123")
+    parser.add_argument("--token", default="demo-token")
+    parser.add_argument("--client-id", default="demo-client")
+    parser.add_argument("--client-secret", default="demo-secret")
+    parser.add_argument("--currency", default="USD")
+    parser.add_argument(
+        "--quota",
+        type=int,
+        default=150,
+        help="requests per 30 s window; 0 turns rate limiting off",
+    )
+    parser.add_argument("--deliver-webhooks-to", metavar="URL")
+    return parser.parse_args(argv)
+
+
+def deliver_order_webhooks(sim, url: str, out=sys.stdout) -> dict:
+    """POST ``store/order/created`` for each non-incomplete order; count by status."""
+    summary = {}
+    for order_id, record in sorted(sim.state.orders.items()):
+        status_id = record.data["status_id"]
+        if status_id == 0:
+            continue  # BigCommerce fires for incomplete orders; importers skip them
+        try:
+            status, _body = sim.deliver_webhook(
+                url, scope="store/order/created", data={"type": "order", "id": order_id}
+            )
+        except requests.RequestException as exc:
+            status = 0
+            print(f"webhook order {order_id}: not delivered: {exc}", file=out)
+        else:
+            print(f"webhook order {order_id}: HTTP {status}", file=out)
+        name = STATUS_NAMES[status_id]
+        summary.setdefault(name, {"orders": 0, "accepted": 0})
+        summary[name]["orders"] += 1
+        summary[name]["accepted"] += 200 <= status < 300
+    return summary
+
+
+def print_banner(sim, generated: dict, out=sys.stdout) -> None:
+    print(f"BigCommerce simulator listening on {sim.base_url}", file=out)
+    print(f"  API base     {sim.api_url}/v2  and  {sim.api_url}/v3", file=out)
+    print(f"  store hash   {sim.store_hash}", file=out)
+    print(f"  X-Auth-Token {sim.access_token}", file=out)
+    print(f"  client id    {sim.client_id}", file=out)
+    print(f"  client secret {sim.client_secret}", file=out)
+    orders = ", ".join(f"{n}: {c}" for n, c in sorted(generated["by_status"].items()))
+    print(
+        f"  data         {len(generated['customers'])} customers, "
+        f"{len(generated['orders'])} orders ({orders})",
+        file=out,
+    )
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)
+    sim = BigCommerceSimulator(
+        store_hash=args.store_hash,
+        access_token=args.token,
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        currency=args.currency,
+        quota=args.quota or None,
+        seed=args.seed,
+        port=args.port,
+    )
+    generated = generate_store(
+        sim.state, seed=args.seed, customers=args.customers, orders=args.orders
+    )
+    sim.start()
+    try:
+        print_banner(sim, generated)
+        if args.deliver_webhooks_to:
+            summary = deliver_order_webhooks(sim, args.deliver_webhooks_to)
+            print("webhooks delivered per status:")
+            for name, counts in sorted(summary.items()):
+                print(f"  {name}: {counts['accepted']}/{counts['orders']} accepted")
+        print("Serving; press Ctrl+C to stop.", flush=True)
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sim.stop()
+        if sim.spec_errors:
+            print(f"{len(sim.spec_errors)} spec violation(s) seen:", file=sys.stderr)
+            for error in sim.spec_errors:
+                print(f"  {error}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
