@@ -116,6 +116,7 @@ class BigCommerceSimulator:
         self.state.base_url = self.base_url
         self._thread = threading.Thread(
             target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
             name=f"bigcommerce-simulator-{self.port}",
             daemon=True,
         )

@@ -233,19 +233,27 @@ class SpecResponse:
         self.headers = Headers(list(headers))
 
 
+def _shorten(text: str, limit: int = 240) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def describe_error(exc: Exception) -> str:
-    """One readable line for an openapi-core error, with the schema details."""
-    parts = [str(exc)]
-    cause = exc.__cause__
-    seen = {id(exc)}
+    """One readable line for an openapi-core error: where and what, not the
+    whole offending document."""
+    details = []
+    cause, seen = exc.__cause__, {id(exc)}
     while cause is not None and id(cause) not in seen:
         seen.add(id(cause))
         for schema_error in getattr(cause, "schema_errors", None) or ():
-            location = "/".join(str(p) for p in getattr(schema_error, "path", ()))
-            message = getattr(schema_error, "message", str(schema_error))
-            parts.append(f"at /{location}: {message}")
+            where = "/".join(str(p) for p in getattr(schema_error, "path", ()))
+            message = getattr(schema_error, "message", schema_error)
+            details.append(f"at /{where}: {_shorten(message)}")
         cause = cause.__cause__
-    return " | ".join(parts)
+    head = str(exc) if len(str(exc)) <= 120 else type(exc).__name__
+    if not details:
+        return _shorten(exc, 400)
+    return f"{head}: " + "; ".join(details)
 
 
 class SpecValidator:

@@ -250,13 +250,14 @@ class StoreState:
         if customer_id and customer is None:
             raise ValueError(f"unknown customer {customer_id}")
         if customer:
-            defaults = {
-                "first_name": customer["first_name"],
-                "last_name": customer["last_name"],
-                "company": customer["company"],
-                "phone": customer["phone"],
-                "email": customer["email"],
-            }
+            defaults = dict(
+                GUEST_ADDRESS,
+                first_name=customer["first_name"],
+                last_name=customer["last_name"],
+                company=customer["company"],
+                phone=customer["phone"],
+                email=customer["email"],
+            )
             if customer["addresses"]:
                 defaults = billing_from_customer_address(
                     customer["addresses"][0], customer["email"]
