@@ -99,7 +99,7 @@ class BigCommerceClient:
         store_hash,
         access_token,
         base_url=const.DEFAULT_API_BASE_URL,
-        timeout=(10, 60),
+        timeout=30.0,
         max_attempts=5,
         backoff_base=1.0,
         backoff_cap=60.0,
@@ -111,7 +111,7 @@ class BigCommerceClient:
         clock=time.monotonic,
     ):
         """
-        :param timeout: ``requests`` (connect, read) timeout, in seconds.
+        :param timeout: ``requests`` timeout (connect and read), in seconds.
         :param max_attempts: tries per request before giving up.
         :param max_wait: longest single wait the client does itself; a longer
             one (a long rate-limit reset, say) is raised as a retryable error

@@ -23,6 +23,10 @@ class WebhookRejected(Exception):
         self.reason = reason
 
 
+class WebhookMalformed(WebhookRejected):
+    """Correctly signed, but the body is not a JSON object."""
+
+
 def verify_webhook(raw_body, headers, client_secret):
     """Check the signature of ``raw_body`` and return the decoded envelope.
 
@@ -32,7 +36,8 @@ def verify_webhook(raw_body, headers, client_secret):
     :param client_secret: the store API account's client secret. Without
         one nothing is accepted.
     :raises WebhookRejected: missing secret or headers, stale or future
-        timestamp, no matching signature, body that is not a JSON object.
+        timestamp, no matching signature.
+    :raises WebhookMalformed: a signed body that is not a JSON object.
     """
     if not client_secret:
         raise WebhookRejected("no client secret configured")
@@ -56,7 +61,7 @@ def verify_webhook(raw_body, headers, client_secret):
     try:
         envelope = json.loads(body_text)
     except ValueError as exc:
-        raise WebhookRejected("body is not JSON") from exc
+        raise WebhookMalformed("body is not JSON") from exc
     if not isinstance(envelope, dict):
-        raise WebhookRejected("body is not a JSON object")
+        raise WebhookMalformed("body is not a JSON object")
     return envelope

@@ -8,11 +8,11 @@ destinations, so the answer must be fast.
 
 import logging
 
-from odoo import http
+from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
 from ..bigcommerce.const import HANDLED_ORDER_SCOPES, is_known_scope
-from ..bigcommerce.webhook import WebhookRejected, verify_webhook
+from ..bigcommerce.webhook import WebhookMalformed, WebhookRejected, verify_webhook
 from ..models.bigcommerce_backend import WEBHOOK_ROUTE
 
 _logger = logging.getLogger(__name__)
@@ -57,6 +57,9 @@ class BigCommerceWebhookController(http.Controller):
             envelope = verify_webhook(
                 raw_body, httprequest.headers, backend.client_secret if backend else None
             )
+        except WebhookMalformed as exc:
+            _logger.warning("BigCommerce webhook refused: %s", exc.reason)
+            return _answer(400, "malformed payload")
         except WebhookRejected as exc:
             _logger.warning(
                 "BigCommerce webhook refused%s: %s",
@@ -83,7 +86,8 @@ class BigCommerceWebhookController(http.Controller):
             except (KeyError, TypeError, ValueError):
                 _logger.warning("BigCommerce webhook refused: %s without order id", scope)
                 return _answer(400, "malformed payload")
-            backend._delay_import_order(order_id)
+            # Jobs from webhooks run as the system user (OdooBot).
+            backend.with_user(SUPERUSER_ID)._delay_import_order(order_id)
             _logger.info(
                 "BigCommerce webhook %s for order %s queued (store %s)",
                 scope,

@@ -156,6 +156,16 @@ class BigCommerceBackend(models.Model):
         help="Liability account of gift certificates sold: they are money owed "
         "to the holder, not revenue.",
     )
+    tax_ids = fields.Many2many(
+        "account.tax",
+        string="Taxes",
+        check_company=True,
+        domain="[('type_tax_use', '=', 'sale'), ('amount_type', '=', 'percent')]",
+        help="Odoo taxes for the rates BigCommerce charges: each order line gets "
+        "the tax of this list with the rate BigCommerce applied. A rate not in "
+        "the list is looked up among all sales taxes (tax excluded) of the "
+        "company.",
+    )
     invoice_policy = fields.Selection(
         [("post", "Post invoices"), ("draft", "Leave invoices in draft")],
         string="Posting Policy",
@@ -288,7 +298,7 @@ class BigCommerceBackend(models.Model):
         """Read the store information and show what BigCommerce answered."""
         self.ensure_one()
         # A person is waiting: a few quick tries, no long waits.
-        client = self._get_client(max_attempts=2, max_wait=5, timeout=(5, 15))
+        client = self._get_client(max_attempts=2, max_wait=5, timeout=15.0)
         try:
             info = client.get_store_information() or {}
         except BigCommerceError as exc:

@@ -120,11 +120,17 @@ class BigCommerceBackend(models.Model):
             description=f"Import BigCommerce order #{order_id} ({self.name})",
         )._import_order(order_id)
 
+    def _lock_key(self, kind, key):
+        """The PostgreSQL advisory lock key of one BigCommerce object."""
+        self.ensure_one()
+        digest = hashlib.sha1(f"bigcommerce:{self.id}:{kind}:{key}".encode()).digest()
+        return int.from_bytes(digest[:8], "big", signed=True)
+
     def _lock_or_retry(self, kind, key):
         """Hold a transaction lock on one BigCommerce object or retry later."""
-        digest = hashlib.sha1(f"bigcommerce:{self.id}:{kind}:{key}".encode()).digest()
-        lock_key = int.from_bytes(digest[:8], "big", signed=True)
-        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s)", [lock_key])
+        self.env.cr.execute(
+            "SELECT pg_try_advisory_xact_lock(%s)", [self._lock_key(kind, key)]
+        )
         if not self.env.cr.fetchone()[0]:
             raise RetryableJobError(
                 f"BigCommerce {kind} {key} is being imported by another worker.",
@@ -154,7 +160,9 @@ class BigCommerceBackend(models.Model):
                 return f"Order #{order_id} is incomplete: not invoiced."
             taxes = self._fetch(client.get_order_taxes, order_id)
             with self.env.cr.savepoint():
-                binding = self.env["bigcommerce.order"]._import_from_bigcommerce(
+                # Bindings are the connector's own records: nobody creates
+                # them by hand, so the job writes them as the system.
+                binding = self.env["bigcommerce.order"].sudo()._import_from_bigcommerce(
                     self, order, taxes
                 )
         except psycopg2.IntegrityError as exc:
@@ -169,11 +177,11 @@ class BigCommerceBackend(models.Model):
             self._record_failure("order", order_id, message, payload)
             _logger.info("BigCommerce order #%s not imported: %s", order_id, message)
             return f"Order #{order_id} failed: {message}"
-        self.env["bigcommerce.failure"]._resolve(self, "order", order_id)
+        self.env["bigcommerce.failure"].sudo()._resolve(self, "order", order_id)
         return f"Order #{order_id}: {binding.move_id.display_name}"
 
     def _record_failure(self, record_type, external_id, reason, payload=None):
-        failure = self.env["bigcommerce.failure"]._record(
+        failure = self.env["bigcommerce.failure"].sudo()._record(
             self, record_type, external_id, reason, payload
         )
         failure.message_post(body=reason)
@@ -253,20 +261,23 @@ class BigCommerceBackend(models.Model):
         return account
 
     def _sale_taxes(self, rates):
-        """Odoo sales taxes (tax excluded, percent) at BigCommerce's rates."""
+        """Odoo sales taxes (tax excluded, percent) at BigCommerce's rates.
+
+        The store's own list of taxes comes first, then any sales tax of the
+        company with that rate.
+        """
         Tax = self.env["account.tax"]
         taxes = Tax
         for rate in rates:
-            tax = Tax.search(
-                [
-                    ("company_id", "=", self.company_id.id),
-                    ("type_tax_use", "=", "sale"),
-                    ("amount_type", "=", "percent"),
-                    ("amount", "=", float(rate)),
-                    ("price_include", "=", False),
-                ],
-                order="sequence, id",
-                limit=1,
+            domain = [
+                ("company_id", "=", self.company_id.id),
+                ("type_tax_use", "=", "sale"),
+                ("amount_type", "=", "percent"),
+                ("amount", "=", float(rate)),
+                ("price_include", "=", False),
+            ]
+            tax = self.tax_ids.filtered_domain(domain)[:1] or Tax.search(
+                domain, order="sequence, id", limit=1
             )
             if not tax:
                 raise MappingError(

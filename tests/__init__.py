@@ -1,1 +1,2 @@
 from . import test_backend
+from . import test_order_import

@@ -1,16 +1,20 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Shared set-up of the Odoo tier: a local BigCommerce simulator per class."""
 
+from odoo import Command
 from odoo.tests import TransactionCase
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..simulator import BigCommerceSimulator
 
 STORE_HASH = "teststore1"
 ACCESS_TOKEN = "tok-5f2b9c0e7a"
 CLIENT_SECRET = "sec-8d1e4a6b3c"
+QUOTA = 150
 
 
-class BigCommerceCase(TransactionCase):
+class SimulatorMixin:
     """Starts a simulator for the class and a store backend pointing at it.
 
     Every response the simulator sent, and every request it received, is
@@ -20,29 +24,170 @@ class BigCommerceCase(TransactionCase):
     simulator_options = {}
 
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
+    def _start_simulator(cls):
         cls.simulator = BigCommerceSimulator(
             store_hash=STORE_HASH,
             access_token=ACCESS_TOKEN,
             client_secret=CLIENT_SECRET,
             name="Simulated Store",
             currency="USD",
+            quota=QUOTA,
             **cls.simulator_options,
         )
         cls.simulator.start()
         cls.addClassCleanup(cls.simulator.stop)
-        cls.backend = cls.env["bigcommerce.backend"].create(
-            {
-                "name": "Test store",
-                "store_hash": STORE_HASH,
-                "api_base_url": cls.simulator.base_url,
-                "access_token": ACCESS_TOKEN,
-                "client_secret": CLIENT_SECRET,
-                "client_id": "client-id-1",
-            }
-        )
+
+    @classmethod
+    def _backend_values(cls):
+        return {
+            "name": "Test store",
+            "store_hash": STORE_HASH,
+            "api_base_url": cls.simulator.base_url,
+            "access_token": ACCESS_TOKEN,
+            "client_secret": CLIENT_SECRET,
+            "client_id": "client-id-1",
+        }
 
     def setUp(self):
         super().setUp()
         self.addCleanup(self.simulator.assert_conformant)
+
+
+class BigCommerceCase(SimulatorMixin, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._start_simulator()
+        cls.backend = cls.env["bigcommerce.backend"].create(cls._backend_values())
+
+
+class BigCommerceAccountingCase(SimulatorMixin, AccountTestInvoicingCommon):
+    """A company with a chart of accounts, taxes, products and a store whose
+    accounting is fully configured."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._start_simulator()
+        # The person who configures stores and reprocesses failures.
+        cls.env.user.group_ids |= cls.env.ref(
+            "bigcommerce_connector.group_bigcommerce_manager"
+        )
+        company = cls.env.company
+        revenue = cls.company_data["default_account_revenue"]
+
+        def income_account(code, name, account_type="income"):
+            return cls.env["account.account"].create(
+                {"code": code, "name": name, "account_type": account_type}
+            )
+
+        cls.account_shipping = income_account("700100", "Shipping income")
+        cls.account_handling = income_account("700200", "Handling income")
+        cls.account_wrapping = income_account("700300", "Gift wrapping income")
+        cls.account_discount = income_account("700900", "Discounts granted")
+        cls.account_gift_cert = income_account(
+            "250000", "Gift certificates outstanding", "liability_current"
+        )
+        cls.account_fallback = income_account("700999", "Web shop sales")
+
+        def sale_tax(rate):
+            return cls.env["account.tax"].create(
+                {
+                    "name": f"Sales tax {rate}%",
+                    "amount": rate,
+                    "amount_type": "percent",
+                    "type_tax_use": "sale",
+                    "price_include_override": "tax_excluded",
+                    "company_id": company.id,
+                }
+            )
+
+        cls.tax_825 = sale_tax(8.25)
+        cls.tax_20 = sale_tax(20.0)
+        cls.tax_10 = sale_tax(10.0)
+
+        cls.product_mug = cls._create_product(
+            name="Black Mug", default_code="MUG-BLK", lst_price=12.5
+        )
+        cls.product_tee = cls._create_product(
+            name="T-shirt red M", default_code="TEE-RED-M", lst_price=20.0,
+            property_account_income_id=False,
+        )
+        cls.product_tee.categ_id.property_account_income_categ_id = revenue
+        cls.product_book = cls._create_product(
+            name="Cookbook", default_code="BOOK-1", lst_price=30.0
+        )
+        cls.product_gift = cls._create_product(
+            name="Gift certificate", default_code="GIFT-CERT", lst_price=50.0
+        )
+        for sku, name, price, rate, kind in (
+            ("MUG-BLK", "Black Mug", "12.50", "0.0825", "physical"),
+            ("TEE", "T-shirt", "20.00", "0.0825", "physical"),
+            ("BOOK-1", "Cookbook", "30.00", "0.0825", "physical"),
+            ("GIFT-CERT", "Gift certificate", "50.00", "0", "giftcertificate"),
+        ):
+            cls.simulator.state.add_product(sku=sku, name=name, price=price, tax_rate=rate, type=kind)
+
+        cls.backend = cls.env["bigcommerce.backend"].create(
+            dict(
+                cls._backend_values(),
+                journal_id=cls.company_data["default_journal_sale"].id,
+                revenue_account_id=cls.account_fallback.id,
+                shipping_account_id=cls.account_shipping.id,
+                handling_account_id=cls.account_handling.id,
+                wrapping_account_id=cls.account_wrapping.id,
+                discount_account_id=cls.account_discount.id,
+                gift_certificate_account_id=cls.account_gift_cert.id,
+                invoice_policy="post",
+                tax_ids=[Command.set((cls.tax_825 | cls.tax_20 | cls.tax_10).ids)],
+            )
+        )
+        cls.customer = cls.simulator.state.add_customer(
+            first_name="Jane",
+            last_name="Doe",
+            email="jane@example.com",
+            company="Doe Corp",
+            phone="555-0100",
+            addresses=[{"country_code": "US", "state_or_province": "Texas"}],
+        )
+
+    # helpers ---------------------------------------------------------------
+    def add_order(self, **values):
+        values.setdefault("customer_id", self.customer["id"])
+        values.setdefault("lines", [{"sku": "MUG-BLK", "quantity": 2}])
+        return self.simulator.state.add_order(**values)
+
+    def import_order(self, order):
+        return self.backend._import_order(order["id"])
+
+    def binding(self, order):
+        return self.env["bigcommerce.order"].search(
+            [("backend_id", "=", self.backend.id), ("bigcommerce_id", "=", order["id"])]
+        )
+
+    def failure(self, order):
+        return self.env["bigcommerce.failure"].search(
+            [("backend_id", "=", self.backend.id), ("external_id", "=", str(order["id"]))]
+        )
+
+    def assert_matches_store(self, move, order):
+        """The invoice's totals equal the store's, to the cent."""
+        self.assertEqual(
+            (
+                move.currency_id.round(move.amount_untaxed),
+                move.currency_id.round(move.amount_tax),
+                move.currency_id.round(move.amount_total),
+            ),
+            (
+                round(float(order["total_ex_tax"]), 2),
+                round(float(order["total_tax"]), 2),
+                round(float(order["total_inc_tax"]), 2),
+            ),
+        )
+
+    def lines_by_account(self, move):
+        totals = {}
+        for line in move.invoice_line_ids:
+            totals[line.account_id] = round(totals.get(line.account_id, 0.0) + line.price_subtotal, 2)
+        return totals
+

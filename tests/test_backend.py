@@ -13,7 +13,7 @@ from ..models.bigcommerce_backend import (
     ENCRYPTION_KEY_PARAM,
     WEBHOOK_ROUTE,
 )
-from .common import ACCESS_TOKEN, CLIENT_SECRET, STORE_HASH, BigCommerceCase
+from .common import ACCESS_TOKEN, CLIENT_SECRET, QUOTA, STORE_HASH, BigCommerceCase
 
 
 class TestBackend(BigCommerceCase):
@@ -142,7 +142,7 @@ class TestBackend(BigCommerceCase):
         self.assertEqual(self.backend.store_name, "Simulated Store")
         self.assertEqual(self.backend.store_currency, "USD")
         self.assertTrue(self.backend.store_plan)
-        self.assertEqual(self.backend.rate_limit_quota, self.simulator.quota)
+        self.assertEqual(self.backend.rate_limit_quota, QUOTA)
         self.assertTrue(self.backend.connection_checked_at)
         request = self.simulator.requests[-1]
         self.assertEqual(request["path"], f"/stores/{STORE_HASH}/v2/store")

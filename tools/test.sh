@@ -61,7 +61,7 @@ Install Odoo 19.0 (README.rst, 'Prerequisites'), then tools/setup.sh."
     fi
     ensure_postgres
     local odoo_root addons_path tmp db db_demo port log
-    odoo_root=$("$odoo_py" -c 'import odoo, os; print(os.path.dirname(os.path.dirname(os.path.realpath(odoo.__file__))))')
+    odoo_root=$("$odoo_py" -c 'import odoo.release as r, os; print(os.path.dirname(os.path.dirname(os.path.realpath(r.__file__))))')
     tmp=$(mktemp -d)
     # The addon's technical name does not depend on the checkout folder.
     ln -s "$repo" "$tmp/bigcommerce_connector"
@@ -69,29 +69,43 @@ Install Odoo 19.0 (README.rst, 'Prerequisites'), then tools/setup.sh."
     db="bc_test_$(date +%s)_$$"
     db_demo="${db}_demo"
     port=$(free_port)
-    log="$tmp/odoo-tests.log"
-    local common=(--db_host "${PGHOST:-127.0.0.1}" --db_port "${PGPORT:-5432}"
-                  --db_user "${PGUSER:-$(id -un)}" --addons-path "$addons_path"
-                  --http-interface 127.0.0.1 --http-port "$port" --workers 0
-                  --max-cron-threads 0 --log-level info)
+    mkdir -p .ci/out
+    log=.ci/out/odoo-tests.log
+    # A configuration file, so that every odoo command (server, module) sees
+    # the same addons path and database.
+    cat >"$tmp/odoo.conf" <<CONF
+[options]
+addons_path = $addons_path
+db_host = ${PGHOST:-127.0.0.1}
+db_port = ${PGPORT:-5432}
+db_user = ${PGUSER:-$(id -un)}
+http_interface = 127.0.0.1
+http_port = $port
+workers = 0
+max_cron_threads = 0
+log_level = info
+CONF
+    local common=(-c "$tmp/odoo.conf")
 
     banner "Odoo tier: install bigcommerce_connector on a fresh database ($db) and run its tests"
     "$odoo_py" -m odoo server "${common[@]}" -d "$db" -i bigcommerce_connector \
         --test-tags /bigcommerce_connector --stop-after-init >"$log" 2>&1
     local orc=$?
-    grep -E "(ERROR|CRITICAL|FAIL:|WARNING) |bigcommerce_connector.tests|Module bigcommerce_connector|post-tests|failed, " "$log" \
-        | grep -vE "Starting " | tail -n 200
+    # Errors, failures and warnings with their tracebacks, then the counts.
+    awk '/^[0-9]{4}-[0-9]{2}-[0-9]{2} / { show = ($0 ~ / (ERROR|CRITICAL|WARNING) /) } show' "$log" | tail -n 400
     local stats total failures errors
-    stats=$(grep -oE "Module bigcommerce_connector: [0-9]+ failures, [0-9]+ errors of [0-9]+ tests" "$log" | tail -1)
+    # Odoo's own report: "N failed, N error(s) of N tests when loading database"
+    stats=$(grep -oE "[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests when loading database" "$log" | tail -1)
+    echo "Odoo's report: ${stats:-none}"
     if [ -n "$stats" ]; then
-        read -r failures errors total <<<"$(echo "$stats" | grep -oE '[0-9]+' | paste -sd' ')"
+        read -r failures errors total <<<"$(echo "$stats" | grep -oE '[0-9]+' | head -3 | paste -sd' ')"
     else
         failures=0 errors=0 total=0
     fi
     odoo_failed=$((failures + errors))
     odoo_passed=$((total - odoo_failed))
     if [ "$orc" -ne 0 ] || [ "$total" -eq 0 ]; then
-        echo "Odoo run exited $orc with $total tests; last lines of the log:"
+        echo "Odoo run exited $orc with $total tests; last lines of $log:"
         tail -n 60 "$log"
         [ "$odoo_failed" -gt 0 ] || odoo_failed=1
         rc=1
@@ -102,9 +116,8 @@ Install Odoo 19.0 (README.rst, 'Prerequisites'), then tools/setup.sh."
     if "$odoo_py" -m odoo server "${common[@]}" -d "$db_demo" --with-demo \
             -i bigcommerce_connector --stop-after-init >"$tmp/demo.log" 2>&1 \
         && ! grep -qE " (ERROR|CRITICAL) " "$tmp/demo.log" \
-        && "$odoo_py" -m odoo module uninstall -d "$db_demo" \
-            --addons-path "$addons_path" --db_host "${PGHOST:-127.0.0.1}" \
-            --db_user "${PGUSER:-$(id -un)}" bigcommerce_connector >"$tmp/uninstall.log" 2>&1 \
+        && "$odoo_py" -m odoo module uninstall -c "$tmp/odoo.conf" -d "$db_demo" \
+            bigcommerce_connector >"$tmp/uninstall.log" 2>&1 \
         && ! grep -qE " (ERROR|CRITICAL) " "$tmp/uninstall.log"; then
         echo "install with demo data and uninstall: ok"
         odoo_passed=$((odoo_passed + 1))

@@ -51,7 +51,7 @@ def sim(clock):
 
 def make_client(sim, clock, **options):
     options.setdefault("jitter", False)
-    options.setdefault("timeout", (2, 2))
+    options.setdefault("timeout", 2.0)
     return BigCommerceClient(HASH, TOKEN, base_url=sim.base_url, sleep=clock.sleep, clock=clock, **options)
 
 
@@ -208,7 +208,7 @@ def test_pacing_keeps_a_busy_client_under_the_quota(clock):
 
 def test_timeout_is_retried(sim, clock):
     sim.faults.timeout_delay = 1.5
-    client = make_client(sim, clock, timeout=(2, 0.5))
+    client = make_client(sim, clock, timeout=0.5)
     sim.faults.inject("timeout", count=1)
     assert client.get_store_information()["currency"] == "USD"
     assert clock.sleeps == [1.0]
