@@ -300,10 +300,15 @@ class BigCommerceSimulator:
     ) -> tuple:
         """Sign and POST one callback to ``url``; returns ``(status, body)``.
 
-        ``secret`` overrides the client secret (to send a badly signed one).
+        The body is validated against the webhooks spec's callback schema for
+        ``scope`` (violations go to ``spec_errors``). ``secret`` overrides the
+        client secret, e.g. to send a badly signed callback.
         """
         timestamp = int(timestamp if timestamp is not None else time.time())
         payload = self.webhook_payload(scope, data or {}, created_at=timestamp)
+        errors = self.validator.validate_callback(scope, payload)
+        with self._record_lock:
+            self.spec_errors.extend(errors)
         body = json.dumps(payload).encode()
         headers = webhooks.sign(
             secret if secret is not None else self.client_secret,

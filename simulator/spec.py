@@ -19,6 +19,7 @@ from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 from openapi_core.templating.paths.exceptions import PathError
 from openapi_core.templating.responses.exceptions import ResponseNotFound
+from openapi_schema_validator import OAS30Validator
 from werkzeug.datastructures import Headers, ImmutableMultiDict
 
 _logger = logging.getLogger(__name__)
@@ -205,6 +206,21 @@ def load_openapi(spec_dir: str, name: str) -> OpenAPI:
     return OpenAPI.from_dict(load_spec_dict(spec_dir, name))
 
 
+@cache
+def callback_validator(spec_dir: str, scope: str) -> OAS30Validator:
+    """A validator for the callback body of ``scope`` (webhooks spec schemas
+    are named after the scope: ``store/order/created`` -> ``store_order_created``;
+    scopes without their own schema get the common envelope)."""
+    components = load_spec_dict(spec_dir, WEBHOOKS_V3)["components"]
+    name = scope.replace("/", "_")
+    if name not in components["schemas"]:
+        name = "webhook_callback_base"
+    return OAS30Validator(
+        {"$ref": f"#/components/schemas/{name}", "components": components},
+        format_checker=OAS30Validator.FORMAT_CHECKER,
+    )
+
+
 # --------------------------------------------------------------------------
 # openapi-core request/response protocol adapters.
 
@@ -288,6 +304,15 @@ class SpecValidator:
                 errors.append(
                     f"{label}: response {response.status_code}: {describe_error(exc)}"
                 )
+        return self._log(errors)
+
+    def validate_callback(self, scope: str, payload: dict) -> list:
+        """Spec violations of an outgoing webhook callback body."""
+        validator = callback_validator(self.spec_dir, scope)
+        errors = [
+            f"webhook {scope}: at /{'/'.join(map(str, e.path))}: {_shorten(e.message)}"
+            for e in validator.iter_errors(payload)
+        ]
         return self._log(errors)
 
     @staticmethod
