@@ -254,6 +254,24 @@ def _shorten(text: str, limit: int = 240) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def closest_errors(error) -> list:
+    """The leaf errors of the alternative that came closest to matching.
+
+    For ``anyOf``/``oneOf`` failures jsonschema reports "not valid under any
+    of the given schemas" with each alternative's errors as ``context``; the
+    alternative with the fewest errors is the one the document meant.
+    """
+    if not getattr(error, "context", None):
+        return [error]
+    branches = {}
+    for sub in error.context:
+        branches.setdefault(sub.schema_path[0] if sub.schema_path else 0, []).append(
+            sub
+        )
+    closest = min(branches.values(), key=len)
+    return [leaf for sub in closest for leaf in closest_errors(sub)]
+
+
 def describe_error(exc: Exception) -> str:
     """One readable line for an openapi-core error: where and what, not the
     whole offending document."""
@@ -262,14 +280,18 @@ def describe_error(exc: Exception) -> str:
     while cause is not None and id(cause) not in seen:
         seen.add(id(cause))
         for schema_error in getattr(cause, "schema_errors", None) or ():
-            where = "/".join(str(p) for p in getattr(schema_error, "path", ()))
-            message = getattr(schema_error, "message", schema_error)
-            details.append(f"at /{where}: {_shorten(message)}")
+            for leaf in closest_errors(schema_error):
+                path = getattr(leaf, "absolute_path", getattr(leaf, "path", ()))
+                where = "/".join(str(p) for p in path)
+                message = getattr(leaf, "message", leaf)
+                details.append(f"at /{where}: {_shorten(message)}")
         cause = cause.__cause__
     head = str(exc) if len(str(exc)) <= 120 else type(exc).__name__
-    if not details:
-        return _shorten(exc, 400)
-    return f"{head}: " + "; ".join(details)
+    if details:
+        return f"{head}: " + "; ".join(details)
+    if exc.__cause__ is not None:
+        return f"{head}: {_shorten(exc.__cause__)}"
+    return _shorten(exc, 400)
 
 
 class SpecValidator:
@@ -287,7 +309,9 @@ class SpecValidator:
         label = f"{request.method.upper()} {request.path}"
         name = spec_for_path(request.path)
         if name is None:
-            return [f"{label}: request: no BigCommerce spec covers this path"]
+            return self._log(
+                [f"{label}: request: no BigCommerce spec covers this path"]
+            )
         api = self.openapi(name)
         errors = []
         with self._lock:
@@ -310,8 +334,10 @@ class SpecValidator:
         """Spec violations of an outgoing webhook callback body."""
         validator = callback_validator(self.spec_dir, scope)
         errors = [
-            f"webhook {scope}: at /{'/'.join(map(str, e.path))}: {_shorten(e.message)}"
-            for e in validator.iter_errors(payload)
+            f"webhook {scope}: at /{'/'.join(map(str, leaf.absolute_path))}: "
+            f"{_shorten(leaf.message)}"
+            for error in validator.iter_errors(payload)
+            for leaf in closest_errors(error)
         ]
         return self._log(errors)
 
