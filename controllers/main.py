@@ -34,6 +34,7 @@ class BigCommerceWebhookController(http.Controller):
         methods=["POST"],
         csrf=False,
         save_session=False,
+        readonly=False,
     )
     def bigcommerce_webhook(self, webhook_key, **_kwargs):
         httprequest = request.httprequest
@@ -41,7 +42,9 @@ class BigCommerceWebhookController(http.Controller):
         if length is not None and length > MAX_BODY_BYTES:
             _logger.warning("BigCommerce webhook refused: body of %s bytes", length)
             return _answer(413, "payload too large")
-        raw_body = httprequest.get_data(cache=False)
+        # Cached: Odoo may dispatch the request again after a concurrency
+        # error, and the signature is checked on these exact bytes.
+        raw_body = httprequest.get_data(cache=True)
         if len(raw_body) > MAX_BODY_BYTES:
             _logger.warning("BigCommerce webhook refused: body of %s bytes", len(raw_body))
             return _answer(413, "payload too large")

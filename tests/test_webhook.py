@@ -1,0 +1,200 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The webhook route, on Odoo's real HTTP server."""
+
+import json
+import time
+
+from odoo import SUPERUSER_ID
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.queue_job.job import Job
+from odoo.addons.queue_job.tests.common import trap_jobs
+
+from ..controllers.main import MAX_BODY_BYTES
+from ..simulator import webhooks as simulator_webhooks
+from .common import CLIENT_SECRET, BigCommerceAccountingCase
+
+CONTROLLER_LOGGER = "odoo.addons.bigcommerce_connector.controllers.main"
+
+
+@tagged("post_install", "-at_install")
+class TestWebhook(BigCommerceAccountingCase, HttpCase):
+    def path(self, key=None):
+        return f"/bigcommerce/webhook/{key or self.backend.webhook_key}"
+
+    def envelope(self, scope="store/order/created", data=None):
+        return self.simulator.webhook_payload(scope, data or {"type": "order", "id": 250})
+
+    def sign(self, body, secret=CLIENT_SECRET, timestamp=None, webhook_id="msg_1"):
+        timestamp = int(time.time()) if timestamp is None else timestamp
+        return simulator_webhooks.sign(secret, body, webhook_id, timestamp)
+
+    def post(self, body, headers, key=None):
+        headers = dict(headers, **{"Content-Type": "application/json"})
+        with mute_logger(CONTROLLER_LOGGER):
+            return self.url_open(self.path(key), data=body, headers=headers)
+
+    def deliver(self, envelope=None, **sign_options):
+        body = json.dumps(envelope or self.envelope()).encode()
+        return self.post(body, self.sign(body, **sign_options))
+
+    def pending_jobs(self):
+        return self.env["queue.job"].sudo().search(
+            [("model_name", "=", "bigcommerce.backend"), ("method_name", "=", "_import_order")]
+        )
+
+    def run_jobs(self):
+        """Perform the stored jobs as the job runner would."""
+        for job_record in self.pending_jobs().filtered(lambda j: j.state == "pending"):
+            job = Job.load(self.env(su=True), job_record.uuid)
+            job.perform()
+            job.set_done()
+            job.store()
+
+    # -- good deliveries ---------------------------------------------------------
+    def test_valid_delivery_is_queued_and_answered(self):
+        requests_before = len(self.simulator.requests)
+        with trap_jobs() as trap:
+            response = self.deliver()
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(response.json(), {"status": "queued"})
+            trap.assert_jobs_count(1)
+            job = trap.enqueued_jobs[0]
+            self.assertEqual(job.method_name, "_import_order")
+            self.assertEqual(job.recordset, self.backend)
+            self.assertEqual(job.recordset.env.uid, SUPERUSER_ID)
+            self.assertEqual(job.args, (250,))
+        self.assertEqual(
+            len(self.simulator.requests), requests_before, "no BigCommerce call in the request"
+        )
+        self.assertFalse(self.env["bigcommerce.order"].search([]))
+
+    def test_every_handled_scope_is_queued(self):
+        for scope, data in (
+            ("store/order/created", {"type": "order", "id": 7}),
+            ("store/order/updated", {"type": "order", "id": 7}),
+            ("store/order/statusUpdated", {"type": "order", "id": 7, "status": {"previous_status_id": 0, "new_status_id": 11}}),
+        ):
+            with self.subTest(scope=scope), trap_jobs() as trap:
+                response = self.deliver(self.envelope(scope, data))
+                self.assertEqual(response.status_code, 200)
+                trap.assert_jobs_count(1)
+
+    def test_known_unhandled_scope_is_acknowledged(self):
+        for scope, data in (
+            ("store/customer/created", {"type": "customer", "id": 32}),
+            ("store/shipment/created", {"type": "shipment", "id": 12, "orderId": 251}),
+            ("store/product/updated", {"type": "product", "id": 5}),
+        ):
+            with self.subTest(scope=scope), trap_jobs() as trap:
+                response = self.deliver(self.envelope(scope, data))
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response.json(), {"status": "ignored"})
+                trap.assert_jobs_count(0)
+
+    def test_duplicate_deliveries_collapse_into_one_job(self):
+        envelope = self.envelope(data={"type": "order", "id": 4242})
+        for webhook_id in ("msg_a", "msg_a", "msg_b"):
+            self.assertEqual(self.deliver(envelope, webhook_id=webhook_id).status_code, 200)
+        jobs = self.pending_jobs()
+        self.assertEqual(len(jobs), 1)
+        self.assertEqual(jobs.identity_key, f"bigcommerce-order-{self.backend.id}-4242")
+
+    # -- bad deliveries ----------------------------------------------------------
+    def assert_refused(self, response, status, trap):
+        self.assertEqual(response.status_code, status)
+        trap.assert_jobs_count(0)
+        self.assertFalse(self.env["bigcommerce.failure"].search([]))
+        self.assertFalse(self.env["bigcommerce.order"].search([]))
+
+    def test_bad_signatures_are_refused_alike(self):
+        body = json.dumps(self.envelope()).encode()
+        good = self.sign(body)
+        cases = {
+            "tampered body": (body.replace(b"250", b"251"), good),
+            "wrong secret": (body, self.sign(body, secret="not-the-secret")),
+            "stale timestamp": (body, self.sign(body, timestamp=int(time.time()) - 3600)),
+            "future timestamp": (body, self.sign(body, timestamp=int(time.time()) + 3600)),
+            "no signature": (body, {k: v for k, v in good.items() if k != "webhook-signature"}),
+            "no id": (body, {k: v for k, v in good.items() if k != "webhook-id"}),
+            "no timestamp": (body, {k: v for k, v in good.items() if k != "webhook-timestamp"}),
+            "garbage signature": (body, dict(good, **{"webhook-signature": "v1,###"})),
+        }
+        answers = set()
+        for label, (payload, headers) in cases.items():
+            with self.subTest(label), trap_jobs() as trap:
+                response = self.post(payload, headers)
+                self.assert_refused(response, 401, trap)
+                answers.add(response.text)
+        self.assertEqual(len(answers), 1, "every refusal looks the same")
+
+    def test_unknown_archived_or_secretless_store_reveals_nothing(self):
+        body = json.dumps(self.envelope()).encode()
+        with trap_jobs() as trap:
+            bad_signature = self.post(body, self.sign(body, secret="nope"))
+            unknown = self.post(body, self.sign(body), key="no-such-store")
+            self.assert_refused(unknown, 401, trap)
+            self.assertEqual(unknown.text, bad_signature.text)
+            self.backend.active = False
+            self.assert_refused(self.post(body, self.sign(body)), 401, trap)
+            self.backend.active = True
+            self.backend.client_secret = False
+            self.assert_refused(self.post(body, self.sign(body)), 401, trap)
+
+    def test_malformed_payloads(self):
+        cases = {
+            "not json": b"scope=store/order/created",
+            "json array": b"[]",
+            "no scope": json.dumps({"data": {"type": "order", "id": 1}}).encode(),
+            "no data": json.dumps({"scope": "store/order/created"}).encode(),
+            "order without id": json.dumps(self.envelope(data={"type": "order"})).encode(),
+            "unknown scope": json.dumps(self.envelope("store/nonsense/created")).encode(),
+            "another store": json.dumps(dict(self.envelope(), producer="stores/otherstore")).encode(),
+        }
+        for label, body in cases.items():
+            with self.subTest(label), trap_jobs() as trap:
+                self.assert_refused(self.post(body, self.sign(body)), 400, trap)
+
+    def test_oversized_body(self):
+        body = json.dumps(dict(self.envelope(), padding="x" * MAX_BODY_BYTES)).encode()
+        with trap_jobs() as trap:
+            self.assert_refused(self.post(body, self.sign(body)), 413, trap)
+
+    def test_only_post(self):
+        with mute_logger("odoo.http"):
+            response = self.url_open(self.path())
+        self.assertEqual(response.status_code, 405)
+
+    # -- end to end ----------------------------------------------------------
+    def test_webhook_to_posted_invoice(self):
+        """The store sends a signed webhook; a job books the posted invoice."""
+        order = self.add_order(
+            lines=[{"sku": "MUG-BLK", "quantity": 2}, {"sku": "BOOK-1", "quantity": 1}],
+            shipping="4.95",
+            coupons=[{"code": "WELCOME", "type": 2, "amount": "3.00"}],
+        )
+        url = self.base_url() + self.path()
+        # The simulator is another HTTP client: let its requests in.
+        with self.allow_requests(all_requests=True), mute_logger(CONTROLLER_LOGGER):
+            status, body = self.simulator.deliver_webhook(
+                url, scope="store/order/created", data={"type": "order", "id": order["id"]}
+            )
+        self.assertEqual(status, 200, body)
+        self.assertEqual(len(self.pending_jobs()), 1)
+        self.run_jobs()
+        self.assertEqual(self.pending_jobs().state, "done")
+        binding = self.binding(order)
+        self.assertEqual(binding.move_id.state, "posted")
+        self.assert_matches_store(binding.move_id, order)
+        # BigCommerce delivers again (a retry): still one invoice.
+        with self.allow_requests(all_requests=True), mute_logger(CONTROLLER_LOGGER):
+            status, _body = self.simulator.deliver_webhook(
+                url, scope="store/order/updated", data={"type": "order", "id": order["id"]}
+            )
+        self.assertEqual(status, 200)
+        self.run_jobs()
+        self.assertEqual(self.binding(order).move_id, binding.move_id)
+        self.assertEqual(
+            self.env["account.move"].search_count([("ref", "=", str(order["id"]))]), 1
+        )
