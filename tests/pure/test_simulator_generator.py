@@ -1,0 +1,196 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Seeded demo data, and the command-line demo store."""
+
+import base64
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import requests
+from standardwebhooks import Webhook
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from simulator import generate_store
+from simulator.state import StoreState
+
+ANCHOR = datetime(2026, 5, 1, tzinfo=UTC)
+REPO = Path(__file__).resolve().parents[2]
+
+
+def generated(seed, **options):
+    state = StoreState(store_hash="gen")
+    summary = generate_store(state, seed=seed, anchor=ANCHOR, **options)
+    return state, summary
+
+
+def test_same_seed_same_store():
+    first, summary = generated(42)
+    second, again = generated(42)
+    assert summary == again
+    assert first.snapshot() == second.snapshot()
+    third, _ = generated(43)
+    assert third.snapshot() != first.snapshot()
+
+
+def test_default_store_covers_what_an_importer_meets():
+    state, summary = generated(42)
+    assert len(summary["customers"]) == 10 and len(summary["orders"]) == 36
+    orders = [state.render_order(i) for i in summary["orders"]]
+    lines = [p for i in summary["orders"] for p in state.order_products(i)]
+    discounts = [d for line in lines for d in line["applied_discounts"]]
+    coupon_types = {c["type"] for r in state.orders.values() for c in r.coupons}
+
+    assert {o["is_tax_inclusive_pricing"] for o in orders} == {True, False}
+    assert coupon_types >= {0, 1, 2, 3, 4}
+    assert any(d["name"] == "Manual Discount" for d in discounts)
+    assert any(o["customer_id"] == 0 for o in orders)
+    assert {o["currency_code"] for o in orders} >= {"USD", "EUR", "GBP"}
+    assert any(o.get("store_default_currency_code") == "USD" for o in orders)
+    assert {p["type"] for p in lines} == {"physical", "digital", "giftcertificate"}
+    assert any(Decimal(o["gift_certificate_amount"]) > 0 for o in orders)
+    assert any(Decimal(o["store_credit_amount"]) > 0 for o in orders)
+    for charge in ("shipping", "handling", "wrapping"):
+        assert any(Decimal(o[f"{charge}_cost_inc_tax"]) > 0 for o in orders), charge
+    assert len({o["status_id"] for o in orders}) >= 14
+    assert len(state.refunds) >= 2
+    assert sum(len(r.shipments) for r in state.orders.values()) >= 3
+    assert any(p["product_options"] for p in lines)
+    for order in orders:
+        created = state.order_record(order["id"]).data["date_created"]
+        modified = state.order_record(order["id"]).data["date_modified"]
+        assert ANCHOR - timedelta(days=43) <= created <= modified <= ANCHOR
+    ids = summary["orders"]
+    created = [state.order_record(i).data["date_created"] for i in ids]
+    assert created == sorted(created)
+
+
+def test_generated_refunds_and_statuses_agree():
+    state, _ = generated(5)
+    for refund in state.refunds.values():
+        status = state.order_record(refund["order_id"]).data["status_id"]
+        assert status in (4, 14)
+    for record in state.orders.values():
+        if record.data["status_id"] == 3:
+            assert record.shipments
+            assert 0 < record.data["items_shipped"] < record.data["items_total"]
+
+
+def test_small_and_customerless_stores():
+    state, summary = generated(1, customers=0, orders=3)
+    assert summary["customers"] == []
+    assert all(state.render_order(i)["customer_id"] == 0 for i in summary["orders"])
+    state, summary = generated(1, customers=2, orders=50)
+    assert len(summary["orders"]) == 50
+    assert sum(summary["by_status"].values()) == 50
+
+
+# -- the command line ------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Receiver:
+    def __init__(self):
+        self.received = []
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}
+        ).start()
+
+    def app(self, environ, start_response):
+        request = Request(environ)
+        self.received.append((dict(request.headers), request.get_data()))
+        return Response("ok")(environ, start_response)
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def read_until(process, marker, deadline) -> list:
+    lines = []
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line:
+            break
+        lines.append(line.rstrip("\n"))
+        if marker in line:
+            return lines
+    raise AssertionError(f"no {marker!r} in output: {lines}")
+
+
+def test_cli_serves_a_seeded_store_and_delivers_signed_webhooks():
+    port, receiver = free_port(), Receiver()
+    command = [
+        sys.executable,
+        "-m",
+        "simulator",
+        "--port",
+        str(port),
+        "--seed",
+        "42",
+        "--orders",
+        "16",
+        "--customers",
+        "3",
+        "--store-hash",
+        "demo123",
+        "--token",
+        "demo-token",
+        "--client-secret",
+        "demo-secret",
+        "--quota",
+        "150",
+        "--deliver-webhooks-to",
+        receiver.url,
+    ]
+    process = subprocess.Popen(
+        command,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        output = read_until(process, "Serving", time.monotonic() + 60)
+        assert f"http://127.0.0.1:{port}" in output[0]
+        assert any("demo-token" in line for line in output)
+        response = requests.get(
+            f"http://127.0.0.1:{port}/stores/demo123/v2/orders",
+            headers={"X-Auth-Token": "demo-token"},
+            params={"limit": 250},
+            timeout=10,
+        )
+        assert response.status_code == 200
+        orders = response.json()
+        assert len(orders) == 15  # the sixteenth is incomplete: neither listed
+        assert all(o["status_id"] != 0 for o in orders)  # nor announced
+        assert response.headers["X-Rate-Limit-Requests-Quota"] == "150"
+        verifier = Webhook(base64.b64encode(b"demo-secret").decode())
+        delivered = [
+            verifier.verify(body, headers) for headers, body in receiver.received
+        ]
+        assert sorted(p["data"]["id"] for p in delivered) == sorted(
+            o["id"] for o in orders
+        )
+        assert {p["scope"] for p in delivered} == {"store/order/created"}
+        assert any(
+            "Awaiting Fulfillment:" in line and "accepted" in line for line in output
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        receiver.close()
