@@ -1,7 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Spec validation itself: it catches drift, and it cannot be switched off."""
 
+import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import requests
@@ -188,3 +192,40 @@ def test_every_correction_is_documented_and_applied():
         "application/json"
     ]["schema"]["properties"]["data"]
     assert "minItems" not in data and data["uniqueItems"] is True
+
+
+# -- packaging ---------------------------------------------------------------------
+
+
+def test_importable_as_a_subpackage_without_odoo(tmp_path):
+    """As ``odoo.addons.bigcommerce_connector.simulator`` it sits under another
+    package, reached through a symlinked checkout; relative imports only."""
+    source = Path(spec_module.__file__).resolve().parent
+    for path in source.glob("*.py"):
+        for line in path.read_text().splitlines():
+            words = line.split()
+            if words[:1] in (["import"], ["from"]):
+                assert words[1].split(".")[0] not in ("simulator", "odoo"), line
+    addon = tmp_path / "some_addon"
+    addon.mkdir()
+    (addon / "__init__.py").write_text("")
+    (addon / "simulator").symlink_to(source)
+    code = (
+        "import sys; import some_addon.simulator as s; "
+        "print(s.BigCommerceSimulator.__module__); "
+        "print(s.spec.default_spec_dir()); "
+        "print('odoo' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        timeout=60,
+        check=True,
+    )
+    module, spec_dir, odoo_loaded = result.stdout.split()
+    assert module == "some_addon.simulator.server"
+    assert spec_dir == str(spec_module.default_spec_dir())
+    assert odoo_loaded == "False"
