@@ -108,7 +108,9 @@ class InvoicePlan:
             )
         if self.untaxed + self.tax != self.total:
             problems.append(
-                f"untaxed {self.untaxed} + tax {self.tax} != total {self.total}"
+                f"untaxed {self.untaxed} + tax {self.tax} = {self.untaxed + self.tax}, "
+                f"BigCommerce's total is {self.total} (difference "
+                f"{self.total - self.untaxed - self.tax})"
             )
         taxed_rates = {rate for line in self.lines for rate in line.tax_rates}
         for rate, amount in self.tax_by_rate.items():
