@@ -175,41 +175,42 @@ class BigCommerceSimulator:
         return response(environ, start_response)
 
     def _serve(self, request) -> tuple:
+        """``(response, injected fault or None)`` for one request."""
         parts = request.path.strip("/").split("/", 3)
         if len(parts) < 3 or parts[0] != "stores" or parts[2] not in ("v2", "v3"):
             return json_response({"status": 404, "title": "Not Found"}, 404), None
         version = parts[2]
-        if parts[1] != self.store_hash:
-            return self._with_quota(
-                error_response(version, 404, "Store not found."), None
-            ), None
-        if request.headers.get("X-Auth-Token") != self.access_token:
-            return self._with_quota(
-                error_response(
-                    version,
-                    401,
-                    "You are not authorized to access this resource. Check your "
-                    "X-Auth-Token.",
-                ),
-                None,
-            ), None
+        refusal = self._refusal(request, version, parts[1])
+        if refusal is not None:
+            return self._with_quota(refusal, None), None
         fault = self.faults.next_fault()
-        if fault and fault != "slow":
+        if fault not in (None, "slow"):
             return self._fault_response(version, fault), fault
-        allowed, quota = (True, None)
-        if self.rate_limiter.enabled:
-            allowed, quota = self.rate_limiter.acquire()
+        allowed, quota = (
+            self.rate_limiter.acquire() if self.rate_limiter.enabled else (True, None)
+        )
         if not allowed:
-            limited = error_response(
+            throttled = error_response(
                 version, 429, "Too many requests: the request quota is spent."
             )
-            return self._with_quota(limited, quota, limited=True), "quota"
+            return self._with_quota(throttled, quota, limited=True), None
         if fault == "slow":
             self._stopping.wait(self.faults.slow_delay)
-        subpath = "/" + "/".join(parts[2:])
-        return self._with_quota(self._api.handle(request, version, subpath), quota), (
-            fault
-        )
+        response = self._api.handle(request, version, "/" + "/".join(parts[2:]))
+        return self._with_quota(response, quota), fault
+
+    def _refusal(self, request, version: str, store_hash: str):
+        """404 for another store, 401 for a wrong token, else None."""
+        if store_hash != self.store_hash:
+            return error_response(version, 404, "Store not found.")
+        if request.headers.get("X-Auth-Token") != self.access_token:
+            return error_response(
+                version,
+                401,
+                "You are not authorized to access this resource. "
+                "Check your X-Auth-Token.",
+            )
+        return None
 
     def _with_quota(self, response, quota, limited=False):
         """Add the X-Rate-Limit-* headers (none when limiting is off)."""
