@@ -3,6 +3,7 @@ from contextlib import contextmanager
 from unittest import mock
 
 from odoo.sql_db import db_connect
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -35,6 +36,7 @@ def serve_as(order_id, source_id):
         yield
 
 
+@tagged("post_install", "-at_install")
 class TestOrderImport(BigCommerceAccountingCase):
     # -- the invoice ---------------------------------------------------------
     def test_tax_exclusive_order_with_every_component(self):
