@@ -612,7 +612,8 @@ class StoreState:
     def update_hook(self, hook_id, **changes) -> dict:
         with self.lock:
             hook = self.hooks[int(hook_id)]
-            merged = {**hook, **{k: v for k, v in changes.items() if k in hook}}
+            editable = ("scope", "destination", "is_active", "headers")
+            merged = {**hook, **{k: v for k, v in changes.items() if k in editable}}
             if "scope" in changes or "destination" in changes:
                 self._check_hook(merged["scope"], merged["destination"], hook["id"])
             merged["updated_at"] = int(self._at(None).timestamp())
