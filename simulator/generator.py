@@ -388,7 +388,7 @@ def _random_scenario(rng, customers) -> tuple:
         [c[0] for c in CATALOG if c[4] == "physical"], k=rng.randint(1, 3)
     )
     kwargs = {
-        "customer_id": rng.choice(customers + [0]) if customers else 0,
+        "customer_id": rng.choice([*customers, 0]) if customers else 0,
         "lines": _lines(rng, skus),
         "shipping": rng.choice(("0", "4.99", "5.00", "7.50", "12.00")),
         "status_id": rng.choice((11, 11, 10, 10, 9, 7, 2)),
@@ -498,7 +498,7 @@ def generate_store(state, seed=42, customers=10, orders=36, anchor=None) -> dict
             for _ in plans
         )
         order_ids = []
-        for (kwargs, actions), when in zip(plans, created):
+        for (kwargs, actions), when in zip(plans, created, strict=True):
             _apply_currency(kwargs)
             order = state.add_order(date_created=when, **kwargs)
             _follow_up(state, rng, order, actions, when, anchor)

@@ -378,7 +378,7 @@ def _tax_row(ctx, ids, *, amount, rate, product_id, item_type, tax_class, label)
 def _tax_records(ctx, ids, specs, products, priced) -> list:
     """One row per taxed component; the rows add up to ``total_tax``."""
     rows = []
-    for spec, product, line in zip(specs, products, priced.lines):
+    for spec, product, line in zip(specs, products, priced.lines, strict=True):
         if dec(spec.tax_rate) > 0:
             rows.append(
                 _tax_row(
@@ -512,7 +512,7 @@ def build_order(ctx: dict, opts: dict, specs: list, discounts: list, ids) -> Ord
         )
         for spec in specs
     ]
-    for spec, line in zip(specs, lines):
+    for spec, line in zip(specs, lines, strict=True):
         spec.tax_rate = line.tax_rate
     priced = price_order(
         lines,
@@ -524,7 +524,8 @@ def build_order(ctx: dict, opts: dict, specs: list, discounts: list, ids) -> Ord
     )
     ctx["physical_items"] = sum(s.quantity for s in specs if s.type == PHYSICAL)
     products = [
-        _product_record(spec, line, ctx, ids) for spec, line in zip(specs, priced.lines)
+        _product_record(spec, line, ctx, ids)
+        for spec, line in zip(specs, priced.lines, strict=True)
     ]
     _attach_wrapping(products, priced.wrapping)
     addresses = []
@@ -546,5 +547,7 @@ def build_order(ctx: dict, opts: dict, specs: list, discounts: list, ids) -> Ord
         ),
         taxes=_tax_records(ctx, ids, specs, products, priced),
     )
-    order.recipients = {p["id"]: s.recipient_email for p, s in zip(products, specs)}
+    order.recipients = {
+        p["id"]: s.recipient_email for p, s in zip(products, specs, strict=True)
+    }
     return order

@@ -176,7 +176,7 @@ def _spread(total: Decimal, weights: list, room: list) -> list:
             break
         spare = [room[i] - shares[i] for i in range(len(shares))]
         extra = allocate(excess, spare)
-        shares = [s + e for s, e in zip(shares, extra)]
+        shares = [s + e for s, e in zip(shares, extra, strict=True)]
     return shares
 
 
@@ -185,7 +185,7 @@ def _discount_shares(disc: DiscountInput, bases: list, room: list, qtys: list):
     if disc.coupon_type == PER_ITEM:
         return [
             min(cents(disc.amount * q), r) if b > 0 else ZERO
-            for b, r, q in zip(bases, room, qtys)
+            for b, r, q in zip(bases, room, qtys, strict=True)
         ]
     if disc.coupon_type == PERCENTAGE:
         wanted = cents(sum(bases, ZERO) * disc.amount / 100)
@@ -198,7 +198,7 @@ def apply_discounts(lines, priced, discounts, inclusive):
     """Distribute ``discounts`` over the discountable lines; return totals by key."""
     bases = [
         (p.total_inc if inclusive else p.total_ex) if line.discountable else ZERO
-        for line, p in zip(lines, priced)
+        for line, p in zip(lines, priced, strict=True)
     ]
     room = list(bases)
     qtys = [line.quantity for line in lines]
@@ -258,7 +258,7 @@ def price_order(
     )
     priced = [price_line(line, inclusive) for line in lines]
     taken = apply_discounts(lines, priced, line_discounts, inclusive)
-    for line, p in zip(lines, priced):
+    for line, p in zip(lines, priced, strict=True):
         _finish_line(line, p, inclusive)
     order = PricedOrder(
         tax_inclusive=inclusive,

@@ -130,7 +130,7 @@ def test_missing_spec_directory_is_a_loud_error(tmp_path, monkeypatch):
 def test_incomplete_spec_directory_names_the_missing_files(tmp_path, monkeypatch):
     shutil.copy(spec_module.default_spec_dir() / "orders.v3.yml", tmp_path)
     monkeypatch.setenv("BIGCOMMERCE_SPEC_DIR", str(tmp_path))
-    with pytest.raises(SpecDirectoryError, match="orders.v2.oas2.yml"):
+    with pytest.raises(SpecDirectoryError, match=r"orders\.v2\.oas2\.yml"):
         BigCommerceSimulator()
 
 
