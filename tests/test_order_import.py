@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from contextlib import contextmanager
+from decimal import Decimal
 from unittest import mock
 
 from odoo.sql_db import db_connect
@@ -161,6 +162,49 @@ class TestOrderImport(BigCommerceAccountingCase):
         self.import_order(order)
         self.assertEqual(self.binding(order).move_id.invoice_line_ids.tax_ids, self.tax_10)
         self.assertNotEqual(other_10, self.tax_10)
+
+    def test_bigcommerce_tax_wins_over_odoo_rounding(self):
+        """BigCommerce taxes the discounted line (9.00 x 8.25% = 0.7425 -> 0.74);
+        Odoo alone would tax the line and the discount apart (0.83 - 0.08)."""
+        order = self.add_order(
+            lines=[{"sku": "BOOK-1", "quantity": 1, "price": "10.00", "tax_rate": "0.0825"}],
+            coupons=[{"code": "TENPC", "type": 1, "amount": "10"}],
+        )
+        self.assertEqual(order["total_tax"], "0.7400")
+        self.import_order(order)
+        move = self.binding(order).move_id
+        self.assertEqual(move.state, "posted")
+        self.assertEqual(move.amount_tax, 0.74)
+        tax_lines = move.line_ids.filtered(lambda line: line.display_type == "tax")
+        self.assertEqual(tax_lines.tax_line_id, self.tax_825)
+        self.assertAlmostEqual(sum(tax_lines.mapped("balance")), -0.74, places=2)
+        self.assert_matches_store(move, order)
+
+    def test_tax_beyond_rounding_is_refused(self):
+        """A store that charged a dollar more tax than its rate gives: no invoice."""
+        order = self.add_order(lines=[{"sku": "BOOK-1", "quantity": 1}])
+
+        def taxes_plus_one(client, order_id):
+            rows = REAL_GET_ORDER_TAXES(client, order_id)
+            rows[0]["line_amount"] = str(Decimal(rows[0]["line_amount"]) + 1)
+            return rows
+
+        def order_plus_one(client, order_id):
+            data = REAL_GET_ORDER(client, order_id)
+            for field in ("total_tax", "total_inc_tax"):
+                data[field] = str(Decimal(data[field]) + 1)
+            line = data["consignments"]["shipping"][0]["line_items"][0]
+            line["discounted_total_inc_tax"] = str(Decimal(line["discounted_total_inc_tax"]) + 1)
+            return data
+
+        with mock.patch.object(BigCommerceClient, "get_order", order_plus_one), \
+                mock.patch.object(BigCommerceClient, "get_order_taxes", taxes_plus_one):
+            self.import_order(order)
+        failure = self.failure(order)
+        self.assertIn("is more than rounding", failure.reason)
+        self.assertIn("-1.00", failure.reason)
+        self.assertFalse(self.binding(order))
+        self.assertFalse(self.env["account.move"].search([("ref", "=", str(order["id"]))]))
 
     def test_multi_currency_order(self):
         eur = self.setup_other_currency("EUR")
