@@ -16,6 +16,7 @@ from . import views
 from .dates import utc, utcnow
 from .money import ZERO, cents, dec, money_str
 from .orders import (
+    COUNTRIES,
     GIFT_CERTIFICATE,
     GUEST_ADDRESS,
     PHYSICAL,
@@ -200,7 +201,9 @@ class StoreState:
             "address_type": "residential",
         }
         address.update(fields)
-        address.setdefault("country", "")
+        if not address.get("country"):
+            code = address["country_code"]
+            address["country"] = COUNTRIES.get(code, code)
         return address
 
     def update_customer(self, customer_id, at=None, **changes) -> dict:

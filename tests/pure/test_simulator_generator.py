@@ -3,6 +3,7 @@
 
 import base64
 import os
+import queue
 import socket
 import subprocess
 import sys
@@ -120,15 +121,21 @@ class Receiver:
 
 
 def read_until(process, marker, deadline) -> list:
-    lines = []
+    """Output lines up to the one holding ``marker``; never waits past ``deadline``."""
+    lines = queue.Queue()
+    threading.Thread(
+        target=lambda: [lines.put(line) for line in process.stdout], daemon=True
+    ).start()
+    seen = []
     while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line:
+        try:
+            line = lines.get(timeout=max(0.01, deadline - time.monotonic()))
+        except queue.Empty:
             break
-        lines.append(line.rstrip("\n"))
+        seen.append(line.rstrip("\n"))
         if marker in line:
-            return lines
-    raise AssertionError(f"no {marker!r} in output: {lines}")
+            return seen
+    raise AssertionError(f"no {marker!r} in output within the time limit: {seen}")
 
 
 def test_cli_serves_a_seeded_store_and_delivers_signed_webhooks():
