@@ -69,8 +69,7 @@ Install Odoo 19.0 (README.rst, 'Prerequisites'), then tools/setup.sh."
     db="bc_test_$(date +%s)_$$"
     db_demo="${db}_demo"
     port=$(free_port)
-    mkdir -p .ci/out
-    log=.ci/out/odoo-tests.log
+    log="$tmp/odoo-tests.log"
     # A configuration file, so that every odoo command (server, module) sees
     # the same addons path and database.
     cat >"$tmp/odoo.conf" <<CONF
@@ -105,7 +104,7 @@ CONF
     odoo_failed=$((failures + errors))
     odoo_passed=$((total - odoo_failed))
     if [ "$orc" -ne 0 ] || [ "$total" -eq 0 ]; then
-        echo "Odoo run exited $orc with $total tests; last lines of $log:"
+        echo "Odoo run exited $orc with $total tests; last lines of its log:"
         tail -n 60 "$log"
         [ "$odoo_failed" -gt 0 ] || odoo_failed=1
         rc=1
@@ -128,6 +127,9 @@ CONF
         odoo_failed=$((odoo_failed + 1))
         rc=1
     fi
+
+    # Keep the full log of the last run for reading after the fact.
+    mkdir -p .ci/out && cp "$log" .ci/out/odoo-tests.log
 
     dropdb --if-exists -h "${PGHOST:-127.0.0.1}" -U "${PGUSER:-$(id -un)}" "$db" >/dev/null 2>&1
     dropdb --if-exists -h "${PGHOST:-127.0.0.1}" -U "${PGUSER:-$(id -un)}" "$db_demo" >/dev/null 2>&1
