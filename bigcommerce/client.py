@@ -11,7 +11,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import requests
@@ -36,8 +36,8 @@ ORDER_WITH_LINES = {
 
 def _to_utc(moment):
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def format_iso_datetime(moment):
@@ -213,8 +213,7 @@ class BigCommerceClient:
             return
         if wait > self.max_wait:
             raise BigCommerceRetryableError(
-                "BigCommerce rate limit nearly reached; window resets in "
-                f"{wait:.0f}s.",
+                f"BigCommerce rate limit nearly reached; window resets in {wait:.0f}s.",
                 retry_after=wait,
             )
         _logger.debug("Pacing: %s requests left, waiting %.2fs", state.left, wait)
@@ -229,7 +228,7 @@ class BigCommerceClient:
     def _backoff(self, attempt):
         delay = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
         if self.jitter:
-            delay += random.uniform(0, self.backoff_base)  # noqa: S311
+            delay += random.uniform(0, self.backoff_base)
         return delay
 
     def _retry_delay(self, response, attempt):
@@ -252,8 +251,7 @@ class BigCommerceClient:
             return response.json()
         except ValueError as exc:
             raise BigCommerceError(
-                f"BigCommerce answered {method} {path} with a body that is not "
-                "JSON.",
+                f"BigCommerce answered {method} {path} with a body that is not JSON.",
                 status=response.status_code,
             ) from exc
 
@@ -361,7 +359,9 @@ class BigCommerceClient:
 
     def get_order(self, order_id):
         """One order with its line items (in consignments), in one request."""
-        return self.request("GET", 2, f"orders/{int(order_id)}", params=ORDER_WITH_LINES)
+        return self.request(
+            "GET", 2, f"orders/{int(order_id)}", params=ORDER_WITH_LINES
+        )
 
     def get_order_taxes(self, order_id):
         """Per-line tax rows (``details=true`` adds product and line type)."""
@@ -380,7 +380,9 @@ class BigCommerceClient:
         return list(self.iter_v3(f"orders/{int(order_id)}/payment_actions/refunds"))
 
     def get_refund(self, refund_id):
-        body = self.request("GET", 3, f"orders/payment_actions/refunds/{int(refund_id)}")
+        body = self.request(
+            "GET", 3, f"orders/payment_actions/refunds/{int(refund_id)}"
+        )
         return (body or {}).get("data")
 
     def iter_refunds_created(self, since, until=None, limit=const.MAX_PAGE_SIZE):
@@ -432,7 +434,7 @@ def parse_datetime(value):
     if value in (None, ""):
         return None
     if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(value, tz=timezone.utc).replace(tzinfo=None)
+        return datetime.fromtimestamp(value, tz=UTC).replace(tzinfo=None)
     try:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -193,7 +193,11 @@ def _rows_tax(rows):
 
 
 def _rows_rates(rows):
-    return tuple(sorted({_rate(row.get("rate")) for row in rows if money(row.get("line_amount"))}))
+    return tuple(
+        sorted(
+            {_rate(row.get("rate")) for row in rows if money(row.get("line_amount"))}
+        )
+    )
 
 
 def _discount_shares(line, discount_total):
@@ -205,12 +209,14 @@ def _discount_shares(line, discount_total):
     weight_sum = sum(weights, ZERO)
     shares = []
     allocated = ZERO
-    for index, (discount, weight) in enumerate(zip(applied, weights)):
+    for index, (discount, weight) in enumerate(zip(applied, weights, strict=True)):
         label = discount.get("code") or discount.get("name") or "Discount"
         if index == len(applied) - 1:
             amount = discount_total - allocated
         else:
-            amount = (discount_total * weight / weight_sum).quantize(CENT, ROUND_HALF_UP)
+            amount = (discount_total * weight / weight_sum).quantize(
+                CENT, ROUND_HALF_UP
+            )
         allocated += amount
         shares.append((str(label), amount))
     return shares
@@ -281,7 +287,12 @@ def charge_lines(order, tax_rows):
     """Shipping, handling and gift-wrapping lines (ex-tax)."""
     lines = []
     for kind, prefix, tax_type, label in CHARGES:
-        rows = [row for key, group in tax_rows.items() if key[0] == tax_type for row in group]
+        rows = [
+            row
+            for key, group in tax_rows.items()
+            if key[0] == tax_type
+            for row in group
+        ]
         inc = order.get(f"{prefix}_inc_tax")
         if rows and inc not in (None, ""):
             amount = cents(inc) - _rows_tax(rows)

@@ -46,7 +46,9 @@ class BigCommerceWebhookController(http.Controller):
         # error, and the signature is checked on these exact bytes.
         raw_body = httprequest.get_data(cache=True)
         if len(raw_body) > MAX_BODY_BYTES:
-            _logger.warning("BigCommerce webhook refused: body of %s bytes", len(raw_body))
+            _logger.warning(
+                "BigCommerce webhook refused: body of %s bytes", len(raw_body)
+            )
             return _answer(413, "payload too large")
 
         backend = (
@@ -58,7 +60,9 @@ class BigCommerceWebhookController(http.Controller):
             # An unknown or archived store is refused exactly like a bad
             # signature: the answer says nothing about which stores exist.
             envelope = verify_webhook(
-                raw_body, httprequest.headers, backend.client_secret if backend else None
+                raw_body,
+                httprequest.headers,
+                backend.client_secret if backend else None,
             )
         except WebhookMalformed as exc:
             _logger.warning("BigCommerce webhook refused: %s", exc.reason)
@@ -87,7 +91,9 @@ class BigCommerceWebhookController(http.Controller):
             try:
                 order_id = int(data["id"])
             except (KeyError, TypeError, ValueError):
-                _logger.warning("BigCommerce webhook refused: %s without order id", scope)
+                _logger.warning(
+                    "BigCommerce webhook refused: %s without order id", scope
+                )
                 return _answer(400, "malformed payload")
             # Jobs from webhooks run as the system user (OdooBot).
             backend.with_user(SUPERUSER_ID)._delay_import_order(order_id)
@@ -100,4 +106,3 @@ class BigCommerceWebhookController(http.Controller):
             return _answer(200, "queued")
         _logger.debug("BigCommerce webhook %s acknowledged, not handled", scope)
         return _answer(200, "ignored")
-

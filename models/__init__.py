@@ -1,4 +1,6 @@
-from . import bigcommerce_backend
-from . import bigcommerce_backend_import
-from . import bigcommerce_order
-from . import bigcommerce_failure
+from . import (
+    bigcommerce_backend,
+    bigcommerce_backend_import,
+    bigcommerce_failure,
+    bigcommerce_order,
+)

@@ -119,20 +119,17 @@ class BigCommerceBackend(models.Model):
     )
     tax_account_id = fields.Many2one(
         "account.account",
-        string="Tax Account",
         check_company=True,
         help="Account of tax amounts that BigCommerce computed and that no "
         "Odoo tax carries (for instance from a tax provider).",
     )
     shipping_account_id = fields.Many2one(
         "account.account",
-        string="Shipping Account",
         check_company=True,
         help="Income account of the shipping charged to customers.",
     )
     handling_account_id = fields.Many2one(
         "account.account",
-        string="Handling Account",
         check_company=True,
         help="Income account of handling fees.",
     )
@@ -144,15 +141,14 @@ class BigCommerceBackend(models.Model):
     )
     discount_account_id = fields.Many2one(
         "account.account",
-        string="Discount Account",
         check_company=True,
         help="Account of coupons and discounts granted on orders.",
     )
     gift_certificate_account_id = fields.Many2one(
         "account.account",
-        string="Gift Certificate Account",
         check_company=True,
-        domain="[('account_type', 'in', ('liability_current', 'liability_non_current'))]",
+        domain="[('account_type', 'in', "
+        "('liability_current', 'liability_non_current'))]",
         help="Liability account of gift certificates sold: they are money owed "
         "to the holder, not revenue.",
     )

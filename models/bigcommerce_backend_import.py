@@ -33,7 +33,9 @@ class BigCommerceBackend(models.Model):
     _inherit = "bigcommerce.backend"
 
     order_ids = fields.One2many("bigcommerce.order", "backend_id", string="Orders")
-    failure_ids = fields.One2many("bigcommerce.failure", "backend_id", string="Failures")
+    failure_ids = fields.One2many(
+        "bigcommerce.failure", "backend_id", string="Failures"
+    )
     order_count = fields.Integer(compute="_compute_counts")
     failure_count = fields.Integer(
         compute="_compute_counts", help="Imports waiting for a fix or a reprocess."
@@ -162,8 +164,10 @@ class BigCommerceBackend(models.Model):
             with self.env.cr.savepoint():
                 # Bindings are the connector's own records: nobody creates
                 # them by hand, so the job writes them as the system.
-                binding = self.env["bigcommerce.order"].sudo()._import_from_bigcommerce(
-                    self, order, taxes
+                binding = (
+                    self.env["bigcommerce.order"]
+                    .sudo()
+                    ._import_from_bigcommerce(self, order, taxes)
                 )
         except psycopg2.IntegrityError as exc:
             # Another worker bound the same order (or partner) first.
@@ -181,8 +185,10 @@ class BigCommerceBackend(models.Model):
         return f"Order #{order_id}: {binding.move_id.display_name}"
 
     def _record_failure(self, record_type, external_id, reason, payload=None):
-        failure = self.env["bigcommerce.failure"].sudo()._record(
-            self, record_type, external_id, reason, payload
+        failure = (
+            self.env["bigcommerce.failure"]
+            .sudo()
+            ._record(self, record_type, external_id, reason, payload)
         )
         failure.message_post(body=reason)
         return failure
@@ -204,8 +210,10 @@ class BigCommerceBackend(models.Model):
 
     @api.model
     def _currency(self, code):
-        currency = self.env["res.currency"].with_context(active_test=False).search(
-            [("name", "=", code)], limit=1
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", code)], limit=1)
         )
         if not currency.active:
             raise MappingError(
@@ -240,9 +248,8 @@ class BigCommerceBackend(models.Model):
                 "internal reference. Create it or fix the SKU, then reprocess."
             )
         if len(products) > 1:
-            raise MappingError(
-                f"SKU '{sku}' matches several products ({', '.join(products.mapped('display_name'))})."
-            )
+            names = ", ".join(products.mapped("display_name"))
+            raise MappingError(f"SKU '{sku}' matches several products ({names}).")
         return products
 
     def _revenue_account(self, product):
@@ -305,7 +312,9 @@ class BigCommerceBackend(models.Model):
             kind, key = "order_contact", int(order["id"])
         partner = self._find_bound("res.partner", kind, key)
         if not partner:
-            partner = self.env["res.partner"].create(self._partner_create_values(values))
+            partner = self.env["res.partner"].create(
+                self._partner_create_values(values)
+            )
             self._bind(partner, kind, key)
         return partner
 

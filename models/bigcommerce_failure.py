@@ -20,7 +20,11 @@ class BigCommerceFailure(models.Model):
     _check_company_auto = True
 
     backend_id = fields.Many2one(
-        "bigcommerce.backend", string="Store", required=True, ondelete="cascade", index=True
+        "bigcommerce.backend",
+        string="Store",
+        required=True,
+        ondelete="cascade",
+        index=True,
     )
     company_id = fields.Many2one(related="backend_id.company_id", store=True)
     record_type = fields.Selection(
@@ -57,7 +61,9 @@ class BigCommerceFailure(models.Model):
     def _compute_name(self):
         labels = dict(self._fields["record_type"].selection)
         for failure in self:
-            failure.name = f"{labels.get(failure.record_type, '')} #{failure.external_id}"
+            failure.name = (
+                f"{labels.get(failure.record_type, '')} #{failure.external_id}"
+            )
 
     @api.model
     def _record(self, backend, record_type, external_id, reason, payload=None):
@@ -78,7 +84,9 @@ class BigCommerceFailure(models.Model):
         }
         if payload is not None:
             values["payload"] = (
-                payload if isinstance(payload, str) else json.dumps(payload, indent=2, default=str)
+                payload
+                if isinstance(payload, str)
+                else json.dumps(payload, indent=2, default=str)
             )
         if failure:
             values["attempts"] = failure.attempts + 1

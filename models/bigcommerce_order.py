@@ -46,7 +46,11 @@ class BigCommerceOrder(models.Model):
     _check_company_auto = True
 
     backend_id = fields.Many2one(
-        "bigcommerce.backend", string="Store", required=True, ondelete="restrict", index=True
+        "bigcommerce.backend",
+        string="Store",
+        required=True,
+        ondelete="restrict",
+        index=True,
     )
     company_id = fields.Many2one(related="backend_id.company_id", store=True)
     bigcommerce_id = fields.Integer(string="Order ID", required=True, readonly=True)
@@ -71,7 +75,9 @@ class BigCommerceOrder(models.Model):
     total_ex_tax = fields.Monetary(string="Untaxed", readonly=True)
     total_tax = fields.Monetary(string="Tax", readonly=True)
     total_inc_tax = fields.Monetary(string="Total", readonly=True)
-    move_id = fields.Many2one("account.move", string="Invoice", readonly=True, copy=False)
+    move_id = fields.Many2one(
+        "account.move", string="Invoice", readonly=True, copy=False
+    )
     move_state = fields.Selection(related="move_id.state", string="Invoice Status")
     last_import_at = fields.Datetime(readonly=True)
 
@@ -88,7 +94,9 @@ class BigCommerceOrder(models.Model):
     @api.depends("status_id")
     def _compute_status(self):
         for order in self:
-            order.status = str(order.status_id) if order.status_id in ORDER_STATUSES else False
+            order.status = (
+                str(order.status_id) if order.status_id in ORDER_STATUSES else False
+            )
 
     def action_open_invoice(self):
         self.ensure_one()
@@ -121,9 +129,13 @@ class BigCommerceOrder(models.Model):
         )
         partner = backend._partner_for_order(order)
         values = self._binding_values(order, plan, currency, partner)
-        move = binding.move_id or backend._find_bound("account.move", "order", plan.order_id)
+        move = binding.move_id or backend._find_bound(
+            "account.move", "order", plan.order_id
+        )
         if move and move.state != "draft":
-            binding = binding or self.create(dict(values, backend_id=backend.id, move_id=move.id))
+            binding = binding or self.create(
+                dict(values, backend_id=backend.id, move_id=move.id)
+            )
             binding._note_changes_on_invoice(values)
             binding.write(values)
             return binding
@@ -134,7 +146,7 @@ class BigCommerceOrder(models.Model):
                     "partner_id": partner.id,
                     "currency_id": currency.id,
                     "invoice_date": plan.date.date() if plan.date else False,
-                    "invoice_line_ids": [Command.clear()] + line_commands,
+                    "invoice_line_ids": [Command.clear(), *line_commands],
                 }
             )
         else:
@@ -173,7 +185,9 @@ class BigCommerceOrder(models.Model):
 
     @api.model
     def _invoice_values(self, backend, plan, partner, currency, line_commands):
-        invoice_date = plan.date.date() if plan.date else fields.Date.context_today(self)
+        invoice_date = (
+            plan.date.date() if plan.date else fields.Date.context_today(self)
+        )
         return {
             "move_type": "out_invoice",
             "company_id": backend.company_id.id,
@@ -248,7 +262,11 @@ class BigCommerceOrder(models.Model):
 
     @api.model
     def _check_totals(self, move, plan):
-        got = (cents(move.amount_untaxed), cents(move.amount_tax), cents(move.amount_total))
+        got = (
+            cents(move.amount_untaxed),
+            cents(move.amount_tax),
+            cents(move.amount_total),
+        )
         want = (plan.untaxed, plan.tax, plan.total)
         if got != want:
             raise MappingError(

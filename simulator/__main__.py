@@ -9,6 +9,9 @@ With ``--deliver-webhooks-to`` it signs and POSTs a ``store/order/created``
 callback for every order that is not incomplete, then keeps serving.
 """
 
+# A command-line program: it prints to its terminal on purpose.
+# pylint: disable=print-used
+
 import argparse
 import sys
 import threading
@@ -109,7 +112,7 @@ def main(argv=None) -> int:
         print("Serving; press Ctrl+C to stop.", flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
-        pass
+        print("Stopping.")
     finally:
         sim.stop()
         if sim.spec_errors:

@@ -41,15 +41,14 @@ def parse_date(value: str) -> datetime:
         raise ValueError("empty date")
     if text.isdigit():
         return datetime.fromtimestamp(int(text), UTC)
-    try:
-        return utc(datetime.fromisoformat(text))
-    except ValueError:
-        pass
-    try:
-        return utc(datetime.combine(date.fromisoformat(text), datetime.min.time()))
-    except ValueError:
-        pass
-    try:
-        return utc(parsedate_to_datetime(text))
-    except (TypeError, ValueError, IndexError) as exc:
-        raise ValueError(f"unrecognised date: {value!r}") from exc
+    parsers = (
+        datetime.fromisoformat,
+        lambda t: datetime.combine(date.fromisoformat(t), datetime.min.time()),
+        parsedate_to_datetime,
+    )
+    for parse in parsers:
+        try:
+            return utc(parse(text))
+        except (TypeError, ValueError, IndexError):
+            continue
+    raise ValueError(f"unrecognised date: {value!r}")

@@ -1,3 +1,1 @@
-from . import test_backend
-from . import test_order_import
-from . import test_webhook
+from . import test_backend, test_order_import, test_webhook

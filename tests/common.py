@@ -110,7 +110,9 @@ class BigCommerceAccountingCase(SimulatorMixin, AccountTestInvoicingCommon):
             name="Black Mug", default_code="MUG-BLK", lst_price=12.5
         )
         cls.product_tee = cls._create_product(
-            name="T-shirt red M", default_code="TEE-RED-M", lst_price=20.0,
+            name="T-shirt red M",
+            default_code="TEE-RED-M",
+            lst_price=20.0,
             property_account_income_id=False,
         )
         cls.product_tee.categ_id.property_account_income_categ_id = revenue
@@ -126,7 +128,9 @@ class BigCommerceAccountingCase(SimulatorMixin, AccountTestInvoicingCommon):
             ("BOOK-1", "Cookbook", "30.00", "0.0825", "physical"),
             ("GIFT-CERT", "Gift certificate", "50.00", "0", "giftcertificate"),
         ):
-            cls.simulator.state.add_product(sku=sku, name=name, price=price, tax_rate=rate, type=kind)
+            cls.simulator.state.add_product(
+                sku=sku, name=name, price=price, tax_rate=rate, type=kind
+            )
 
         cls.backend = cls.env["bigcommerce.backend"].create(
             dict(
@@ -167,7 +171,10 @@ class BigCommerceAccountingCase(SimulatorMixin, AccountTestInvoicingCommon):
 
     def failure(self, order):
         return self.env["bigcommerce.failure"].search(
-            [("backend_id", "=", self.backend.id), ("external_id", "=", str(order["id"]))]
+            [
+                ("backend_id", "=", self.backend.id),
+                ("external_id", "=", str(order["id"])),
+            ]
         )
 
     def assert_matches_store(self, move, order):
@@ -188,6 +195,7 @@ class BigCommerceAccountingCase(SimulatorMixin, AccountTestInvoicingCommon):
     def lines_by_account(self, move):
         totals = {}
         for line in move.invoice_line_ids:
-            totals[line.account_id] = round(totals.get(line.account_id, 0.0) + line.price_subtotal, 2)
+            totals[line.account_id] = round(
+                totals.get(line.account_id, 0.0) + line.price_subtotal, 2
+            )
         return totals
-

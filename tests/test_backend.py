@@ -20,7 +20,9 @@ class TestBackend(BigCommerceCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.plain_user = new_test_user(cls.env, login="bc_plain", groups="base.group_user")
+        cls.plain_user = new_test_user(
+            cls.env, login="bc_plain", groups="base.group_user"
+        )
         cls.manager = new_test_user(
             cls.env,
             login="bc_manager",
@@ -50,21 +52,33 @@ class TestBackend(BigCommerceCase):
         key = self.env["ir.config_parameter"].sudo().get_param(ENCRYPTION_KEY_PARAM)
         self.assertTrue(key)
         token_col, _secret = self._raw_secret_columns(self.backend)
-        self.assertEqual(Fernet(key.encode()).decrypt(token_col.encode()).decode(), ACCESS_TOKEN)
+        self.assertEqual(
+            Fernet(key.encode()).decrypt(token_col.encode()).decode(), ACCESS_TOKEN
+        )
 
     def test_server_config_key_wins(self):
         server_key = Fernet.generate_key().decode()
-        self.patch(config, "options", dict(config.options, **{ENCRYPTION_KEY_OPTION: server_key}))
-        backend = self.backend.copy({"store_hash": "otherstore", "access_token": "t-other"})
+        self.patch(
+            config,
+            "options",
+            dict(config.options, **{ENCRYPTION_KEY_OPTION: server_key}),
+        )
+        backend = self.backend.copy(
+            {"store_hash": "otherstore", "access_token": "t-other"}
+        )
         token_col, _secret = self._raw_secret_columns(backend)
-        self.assertEqual(Fernet(server_key.encode()).decrypt(token_col.encode()).decode(), "t-other")
+        self.assertEqual(
+            Fernet(server_key.encode()).decrypt(token_col.encode()).decode(), "t-other"
+        )
 
     def test_secret_under_another_key_is_unreadable_not_fatal(self):
         self.env["ir.config_parameter"].sudo().set_param(
             ENCRYPTION_KEY_PARAM, Fernet.generate_key().decode()
         )
         self.backend.invalidate_recordset()
-        with mute_logger("odoo.addons.bigcommerce_connector.models.bigcommerce_backend"):
+        with mute_logger(
+            "odoo.addons.bigcommerce_connector.models.bigcommerce_backend"
+        ):
             self.assertFalse(self.backend.access_token)
             with self.assertRaisesRegex(UserError, "no usable access token"):
                 self.backend.action_test_connection()
@@ -122,7 +136,9 @@ class TestBackend(BigCommerceCase):
         self.assertFalse(self.backend.has_access_token)
 
     def test_webhook_url(self):
-        self.env["ir.config_parameter"].sudo().set_param("web.base.url", "https://erp.example.com")
+        self.env["ir.config_parameter"].sudo().set_param(
+            "web.base.url", "https://erp.example.com"
+        )
         self.backend.invalidate_recordset(["webhook_url"])
         self.assertEqual(
             self.backend.webhook_url,
@@ -132,7 +148,9 @@ class TestBackend(BigCommerceCase):
 
     # -- Test connection -----------------------------------------------------
     def test_connection_shows_store_information(self):
-        with self.assertLogs("odoo.addons.bigcommerce_connector", level=logging.DEBUG) as logs:
+        with self.assertLogs(
+            "odoo.addons.bigcommerce_connector", level=logging.DEBUG
+        ) as logs:
             logging.getLogger("odoo.addons.bigcommerce_connector").debug("capture")
             action = self.backend.action_test_connection()
         self.assertEqual(action["tag"], "display_notification")

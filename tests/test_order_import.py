@@ -29,10 +29,13 @@ def serve_as(order_id, source_id):
         return dict(data, id=requested)
 
     def get_order_taxes(client, requested):
-        return REAL_GET_ORDER_TAXES(client, source_id if requested == order_id else requested)
+        return REAL_GET_ORDER_TAXES(
+            client, source_id if requested == order_id else requested
+        )
 
-    with mock.patch.object(BigCommerceClient, "get_order", get_order), mock.patch.object(
-        BigCommerceClient, "get_order_taxes", get_order_taxes
+    with (
+        mock.patch.object(BigCommerceClient, "get_order", get_order),
+        mock.patch.object(BigCommerceClient, "get_order_taxes", get_order_taxes),
     ):
         yield
 
@@ -68,22 +71,36 @@ class TestOrderImport(BigCommerceAccountingCase):
         self.assertEqual(by_account[self.account_wrapping], 3.5)
         # The 5.00 coupon and the 1.50 manual discount, ex-tax.
         self.assertEqual(by_account[self.account_discount], -6.5)
-        mug_lines = move.invoice_line_ids.filtered(lambda l: l.product_id == self.product_mug)
+        mug_lines = move.invoice_line_ids.filtered(
+            lambda line: line.product_id == self.product_mug
+        )
         self.assertEqual(sum(mug_lines.mapped("quantity")), 3)
-        self.assertEqual(mug_lines.account_id, self.product_mug.property_account_income_id)
+        self.assertEqual(
+            mug_lines.account_id, self.product_mug.property_account_income_id
+        )
         self.assertEqual(mug_lines.tax_ids, self.tax_825)
-        tee_line = move.invoice_line_ids.filtered(lambda l: l.product_id == self.product_tee)
-        self.assertEqual(tee_line.account_id, self.company_data["default_account_revenue"])
+        tee_line = move.invoice_line_ids.filtered(
+            lambda line: line.product_id == self.product_tee
+        )
+        self.assertEqual(
+            tee_line.account_id, self.company_data["default_account_revenue"]
+        )
         self.assertIn("SAVE5", " ".join(move.invoice_line_ids.mapped("name")))
         # Bound by an external ID derived from store and order.
         data = self.env["ir.model.data"].search(
-            [("module", "=", XMLID_MODULE), ("model", "=", "account.move"), ("res_id", "=", move.id)]
+            [
+                ("module", "=", XMLID_MODULE),
+                ("model", "=", "account.move"),
+                ("res_id", "=", move.id),
+            ]
         )
         self.assertEqual(data.name, f"backend{self.backend.id}_order_{order['id']}")
         # The binding carries the order's facts.
         self.assertEqual(binding.status_id, 11)
         self.assertEqual(binding.partner_id, move.partner_id)
-        self.assertAlmostEqual(binding.total_inc_tax, float(order["total_inc_tax"]), places=2)
+        self.assertAlmostEqual(
+            binding.total_inc_tax, float(order["total_inc_tax"]), places=2
+        )
         self.assertEqual(move.invoice_date, binding.date_created.date())
 
     def test_customer_partner(self):
@@ -116,7 +133,9 @@ class TestOrderImport(BigCommerceAccountingCase):
         self.assertEqual(partner.name, "Gus Guest")
         self.assertEqual(partner.country_id.code, "FR")
         self.assertEqual(partner.city, "Paris")
-        again = self.add_order(customer_id=0, billing_address=dict(address, email="gus@example.com"))
+        again = self.add_order(
+            customer_id=0, billing_address=dict(address, email="gus@example.com")
+        )
         self.import_order(again)
         self.assertEqual(self.binding(again).partner_id, partner)
 
@@ -141,7 +160,12 @@ class TestOrderImport(BigCommerceAccountingCase):
     def test_several_tax_rates(self):
         order = self.add_order(
             lines=[
-                {"sku": "MUG-BLK", "quantity": 7, "price": "3.33", "tax_rate": "0.0825"},
+                {
+                    "sku": "MUG-BLK",
+                    "quantity": 7,
+                    "price": "3.33",
+                    "tax_rate": "0.0825",
+                },
                 {"sku": "BOOK-1", "quantity": 3, "price": "9.99", "tax_rate": "0.10"},
             ],
             shipping="5.55",
@@ -157,17 +181,23 @@ class TestOrderImport(BigCommerceAccountingCase):
 
     def test_store_taxes_win_over_other_taxes_of_the_same_rate(self):
         other_10 = self.tax_10.copy({"name": "Another 10%", "sequence": 0})
-        order = self.add_order(lines=[{"sku": "BOOK-1", "quantity": 1, "tax_rate": "0.10"}])
+        order = self.add_order(
+            lines=[{"sku": "BOOK-1", "quantity": 1, "tax_rate": "0.10"}]
+        )
         self.backend.tax_ids = self.tax_10
         self.import_order(order)
-        self.assertEqual(self.binding(order).move_id.invoice_line_ids.tax_ids, self.tax_10)
+        self.assertEqual(
+            self.binding(order).move_id.invoice_line_ids.tax_ids, self.tax_10
+        )
         self.assertNotEqual(other_10, self.tax_10)
 
     def test_bigcommerce_tax_wins_over_odoo_rounding(self):
         """BigCommerce taxes the discounted line (9.00 x 8.25% = 0.7425 -> 0.74);
         Odoo alone would tax the line and the discount apart (0.83 - 0.08)."""
         order = self.add_order(
-            lines=[{"sku": "BOOK-1", "quantity": 1, "price": "10.00", "tax_rate": "0.0825"}],
+            lines=[
+                {"sku": "BOOK-1", "quantity": 1, "price": "10.00", "tax_rate": "0.0825"}
+            ],
             coupons=[{"code": "TENPC", "type": 1, "amount": "10"}],
         )
         self.assertEqual(order["total_tax"], "0.7400")
@@ -194,17 +224,23 @@ class TestOrderImport(BigCommerceAccountingCase):
             for field in ("total_tax", "total_inc_tax"):
                 data[field] = str(Decimal(data[field]) + 1)
             line = data["consignments"]["shipping"][0]["line_items"][0]
-            line["discounted_total_inc_tax"] = str(Decimal(line["discounted_total_inc_tax"]) + 1)
+            line["discounted_total_inc_tax"] = str(
+                Decimal(line["discounted_total_inc_tax"]) + 1
+            )
             return data
 
-        with mock.patch.object(BigCommerceClient, "get_order", order_plus_one), \
-                mock.patch.object(BigCommerceClient, "get_order_taxes", taxes_plus_one):
+        with (
+            mock.patch.object(BigCommerceClient, "get_order", order_plus_one),
+            mock.patch.object(BigCommerceClient, "get_order_taxes", taxes_plus_one),
+        ):
             self.import_order(order)
         failure = self.failure(order)
         self.assertIn("is more than rounding", failure.reason)
         self.assertIn("-1.00", failure.reason)
         self.assertFalse(self.binding(order))
-        self.assertFalse(self.env["account.move"].search([("ref", "=", str(order["id"]))]))
+        self.assertFalse(
+            self.env["account.move"].search([("ref", "=", str(order["id"]))])
+        )
 
     def test_multi_currency_order(self):
         eur = self.setup_other_currency("EUR")
@@ -232,14 +268,18 @@ class TestOrderImport(BigCommerceAccountingCase):
         self.import_order(order)
         move = self.binding(order).move_id
         self.assert_matches_store(move, order)
-        gift_line = move.invoice_line_ids.filtered(lambda l: l.account_id == self.account_gift_cert)
+        gift_line = move.invoice_line_ids.filtered(
+            lambda line: line.account_id == self.account_gift_cert
+        )
         self.assertEqual(gift_line.price_subtotal, 50.0)
         self.assertFalse(gift_line.tax_ids)
         self.assertFalse(gift_line.product_id)
 
     def test_analytic_distribution(self):
         plan = self.env["account.analytic.plan"].create({"name": "Channels"})
-        web = self.env["account.analytic.account"].create({"name": "Web shop", "plan_id": plan.id})
+        web = self.env["account.analytic.account"].create(
+            {"name": "Web shop", "plan_id": plan.id}
+        )
         self.backend.analytic_distribution = {str(web.id): 100}
         order = self.add_order(shipping="5.00")
         self.import_order(order)
@@ -282,7 +322,9 @@ class TestOrderImport(BigCommerceAccountingCase):
         self.assertEqual(self.binding(order).move_id, move)
         self.assertEqual(self.binding(order).status_id, 2)
         self.assertEqual(move.state, "posted")
-        notes = move.message_ids.filtered(lambda m: "changed after this invoice was posted" in (m.body or ""))
+        notes = move.message_ids.filtered(
+            lambda m: "changed after this invoice was posted" in (m.body or "")
+        )
         self.assertEqual(len(notes), 1)
         self.assertIn("Shipped", notes.body)
 
@@ -292,12 +334,16 @@ class TestOrderImport(BigCommerceAccountingCase):
         self.import_order(order)
         move = self.binding(order).move_id
         # The merchant edits the order on the store: now 4 mugs and shipping.
-        edited = self.add_order(lines=[{"sku": "MUG-BLK", "quantity": 4}], shipping="6.00")
+        edited = self.add_order(
+            lines=[{"sku": "MUG-BLK", "quantity": 4}], shipping="6.00"
+        )
         with serve_as(order["id"], edited["id"]):
             self.import_order(order)
         self.assertEqual(self.binding(order).move_id, move)
         self.assertEqual(move.state, "draft")
-        self.assertEqual(sum(move.invoice_line_ids.filtered("product_id").mapped("quantity")), 4)
+        self.assertEqual(
+            sum(move.invoice_line_ids.filtered("product_id").mapped("quantity")), 4
+        )
         self.assert_matches_store(move, edited)
 
     def test_worker_holding_the_order_makes_others_retry(self):
@@ -326,9 +372,15 @@ class TestOrderImport(BigCommerceAccountingCase):
         Backend = type(self.backend)
         Order = type(self.env["bigcommerce.order"])
         # This worker read before the other one committed: it sees nothing.
-        with mock.patch.object(Backend, "_find_bound", lambda *a, **k: self.env["account.move"]), \
-                mock.patch.object(Order, "search", lambda self_, domain, **kw: self_.browse()), \
-                mute_logger("odoo.sql_db"):
+        with (
+            mock.patch.object(
+                Backend, "_find_bound", lambda *a, **k: self.env["account.move"]
+            ),
+            mock.patch.object(
+                Order, "search", lambda self_, domain, **kw: self_.browse()
+            ),
+            mute_logger("odoo.sql_db"),
+        ):
             with self.assertRaises(RetryableJobError):
                 self.import_order(order)
         self.assertEqual(self.env["account.move"].search_count([]), moves_before)
@@ -336,11 +388,19 @@ class TestOrderImport(BigCommerceAccountingCase):
 
     # -- failures ------------------------------------------------------------
     def test_unknown_sku_fails_into_a_record_then_reprocesses(self):
-        order = self.add_order(lines=[{"sku": "NEW-1", "name": "New thing", "price": "9.00", "quantity": 1}])
+        order = self.add_order(
+            lines=[
+                {"sku": "NEW-1", "name": "New thing", "price": "9.00", "quantity": 1}
+            ]
+        )
         moves_before = self.env["account.move"].search_count([])
         with mute_logger(IMPORT_LOGGER):
             self.import_order(order)
-        self.assertEqual(self.env["account.move"].search_count([]), moves_before, "nothing half-written")
+        self.assertEqual(
+            self.env["account.move"].search_count([]),
+            moves_before,
+            "nothing half-written",
+        )
         self.assertFalse(self.binding(order))
         failure = self.failure(order)
         self.assertEqual(failure.state, "open")
@@ -367,11 +427,14 @@ class TestOrderImport(BigCommerceAccountingCase):
 
     def test_bulk_reprocess(self):
         orders = [
-            self.add_order(lines=[{"sku": f"X-{i}", "price": "1.00", "quantity": 1}]) for i in range(3)
+            self.add_order(lines=[{"sku": f"X-{i}", "price": "1.00", "quantity": 1}])
+            for i in range(3)
         ]
         for order in orders:
             self.import_order(order)
-        failures = self.env["bigcommerce.failure"].search([("backend_id", "=", self.backend.id)])
+        failures = self.env["bigcommerce.failure"].search(
+            [("backend_id", "=", self.backend.id)]
+        )
         self.assertEqual(len(failures), 3)
         with trap_jobs() as trap:
             failures.action_reprocess()
@@ -385,7 +448,9 @@ class TestOrderImport(BigCommerceAccountingCase):
         self.assertFalse(self.binding(order))
 
     def test_missing_tax_is_a_failure(self):
-        order = self.add_order(lines=[{"sku": "MUG-BLK", "quantity": 1, "tax_rate": "0.07"}])
+        order = self.add_order(
+            lines=[{"sku": "MUG-BLK", "quantity": 1, "tax_rate": "0.07"}]
+        )
         self.import_order(order)
         self.assertIn("No Odoo sales tax at 7%", self.failure(order).reason)
 
@@ -405,7 +470,9 @@ class TestOrderImport(BigCommerceAccountingCase):
 
     def test_fatal_api_error_is_a_failure(self):
         self.backend._import_order(424242)
-        failure = self.env["bigcommerce.failure"].search([("external_id", "=", "424242")])
+        failure = self.env["bigcommerce.failure"].search(
+            [("external_id", "=", "424242")]
+        )
         self.assertIn("404", failure.reason)
 
     def test_transient_error_retries_through_the_queue(self):

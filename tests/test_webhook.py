@@ -24,7 +24,9 @@ class TestWebhook(BigCommerceAccountingCase, HttpCase):
         return f"/bigcommerce/webhook/{key or self.backend.webhook_key}"
 
     def envelope(self, scope="store/order/created", data=None):
-        return self.simulator.webhook_payload(scope, data or {"type": "order", "id": 250})
+        return self.simulator.webhook_payload(
+            scope, data or {"type": "order", "id": 250}
+        )
 
     def sign(self, body, secret=CLIENT_SECRET, timestamp=None, webhook_id="msg_1"):
         timestamp = int(time.time()) if timestamp is None else timestamp
@@ -40,8 +42,15 @@ class TestWebhook(BigCommerceAccountingCase, HttpCase):
         return self.post(body, self.sign(body, **sign_options))
 
     def pending_jobs(self):
-        return self.env["queue.job"].sudo().search(
-            [("model_name", "=", "bigcommerce.backend"), ("method_name", "=", "_import_order")]
+        return (
+            self.env["queue.job"]
+            .sudo()
+            .search(
+                [
+                    ("model_name", "=", "bigcommerce.backend"),
+                    ("method_name", "=", "_import_order"),
+                ]
+            )
         )
 
     def run_jobs(self):
@@ -66,7 +75,9 @@ class TestWebhook(BigCommerceAccountingCase, HttpCase):
             self.assertEqual(job.recordset.env.uid, SUPERUSER_ID)
             self.assertEqual(job.args, (250,))
         self.assertEqual(
-            len(self.simulator.requests), requests_before, "no BigCommerce call in the request"
+            len(self.simulator.requests),
+            requests_before,
+            "no BigCommerce call in the request",
         )
         self.assertFalse(self.env["bigcommerce.order"].search([]))
 
@@ -74,7 +85,14 @@ class TestWebhook(BigCommerceAccountingCase, HttpCase):
         for scope, data in (
             ("store/order/created", {"type": "order", "id": 7}),
             ("store/order/updated", {"type": "order", "id": 7}),
-            ("store/order/statusUpdated", {"type": "order", "id": 7, "status": {"previous_status_id": 0, "new_status_id": 11}}),
+            (
+                "store/order/statusUpdated",
+                {
+                    "type": "order",
+                    "id": 7,
+                    "status": {"previous_status_id": 0, "new_status_id": 11},
+                },
+            ),
         ):
             with self.subTest(scope=scope), trap_jobs() as trap:
                 response = self.deliver(self.envelope(scope, data))
@@ -96,7 +114,9 @@ class TestWebhook(BigCommerceAccountingCase, HttpCase):
     def test_duplicate_deliveries_collapse_into_one_job(self):
         envelope = self.envelope(data={"type": "order", "id": 4242})
         for webhook_id in ("msg_a", "msg_a", "msg_b"):
-            self.assertEqual(self.deliver(envelope, webhook_id=webhook_id).status_code, 200)
+            self.assertEqual(
+                self.deliver(envelope, webhook_id=webhook_id).status_code, 200
+            )
         jobs = self.pending_jobs()
         self.assertEqual(len(jobs), 1)
         self.assertEqual(jobs.identity_key, f"bigcommerce-order-{self.backend.id}-4242")
@@ -114,11 +134,23 @@ class TestWebhook(BigCommerceAccountingCase, HttpCase):
         cases = {
             "tampered body": (body.replace(b"250", b"251"), good),
             "wrong secret": (body, self.sign(body, secret="not-the-secret")),
-            "stale timestamp": (body, self.sign(body, timestamp=int(time.time()) - 3600)),
-            "future timestamp": (body, self.sign(body, timestamp=int(time.time()) + 3600)),
-            "no signature": (body, {k: v for k, v in good.items() if k != "webhook-signature"}),
+            "stale timestamp": (
+                body,
+                self.sign(body, timestamp=int(time.time()) - 3600),
+            ),
+            "future timestamp": (
+                body,
+                self.sign(body, timestamp=int(time.time()) + 3600),
+            ),
+            "no signature": (
+                body,
+                {k: v for k, v in good.items() if k != "webhook-signature"},
+            ),
             "no id": (body, {k: v for k, v in good.items() if k != "webhook-id"}),
-            "no timestamp": (body, {k: v for k, v in good.items() if k != "webhook-timestamp"}),
+            "no timestamp": (
+                body,
+                {k: v for k, v in good.items() if k != "webhook-timestamp"},
+            ),
             "garbage signature": (body, dict(good, **{"webhook-signature": "v1,###"})),
         }
         answers = set()
@@ -148,9 +180,15 @@ class TestWebhook(BigCommerceAccountingCase, HttpCase):
             "json array": b"[]",
             "no scope": json.dumps({"data": {"type": "order", "id": 1}}).encode(),
             "no data": json.dumps({"scope": "store/order/created"}).encode(),
-            "order without id": json.dumps(self.envelope(data={"type": "order"})).encode(),
-            "unknown scope": json.dumps(self.envelope("store/nonsense/created")).encode(),
-            "another store": json.dumps(dict(self.envelope(), producer="stores/otherstore")).encode(),
+            "order without id": json.dumps(
+                self.envelope(data={"type": "order"})
+            ).encode(),
+            "unknown scope": json.dumps(
+                self.envelope("store/nonsense/created")
+            ).encode(),
+            "another store": json.dumps(
+                dict(self.envelope(), producer="stores/otherstore")
+            ).encode(),
         }
         for label, body in cases.items():
             with self.subTest(label), trap_jobs() as trap:
@@ -178,7 +216,9 @@ class TestWebhook(BigCommerceAccountingCase, HttpCase):
         # The simulator is another HTTP client: let its requests in.
         with self.allow_requests(all_requests=True), mute_logger(CONTROLLER_LOGGER):
             status, body = self.simulator.deliver_webhook(
-                url, scope="store/order/created", data={"type": "order", "id": order["id"]}
+                url,
+                scope="store/order/created",
+                data={"type": "order", "id": order["id"]},
             )
         self.assertEqual(status, 200, body)
         self.assertEqual(len(self.pending_jobs()), 1)
@@ -190,7 +230,9 @@ class TestWebhook(BigCommerceAccountingCase, HttpCase):
         # BigCommerce delivers again (a retry): still one invoice.
         with self.allow_requests(all_requests=True), mute_logger(CONTROLLER_LOGGER):
             status, _body = self.simulator.deliver_webhook(
-                url, scope="store/order/updated", data={"type": "order", "id": order["id"]}
+                url,
+                scope="store/order/updated",
+                data={"type": "order", "id": order["id"]},
             )
         self.assertEqual(status, 200)
         self.run_jobs()

@@ -24,6 +24,9 @@ environment (defaults in brackets):
 Prints ``webhook_url=<url>`` on a line of its own.
 """
 
+# A script run from a terminal: it reports to that terminal on purpose.
+# pylint: disable=print-used
+
 import os
 from datetime import date, timedelta
 from decimal import Decimal

@@ -2,7 +2,7 @@
 """The BigCommerce client against the local simulator, over real HTTP."""
 
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -13,7 +13,11 @@ from bigcommerce import (
     BigCommerceRetryableError,
     BigCommerceValidationError,
 )
-from bigcommerce.client import format_customer_datetime, format_iso_datetime, parse_datetime
+from bigcommerce.client import (
+    format_customer_datetime,
+    format_iso_datetime,
+    parse_datetime,
+)
 from simulator import BigCommerceSimulator
 
 HASH = "clientstore"
@@ -43,7 +47,12 @@ def clock():
 @pytest.fixture
 def sim(clock):
     with BigCommerceSimulator(
-        store_hash=HASH, access_token=TOKEN, client_secret="s", quota=None, clock=clock, seed=3
+        store_hash=HASH,
+        access_token=TOKEN,
+        client_secret="s",
+        quota=None,
+        clock=clock,
+        seed=3,
     ) as simulator:
         yield simulator
         simulator.assert_conformant()
@@ -52,7 +61,9 @@ def sim(clock):
 def make_client(sim, clock, **options):
     options.setdefault("jitter", False)
     options.setdefault("timeout", 2.0)
-    return BigCommerceClient(HASH, TOKEN, base_url=sim.base_url, sleep=clock.sleep, clock=clock, **options)
+    return BigCommerceClient(
+        HASH, TOKEN, base_url=sim.base_url, sleep=clock.sleep, clock=clock, **options
+    )
 
 
 def api_requests(sim):
@@ -64,11 +75,20 @@ def api_requests(sim):
 
 def test_store_information_and_rate_limit_headers(clock):
     with BigCommerceSimulator(
-        store_hash=HASH, access_token=TOKEN, client_secret="s", quota=150, window_ms=30000, clock=clock
+        store_hash=HASH,
+        access_token=TOKEN,
+        client_secret="s",
+        quota=150,
+        window_ms=30000,
+        clock=clock,
     ) as sim:
         client = make_client(sim, clock)
         info = client.get_store_information()
-        assert info["name"] == sim.state.store_information()["name"] if hasattr(sim.state, "store_information") else info["name"]
+        assert (
+            info["name"] == sim.state.store_information()["name"]
+            if hasattr(sim.state, "store_information")
+            else info["name"]
+        )
         assert info["currency"] == "USD"
         assert client.rate_limit.quota == 150
         assert client.rate_limit.window_ms == 30000
@@ -80,7 +100,9 @@ def test_store_information_and_rate_limit_headers(clock):
 
 
 def test_wrong_token_is_fatal_and_not_retried(sim, clock):
-    client = BigCommerceClient(HASH, "bad", base_url=sim.base_url, sleep=clock.sleep, clock=clock)
+    client = BigCommerceClient(
+        HASH, "bad", base_url=sim.base_url, sleep=clock.sleep, clock=clock
+    )
     with pytest.raises(BigCommerceAuthError, match="401") as info:
         client.get_store_information()
     assert info.value.status == 401
@@ -89,7 +111,9 @@ def test_wrong_token_is_fatal_and_not_retried(sim, clock):
 
 
 def test_unknown_store_is_not_found(sim, clock):
-    client = BigCommerceClient("nosuch", TOKEN, base_url=sim.base_url, sleep=clock.sleep, clock=clock)
+    client = BigCommerceClient(
+        "nosuch", TOKEN, base_url=sim.base_url, sleep=clock.sleep, clock=clock
+    )
     with pytest.raises(BigCommerceNotFoundError, match="404"):
         client.get_store_information()
 
@@ -111,7 +135,9 @@ def test_422_carries_bigcommerce_message(sim, clock):
     assert len(info.value.message) > len("BigCommerce refused POST hooks (422): ")
 
 
-@pytest.mark.parametrize("kind,status", [("500", 500), ("502", 502), ("503", 503), ("504", 504)])
+@pytest.mark.parametrize(
+    "kind,status", [("500", 500), ("502", 502), ("503", 503), ("504", 504)]
+)
 def test_server_errors_back_off_exponentially_then_succeed(sim, clock, kind, status):
     client = make_client(sim, clock, backoff_base=1.0)
     sim.faults.inject(kind, count=3)
@@ -148,7 +174,12 @@ def test_jitter_stays_within_one_base(sim, clock):
 
 def test_429_waits_for_the_longer_of_reset_and_retry_after(clock):
     with BigCommerceSimulator(
-        store_hash=HASH, access_token=TOKEN, client_secret="s", quota=2, window_ms=30000, clock=clock
+        store_hash=HASH,
+        access_token=TOKEN,
+        client_secret="s",
+        quota=2,
+        window_ms=30000,
+        clock=clock,
     ) as sim:
         # Pacing off: prove the 429 path itself.
         client = make_client(sim, clock, pacing_reserve=-1)
@@ -182,7 +213,12 @@ def test_429_repeats_wait_longer(sim, clock):
 
 def test_long_reset_is_left_to_the_job_queue(clock):
     with BigCommerceSimulator(
-        store_hash=HASH, access_token=TOKEN, client_secret="s", quota=1, window_ms=30000, clock=clock
+        store_hash=HASH,
+        access_token=TOKEN,
+        client_secret="s",
+        quota=1,
+        window_ms=30000,
+        clock=clock,
     ) as sim:
         client = make_client(sim, clock, pacing_reserve=-1, max_wait=5)
         client.get_store_information()
@@ -195,7 +231,12 @@ def test_long_reset_is_left_to_the_job_queue(clock):
 
 def test_pacing_keeps_a_busy_client_under_the_quota(clock):
     with BigCommerceSimulator(
-        store_hash=HASH, access_token=TOKEN, client_secret="s", quota=5, window_ms=30000, clock=clock
+        store_hash=HASH,
+        access_token=TOKEN,
+        client_secret="s",
+        quota=5,
+        window_ms=30000,
+        clock=clock,
     ) as sim:
         client = make_client(sim, clock, pacing_reserve=1)
         for _ in range(12):
@@ -219,7 +260,13 @@ def test_connection_error_is_retryable(clock):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     client = BigCommerceClient(
-        HASH, TOKEN, base_url=f"http://127.0.0.1:{port}", sleep=clock.sleep, clock=clock, jitter=False, max_attempts=2
+        HASH,
+        TOKEN,
+        base_url=f"http://127.0.0.1:{port}",
+        sleep=clock.sleep,
+        clock=clock,
+        jitter=False,
+        max_attempts=2,
     )
     with pytest.raises(BigCommerceRetryableError, match="Could not reach"):
         client.get_store_information()
@@ -237,10 +284,13 @@ def test_credentials_required():
 
 
 def _add_orders(sim, count, start=None):
-    start = start or datetime(2026, 11, 1, tzinfo=timezone.utc)
+    start = start or datetime(2026, 11, 1, tzinfo=UTC)
     product = sim.state.add_product(sku="PAGE-1", name="Paging product", price="10.00")
     return [
-        sim.state.add_order(lines=[{"sku": product["sku"], "quantity": 1}], date_created=start + timedelta(hours=i))
+        sim.state.add_order(
+            lines=[{"sku": product["sku"], "quantity": 1}],
+            date_created=start + timedelta(hours=i),
+        )
         for i in range(count)
     ]
 
@@ -271,7 +321,11 @@ def test_order_with_lines_in_one_request(sim, clock):
     before = len(api_requests(sim))
     fetched = client.get_order(order["id"])
     assert len(api_requests(sim)) == before + 1
-    lines = [line for consignment in fetched["consignments"]["shipping"] for line in consignment["line_items"]]
+    lines = [
+        line
+        for consignment in fetched["consignments"]["shipping"]
+        for line in consignment["line_items"]
+    ]
     assert lines and lines[0]["sku"] == "PAGE-1"
     query = api_requests(sim)[-1]["query"]
     assert query["include"] == "consignments.line_items"
@@ -290,25 +344,39 @@ def test_order_taxes_and_empty_shipments(sim, clock):
 def test_v3_paging_refunds(sim, clock):
     orders = _add_orders(sim, 3)
     for order in orders:
-        line = sim.state.order_products(order["id"])[0] if hasattr(sim.state, "order_products") else None
+        line = (
+            sim.state.order_products(order["id"])[0]
+            if hasattr(sim.state, "order_products")
+            else None
+        )
         item_id = line["id"] if line else order["id"]
-        sim.state.add_refund(order["id"], items=[{"item_type": "PRODUCT", "item_id": item_id, "quantity": 1}])
+        sim.state.add_refund(
+            order["id"],
+            items=[{"item_type": "PRODUCT", "item_id": item_id, "quantity": 1}],
+        )
     client = make_client(sim, clock)
     refunds = list(client.iter_refunds_created(datetime(2000, 1, 1), limit=2))
     assert sorted(r["order_id"] for r in refunds) == sorted(o["id"] for o in orders)
-    refund_requests = [r for r in api_requests(sim) if r["path"].endswith("/payment_actions/refunds")]
+    refund_requests = [
+        r for r in api_requests(sim) if r["path"].endswith("/payment_actions/refunds")
+    ]
     assert len(refund_requests) == 2
     assert client.get_order_refunds(orders[0]["id"])[0]["order_id"] == orders[0]["id"]
 
 
 def test_v3_cursor_paging_customers(sim, clock):
     created = [
-        sim.state.add_customer(first_name=f"C{i}", last_name="Test", email=f"c{i}@example.com") for i in range(5)
+        sim.state.add_customer(
+            first_name=f"C{i}", last_name="Test", email=f"c{i}@example.com"
+        )
+        for i in range(5)
     ]
     client = make_client(sim, clock)
     seen = list(client.iter_customers_modified(datetime(2000, 1, 1), limit=2))
     assert sorted(c["id"] for c in seen) == sorted(c["id"] for c in created)
-    customer_requests = [r for r in api_requests(sim) if r["path"].endswith("/v3/customers")]
+    customer_requests = [
+        r for r in api_requests(sim) if r["path"].endswith("/v3/customers")
+    ]
     assert len(customer_requests) == 3
     assert "after" in customer_requests[1]["query"]
     one = client.get_customer(created[2]["id"])
@@ -320,7 +388,9 @@ def test_v3_cursor_paging_customers(sim, clock):
 def test_webhooks_list_create_update(sim, clock):
     client = make_client(sim, clock)
     assert client.list_webhooks() == []
-    hook = client.create_webhook("store/order/*", "https://erp.example.com/bigcommerce/webhook/k")
+    hook = client.create_webhook(
+        "store/order/*", "https://erp.example.com/bigcommerce/webhook/k"
+    )
     assert hook["id"] and hook["is_active"] is True
     updated = client.update_webhook(hook["id"], is_active=False)
     assert updated["is_active"] is False
@@ -334,7 +404,10 @@ def test_date_formats():
     moment = datetime(2026, 4, 20, 11, 32, 5, 123, tzinfo=timezone(timedelta(hours=-4)))
     assert format_iso_datetime(moment) == "2026-04-20T15:32:05+00:00"
     assert format_customer_datetime(moment) == "2026-04-20T15:32:05"
-    assert format_iso_datetime(datetime(2026, 1, 2, 3, 4, 5)) == "2026-01-02T03:04:05+00:00"
+    assert (
+        format_iso_datetime(datetime(2026, 1, 2, 3, 4, 5))
+        == "2026-01-02T03:04:05+00:00"
+    )
 
 
 @pytest.mark.parametrize(

@@ -28,14 +28,18 @@ D = Decimal
 
 @pytest.fixture(scope="module")
 def sim():
-    with BigCommerceSimulator(store_hash="mapstore", access_token="t", quota=None) as simulator:
+    with BigCommerceSimulator(
+        store_hash="mapstore", access_token="t", quota=None
+    ) as simulator:
         for sku, price, rate, kind in (
             ("MUG", "12.50", "0.0825", "physical"),
             ("BOOK", "30.00", "0.0825", "physical"),
             ("EBOOK", "9.99", "0.20", "digital"),
             ("GIFT", "50.00", "0", "giftcertificate"),
         ):
-            simulator.state.add_product(sku=sku, name=sku.title(), price=price, tax_rate=rate, type=kind)
+            simulator.state.add_product(
+                sku=sku, name=sku.title(), price=price, tax_rate=rate, type=kind
+            )
         yield simulator
         simulator.assert_conformant()
 
@@ -62,7 +66,11 @@ def amounts(plan, kind):
 
 
 def test_product_lines_carry_sku_quantity_price_and_rate(sim, client):
-    order, plan = plan_of(sim, client, lines=[{"sku": "MUG", "quantity": 3}, {"sku": "BOOK", "quantity": 1}])
+    order, plan = plan_of(
+        sim,
+        client,
+        lines=[{"sku": "MUG", "quantity": 3}, {"sku": "BOOK", "quantity": 1}],
+    )
     products = [line for line in plan.lines if line.kind == KIND_PRODUCT]
     assert [(p.sku, p.quantity, p.price_unit, p.tax_rates) for p in products] == [
         ("MUG", D(3), D("12.50"), (D("8.25"),)),
@@ -76,7 +84,9 @@ def test_product_lines_carry_sku_quantity_price_and_rate(sim, client):
 
 
 def test_variant_sku_is_the_line_sku(sim, client):
-    _order, plan = plan_of(sim, client, lines=[{"sku": "MUG", "variant_sku": "MUG-RED", "quantity": 1}])
+    _order, plan = plan_of(
+        sim, client, lines=[{"sku": "MUG", "variant_sku": "MUG-RED", "quantity": 1}]
+    )
     assert plan.lines[0].sku == "MUG-RED"
 
 
@@ -107,7 +117,10 @@ def test_coupon_and_manual_discount_lines(sim, client):
         manual_discount="1.50",
     )
     discounts = [line for line in plan.lines if line.kind == KIND_DISCOUNT]
-    assert {line.name for line in discounts} == {"Discount: SAVE5", "Discount: Manual Discount"}
+    assert {line.name for line in discounts} == {
+        "Discount: SAVE5",
+        "Discount: Manual Discount",
+    }
     assert amounts(plan, KIND_DISCOUNT) == D("-6.50")
     assert all(line.tax_rates == (D("8.25"),) for line in discounts)
 
@@ -119,12 +132,18 @@ def test_discount_split_by_tax_rate(sim, client):
         lines=[{"sku": "MUG", "quantity": 1}, {"sku": "EBOOK", "quantity": 1}],
         coupons=[{"code": "TEN", "type": 1, "amount": "10"}],
     )
-    discounts = {line.tax_rates: line.amount for line in plan.lines if line.kind == KIND_DISCOUNT}
+    discounts = {
+        line.tax_rates: line.amount for line in plan.lines if line.kind == KIND_DISCOUNT
+    }
     assert discounts == {(D("8.25"),): D("-1.25"), (D("20"),): D("-1.00")}
 
 
 def test_gift_certificate_purchase_is_untaxed_and_not_a_product(sim, client):
-    _order, plan = plan_of(sim, client, lines=[{"sku": "GIFT", "quantity": 2}, {"sku": "MUG", "quantity": 1}])
+    _order, plan = plan_of(
+        sim,
+        client,
+        lines=[{"sku": "GIFT", "quantity": 2}, {"sku": "MUG", "quantity": 1}],
+    )
     gift = [line for line in plan.lines if line.kind == KIND_GIFT_CERTIFICATE]
     assert len(gift) == 1
     assert gift[0].amount == D("100.00")
@@ -148,13 +167,21 @@ def test_tax_inclusive_order_is_booked_ex_tax_in_cents(sim, client):
 
 
 def test_multi_currency_books_the_transactional_currency(sim, client):
-    order, plan = plan_of(sim, client, currency="EUR", exchange_rate="0.92", lines=[{"sku": "MUG", "quantity": 1}])
+    order, plan = plan_of(
+        sim,
+        client,
+        currency="EUR",
+        exchange_rate="0.92",
+        lines=[{"sku": "MUG", "quantity": 1}],
+    )
     assert order["default_currency_code"] == "EUR"
     assert plan.currency == "EUR"
 
 
 def test_order_dates_and_customer(sim, client):
-    order, plan = plan_of(sim, client, customer_id=0, lines=[{"sku": "MUG", "quantity": 1}])
+    order, plan = plan_of(
+        sim, client, customer_id=0, lines=[{"sku": "MUG", "quantity": 1}]
+    )
     assert plan.customer_id == 0
     assert plan.date is not None and plan.date.tzinfo is None
     assert plan.billing_address["email"] == order["billing_address"]["email"]
@@ -172,20 +199,26 @@ def test_lines_as_links_are_refused(sim, client):
 
 @pytest.mark.parametrize("field", ["total_inc_tax", "total_ex_tax", "total_tax"])
 def test_totals_that_do_not_add_up_are_refused_with_the_difference(sim, client, field):
-    order, taxes = fetch(client, sim.state.add_order(lines=[{"sku": "MUG", "quantity": 1}]))
+    order, taxes = fetch(
+        client, sim.state.add_order(lines=[{"sku": "MUG", "quantity": 1}])
+    )
     order[field] = str(D(order[field]) + D("0.07"))
     with pytest.raises(MappingError, match=r"does not reconcile.*0\.07"):
         order_to_invoice_plan(order, taxes)
 
 
 def test_missing_tax_rows_are_refused(sim, client):
-    order, _taxes = fetch(client, sim.state.add_order(lines=[{"sku": "MUG", "quantity": 1}]))
+    order, _taxes = fetch(
+        client, sim.state.add_order(lines=[{"sku": "MUG", "quantity": 1}])
+    )
     with pytest.raises(MappingError, match="tax rows add up to 0"):
         order_to_invoice_plan(order, [])
 
 
 def test_no_currency_is_refused(sim, client):
-    order, taxes = fetch(client, sim.state.add_order(lines=[{"sku": "MUG", "quantity": 1}]))
+    order, taxes = fetch(
+        client, sim.state.add_order(lines=[{"sku": "MUG", "quantity": 1}])
+    )
     order["default_currency_code"] = order["currency_code"] = ""
     with pytest.raises(MappingError, match="no currency"):
         order_to_invoice_plan(order, taxes)
@@ -282,17 +315,26 @@ coupon = st.fixed_dictionaries(
     {
         "code": st.sampled_from(["A10", "B5", "SHIP", "PROMO"]),
         "type": st.sampled_from([0, 1, 2, 3, 4, 5]),
-        "amount": st.decimals(min_value=D("0.50"), max_value=D("30"), places=2).map(str),
+        "amount": st.decimals(min_value=D("0.50"), max_value=D("30"), places=2).map(
+            str
+        ),
     }
 )
 money_or_zero = st.one_of(st.just("0"), price.map(str))
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(
     lines=st.lists(line, min_size=1, max_size=6),
     coupons=st.lists(coupon, max_size=2, unique_by=lambda c: c["code"]),
-    manual_discount=st.one_of(st.just("0"), st.decimals(min_value=D("0.01"), max_value=D("20"), places=2).map(str)),
+    manual_discount=st.one_of(
+        st.just("0"),
+        st.decimals(min_value=D("0.01"), max_value=D("20"), places=2).map(str),
+    ),
     shipping=money_or_zero,
     handling=money_or_zero,
     wrapping=money_or_zero,
@@ -301,7 +343,17 @@ money_or_zero = st.one_of(st.just("0"), price.map(str))
     currency=st.sampled_from([None, "EUR"]),
 )
 def test_any_order_reconciles_to_the_cent(
-    sim, client, lines, coupons, manual_discount, shipping, handling, wrapping, charge_rate, tax_inclusive, currency
+    sim,
+    client,
+    lines,
+    coupons,
+    manual_discount,
+    shipping,
+    handling,
+    wrapping,
+    charge_rate,
+    tax_inclusive,
+    currency,
 ):
     for item in lines:
         if item["sku"] == "GIFT":
@@ -331,5 +383,9 @@ def test_any_order_reconciles_to_the_cent(
     assert plan.untaxed + plan.tax == D(order["total_inc_tax"]).quantize(cent)
     for invoice_line in plan.lines:
         assert invoice_line.price_unit == invoice_line.price_unit.quantize(cent)
-    product_qty = sum(line.quantity for line in plan.lines if line.kind in (KIND_PRODUCT, KIND_GIFT_CERTIFICATE))
+    product_qty = sum(
+        line.quantity
+        for line in plan.lines
+        if line.kind in (KIND_PRODUCT, KIND_GIFT_CERTIFICATE)
+    )
     assert product_qty == sum(item["quantity"] for item in lines)

@@ -209,7 +209,9 @@ def test_order_links_and_sub_resources(sim, api):
         "url": f"{sim.api_url}{base}/products",
         "resource": f"/orders/{order['id']}/products",
     }
-    follow = requests.get(fetched["products"]["url"], headers={"X-Auth-Token": TOKEN})
+    follow = requests.get(
+        fetched["products"]["url"], headers={"X-Auth-Token": TOKEN}, timeout=10
+    )
     assert [p["sku"] for p in follow.json()] == ["MUG", "EBOOK", "GC"]
     (address,) = api(f"{base}/shipping_addresses").json()
     assert address["id"] == follow.json()[0]["order_address_id"]
@@ -602,17 +604,17 @@ def test_webhook_crud_and_validation(sim, api):
 
 def test_wrong_token_is_401_in_each_versions_shape(sim):
     bad = {"X-Auth-Token": "wrong", "Accept": "application/json"}
-    v2 = requests.get(f"{sim.api_url}/v2/orders", headers=bad)
+    v2 = requests.get(f"{sim.api_url}/v2/orders", headers=bad, timeout=10)
     assert v2.status_code == 401
     assert v2.json()[0]["status"] == 401 and "message" in v2.json()[0]
-    v3 = requests.get(f"{sim.api_url}/v3/customers", headers=bad)
+    v3 = requests.get(f"{sim.api_url}/v3/customers", headers=bad, timeout=10)
     assert v3.status_code == 401
     assert {"status", "title", "type"} <= set(v3.json())
     sim.assert_conformant()  # a wrong token is still a well-formed request
 
 
 def test_missing_token_is_401_and_a_spec_violation(sim):
-    response = requests.get(f"{sim.api_url}/v2/orders")
+    response = requests.get(f"{sim.api_url}/v2/orders", timeout=10)
     assert response.status_code == 401
     assert any("Security" in e and "/v2/orders" in e for e in sim.spec_errors)
     with pytest.raises(AssertionError, match="spec violation"):
@@ -621,7 +623,9 @@ def test_missing_token_is_401_and_a_spec_violation(sim):
 
 def test_unknown_store_is_404(sim):
     response = requests.get(
-        f"{sim.base_url}/stores/other/v2/orders", headers={"X-Auth-Token": TOKEN}
+        f"{sim.base_url}/stores/other/v2/orders",
+        headers={"X-Auth-Token": TOKEN},
+        timeout=10,
     )
     assert response.status_code == 404
     assert response.json()[0]["status"] == 404

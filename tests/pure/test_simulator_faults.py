@@ -45,9 +45,9 @@ def sim(clock):
         yield simulator
 
 
-def get(sim, path="/v2/time", token=TOKEN, **kwargs):
+def get(sim, path="/v2/time", token=TOKEN, timeout=10):
     return requests.get(
-        f"{sim.api_url}{path}", headers={"X-Auth-Token": token}, **kwargs
+        f"{sim.api_url}{path}", headers={"X-Auth-Token": token}, timeout=timeout
     )
 
 
@@ -86,7 +86,7 @@ def test_every_api_response_carries_the_quota_headers(sim):
         get(sim),
         get(sim, token="wrong"),
         get(sim, "/v2/orders/12345"),
-        requests.get(f"{sim.base_url}/stores/nope/v2/time"),
+        requests.get(f"{sim.base_url}/stores/nope/v2/time", timeout=10),
     ):
         assert all(name in response.headers for name in QUOTA_HEADERS), response
     assert int(get(sim).headers["X-Rate-Limit-Requests-Left"]) == 147
@@ -172,9 +172,9 @@ def test_faults_change_no_state(sim):
     hook = {"scope": "store/order/created", "destination": "https://erp.example.com/h"}
     url = f"{sim.api_url}/v3/hooks"
     headers = {"X-Auth-Token": TOKEN}
-    assert requests.post(url, json=hook, headers=headers).status_code == 500
+    assert requests.post(url, json=hook, headers=headers, timeout=10).status_code == 500
     assert sim.state.hooks == {}
-    assert requests.post(url, json=hook, headers=headers).status_code == 200
+    assert requests.post(url, json=hook, headers=headers, timeout=10).status_code == 200
     assert len(sim.state.hooks) == 1
 
 

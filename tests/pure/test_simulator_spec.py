@@ -27,6 +27,7 @@ def get(sim, path, **query):
         f"{sim.api_url}{path}",
         params=query,
         headers={"X-Auth-Token": TOKEN, "Accept": "application/json"},
+        timeout=10,
     )
 
 
@@ -143,7 +144,7 @@ def test_spec_directory_from_the_environment(tmp_path, monkeypatch):
     with BigCommerceSimulator(access_token=TOKEN) as sim:
         assert sim.validator.spec_dir == str(tmp_path.resolve())
         response = requests.get(
-            f"{sim.api_url}/v2/time", headers={"X-Auth-Token": TOKEN}
+            f"{sim.api_url}/v2/time", headers={"X-Auth-Token": TOKEN}, timeout=10
         )
         assert response.status_code == 200
         sim.assert_conformant()

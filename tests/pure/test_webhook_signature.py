@@ -4,7 +4,7 @@
 import base64
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ def signed_headers(body, secret=SECRET, msg_id="msg_1", timestamp=None):
     timestamp = int(time.time()) if timestamp is None else timestamp
     # Signed the way BigCommerce documents it: Webhook(base64(client_secret)).
     signer = Webhook(base64.b64encode(secret.encode()).decode())
-    moment = datetime.fromtimestamp(timestamp, tz=timezone.utc)
+    moment = datetime.fromtimestamp(timestamp, tz=UTC)
     signature = signer.sign(msg_id, moment, body.decode())
     return {
         "webhook-id": msg_id,
@@ -36,7 +36,9 @@ def body():
     path = CALLBACKS / "store_order_created.json"
     if path.exists():
         return path.read_bytes()
-    return json.dumps({"scope": "store/order/created", "data": {"type": "order", "id": 250}}).encode()
+    return json.dumps(
+        {"scope": "store/order/created", "data": {"type": "order", "id": 250}}
+    ).encode()
 
 
 def test_valid_delivery_returns_envelope(body):
@@ -87,7 +89,9 @@ def test_timestamp_within_tolerance_accepted(body):
     assert verify_webhook(body, headers, SECRET)["scope"]
 
 
-@pytest.mark.parametrize("missing", ["webhook-id", "webhook-timestamp", "webhook-signature"])
+@pytest.mark.parametrize(
+    "missing", ["webhook-id", "webhook-timestamp", "webhook-signature"]
+)
 def test_missing_header_rejected(body, missing):
     headers = signed_headers(body)
     del headers[missing]
@@ -147,7 +151,11 @@ def test_signed_json_array_rejected():
 def test_non_utf8_body_rejected():
     body = b"\xff\xfe{}"
     with pytest.raises(WebhookRejected, match="UTF-8"):
-        verify_webhook(body, {"webhook-id": "a", "webhook-timestamp": "1", "webhook-signature": "v1,x"}, SECRET)
+        verify_webhook(
+            body,
+            {"webhook-id": "a", "webhook-timestamp": "1", "webhook-signature": "v1,x"},
+            SECRET,
+        )
 
 
 @given(
