@@ -34,6 +34,9 @@ ORDER_STATUSES = {
     14: "Partially Refunded",
 }
 INCOMPLETE_STATUS_ID = 0
+# Orders in these statuses are not invoiced: an abandoned checkout, an
+# order cancelled or a payment declined before anything was sold.
+NOT_INVOICED_STATUS_IDS = frozenset({INCOMPLETE_STATUS_ID, 5, 6})
 
 # Webhook scopes BigCommerce sends (API-NOTES §6). A delivery with a scope
 # outside this list is refused; known scopes that the connector does not

@@ -21,7 +21,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..bigcommerce import BigCommerceError, BigCommerceRetryableError
-from ..bigcommerce.const import INCOMPLETE_STATUS_ID
+from ..bigcommerce.const import NOT_INVOICED_STATUS_IDS, ORDER_STATUSES
 from ..bigcommerce.mapping import MappingError, billing_partner_values
 
 _logger = logging.getLogger(__name__)
@@ -158,8 +158,13 @@ class BigCommerceBackend(models.Model):
         try:
             client = self._get_client()
             order = self._fetch(client.get_order, order_id)
-            if int(order.get("status_id") or 0) == INCOMPLETE_STATUS_ID:
-                return f"Order #{order_id} is incomplete: not invoiced."
+            status_id = int(order.get("status_id") or 0)
+            if status_id in NOT_INVOICED_STATUS_IDS and not self._find_bound(
+                "account.move", "order", order_id
+            ):
+                self.env["bigcommerce.failure"].sudo()._resolve(self, "order", order_id)
+                status = ORDER_STATUSES.get(status_id, status_id)
+                return f"Order #{order_id} is {status}: not invoiced."
             taxes = self._fetch(client.get_order_taxes, order_id)
             with self.env.cr.savepoint():
                 # Bindings are the connector's own records: nobody creates

@@ -6,7 +6,7 @@ from markupsafe import Markup, escape
 from odoo import Command, api, fields, models
 
 from ..bigcommerce.client import parse_datetime
-from ..bigcommerce.const import ORDER_STATUSES
+from ..bigcommerce.const import NOT_INVOICED_STATUS_IDS, ORDER_STATUSES
 from ..bigcommerce.mapping import (
     KIND_DISCOUNT,
     KIND_GIFT_CERTIFICATE,
@@ -138,6 +138,15 @@ class BigCommerceOrder(models.Model):
             )
             binding._note_changes_on_invoice(values)
             binding.write(values)
+            return binding
+        if move and values["status_id"] in NOT_INVOICED_STATUS_IDS:
+            # Cancelled or declined before the invoice was posted: cancel it.
+            binding = binding or self.create(
+                dict(values, backend_id=backend.id, move_id=move.id)
+            )
+            binding._note_changes_on_invoice(values, "the draft invoice was cancelled.")
+            binding.write(values)
+            move.button_cancel()
             return binding
         line_commands = self._invoice_line_commands(backend, plan)
         if move:
@@ -277,8 +286,12 @@ class BigCommerceOrder(models.Model):
                 "It was not posted."
             )
 
-    def _note_changes_on_invoice(self, values):
-        """A posted invoice is not rewritten: its chatter says what changed."""
+    def _note_changes_on_invoice(self, values, outcome=None):
+        """Say on the invoice's chatter what changed on BigCommerce.
+
+        A posted invoice is not rewritten; ``outcome`` says what was done
+        instead (default: nothing).
+        """
         self.ensure_one()
         changes = []
         for fname, label in TRACKED_CHANGES:
@@ -294,8 +307,8 @@ class BigCommerceOrder(models.Model):
                 body=Markup("<p>%s</p><ul>%s</ul>")
                 % (
                     escape(
-                        f"BigCommerce order #{self.bigcommerce_id} changed after "
-                        "this invoice was posted; the invoice was not modified."
+                        f"BigCommerce order #{self.bigcommerce_id} changed: "
+                        + (outcome or "the posted invoice was not modified.")
                     ),
                     Markup("").join(changes),
                 )

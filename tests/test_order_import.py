@@ -295,10 +295,46 @@ class TestOrderImport(BigCommerceAccountingCase):
         self.assertEqual(move.state, "draft")
         self.assert_matches_store(move, order)
 
+    def test_cancelled_or_declined_orders_are_not_invoiced(self):
+        for status_id in (5, 6):
+            order = self.add_order(status_id=status_id)
+            result = self.import_order(order)
+            self.assertIn("not invoiced", result)
+            self.assertFalse(self.binding(order))
+            self.assertFalse(
+                self.env["account.move"].search([("ref", "=", str(order["id"]))])
+            )
+
+    def test_order_cancelled_before_posting_cancels_the_draft(self):
+        self.backend.invoice_policy = "draft"
+        order = self.add_order()
+        self.import_order(order)
+        move = self.binding(order).move_id
+        self.simulator.state.set_order_status(order["id"], 5)
+        self.import_order(order)
+        self.assertEqual(move.state, "cancel")
+        self.assertEqual(self.binding(order).status_id, 5)
+        self.assertTrue(
+            move.message_ids.filtered(
+                lambda m: "draft invoice was cancelled" in (m.body or "")
+            )
+        )
+
+    def test_order_cancelled_after_posting_is_noted(self):
+        order = self.add_order()
+        self.import_order(order)
+        move = self.binding(order).move_id
+        self.simulator.state.set_order_status(order["id"], 5)
+        self.import_order(order)
+        self.assertEqual(move.state, "posted", "a credit note is the accountant's call")
+        self.assertTrue(
+            move.message_ids.filtered(lambda m: "Cancelled" in (m.body or ""))
+        )
+
     def test_incomplete_order_is_not_invoiced(self):
         order = self.add_order(status_id=0)
         result = self.import_order(order)
-        self.assertIn("incomplete", result)
+        self.assertIn("Incomplete: not invoiced", result)
         self.assertFalse(self.binding(order))
         self.assertFalse(self.failure(order))
 
@@ -323,7 +359,7 @@ class TestOrderImport(BigCommerceAccountingCase):
         self.assertEqual(self.binding(order).status_id, 2)
         self.assertEqual(move.state, "posted")
         notes = move.message_ids.filtered(
-            lambda m: "changed after this invoice was posted" in (m.body or "")
+            lambda m: "the posted invoice was not modified" in (m.body or "")
         )
         self.assertEqual(len(notes), 1)
         self.assertIn("Shipped", notes.body)
