@@ -128,6 +128,21 @@ CONF
         rc=1
     fi
 
+    banner "Odoo tier: the README's demo, end to end (tools/demo.sh on a fresh database)"
+    local demo_db="${db}_e2e"
+    if DEMO_EXIT=1 DEMO_DB="$demo_db" DEMO_PORT="$(free_port)" DEMO_SIM_PORT="$(free_port)" \
+            DEMO_LOG_DIR="$tmp/demo" ODOO_PYTHON="$odoo_py" bash tools/demo.sh >"$tmp/demo-e2e.log" 2>&1; then
+        sed -n '/Summary/,/Took/p' "$tmp/demo-e2e.log"
+        echo "demo: ok"
+        odoo_passed=$((odoo_passed + 1))
+    else
+        echo "demo FAILED:"
+        tail -n 40 "$tmp/demo-e2e.log"
+        odoo_failed=$((odoo_failed + 1))
+        rc=1
+    fi
+    dropdb --if-exists -h "${PGHOST:-127.0.0.1}" -U "${PGUSER:-$(id -un)}" "$demo_db" >/dev/null 2>&1
+
     # Keep the full log of the last run for reading after the fact.
     mkdir -p .ci/out && cp "$log" .ci/out/odoo-tests.log
 
