@@ -132,21 +132,20 @@ class BigCommerceOrder(models.Model):
         move = binding.move_id or backend._find_bound(
             "account.move", "order", plan.order_id
         )
-        if move and move.state != "draft":
+        cancel_draft = values["status_id"] in NOT_INVOICED_STATUS_IDS
+        if move and (move.state != "draft" or cancel_draft):
+            # A posted (or cancelled) invoice is never rewritten; a draft one
+            # of an order cancelled or declined on the store is cancelled.
             binding = binding or self.create(
                 dict(values, backend_id=backend.id, move_id=move.id)
             )
-            binding._note_changes_on_invoice(values)
-            binding.write(values)
-            return binding
-        if move and values["status_id"] in NOT_INVOICED_STATUS_IDS:
-            # Cancelled or declined before the invoice was posted: cancel it.
-            binding = binding or self.create(
-                dict(values, backend_id=backend.id, move_id=move.id)
+            cancel = move.state == "draft"
+            binding._note_changes_on_invoice(
+                values, "the draft invoice was cancelled." if cancel else None
             )
-            binding._note_changes_on_invoice(values, "the draft invoice was cancelled.")
             binding.write(values)
-            move.button_cancel()
+            if cancel:
+                move.button_cancel()
             return binding
         line_commands = self._invoice_line_commands(backend, plan)
         if move:
@@ -286,6 +285,10 @@ class BigCommerceOrder(models.Model):
                 "It was not posted."
             )
 
+    def _unchanged_invoice_note(self):
+        states = dict(self.move_id._fields["state"]._description_selection(self.env))
+        return f"the {states[self.move_id.state].lower()} invoice was not modified."
+
     def _note_changes_on_invoice(self, values, outcome=None):
         """Say on the invoice's chatter what changed on BigCommerce.
 
@@ -308,7 +311,7 @@ class BigCommerceOrder(models.Model):
                 % (
                     escape(
                         f"BigCommerce order #{self.bigcommerce_id} changed: "
-                        + (outcome or "the posted invoice was not modified.")
+                        + (outcome or self._unchanged_invoice_note())
                     ),
                     Markup("").join(changes),
                 )
