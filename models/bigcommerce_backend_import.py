@@ -272,14 +272,14 @@ class BigCommerceBackend(models.Model):
             )
         return account
 
-    def _sale_taxes(self, rates):
-        """Odoo sales taxes (tax excluded, percent) at BigCommerce's rates.
+    def _sale_tax_by_rate(self, rates):
+        """The Odoo sales tax (tax excluded, percent) of each BigCommerce rate.
 
         The store's own list of taxes comes first, then any sales tax of the
         company with that rate.
         """
         Tax = self.env["account.tax"]
-        taxes = Tax
+        taxes = {}
         for rate in rates:
             domain = [
                 ("company_id", "=", self.company_id.id),
@@ -296,7 +296,7 @@ class BigCommerceBackend(models.Model):
                     f"No Odoo sales tax at {rate}% (tax excluded, percentage) in "
                     f"{self.company_id.name}: create one, then reprocess."
                 )
-            taxes |= tax
+            taxes[rate] = tax
         return taxes
 
     def _partner_for_order(self, order):

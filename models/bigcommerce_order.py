@@ -147,7 +147,10 @@ class BigCommerceOrder(models.Model):
             if cancel:
                 move.button_cancel()
             return binding
-        line_commands = self._invoice_line_commands(backend, plan)
+        tax_by_rate = backend._sale_tax_by_rate(
+            {rate for line in plan.lines for rate in line.tax_rates}
+        )
+        line_commands = self._invoice_line_commands(backend, plan, tax_by_rate)
         if move:
             move.write(
                 {
@@ -162,7 +165,7 @@ class BigCommerceOrder(models.Model):
                 self._invoice_values(backend, plan, partner, currency, line_commands)
             )
             backend._bind(move, "order", plan.order_id)
-        self._set_bigcommerce_taxes(backend, move, plan)
+        self._set_bigcommerce_taxes(move, plan, tax_by_rate)
         self._check_totals(move, plan)
         values["move_id"] = move.id
         if binding:
@@ -209,17 +212,23 @@ class BigCommerceOrder(models.Model):
         }
 
     @api.model
-    def _invoice_line_commands(self, backend, plan):
+    def _invoice_line_commands(self, backend, plan, tax_by_rate):
         commands = []
+        products = {}
         for line in plan.lines:
+            taxes = self.env["account.tax"].union(
+                *(tax_by_rate[rate] for rate in line.tax_rates)
+            )
             values = {
                 "name": line.name,
                 "quantity": float(line.quantity),
                 "price_unit": float(line.price_unit),
-                "tax_ids": [Command.set(backend._sale_taxes(line.tax_rates).ids)],
+                "tax_ids": [Command.set(taxes.ids)],
             }
             if line.kind == KIND_PRODUCT:
-                product = backend._product_by_sku(line.sku, line.name)
+                if line.sku not in products:
+                    products[line.sku] = backend._product_by_sku(line.sku, line.name)
+                product = products[line.sku]
                 values["product_id"] = product.id
                 values["product_uom_id"] = product.uom_id.id
                 values["account_id"] = backend._revenue_account(product).id
@@ -231,7 +240,7 @@ class BigCommerceOrder(models.Model):
         return commands
 
     @api.model
-    def _set_bigcommerce_taxes(self, backend, move, plan):
+    def _set_bigcommerce_taxes(self, move, plan, tax_by_rate):
         """Make each tax group carry exactly BigCommerce's tax amount.
 
         Odoo computes tax from the lines; BigCommerce (or its tax provider)
@@ -241,8 +250,7 @@ class BigCommerceOrder(models.Model):
         """
         target_by_group = {}
         for rate, amount in plan.tax_by_rate.items():
-            tax = backend._sale_taxes([rate])
-            group = tax.tax_group_id.id
+            group = tax_by_rate[rate].tax_group_id.id
             target_by_group[group] = target_by_group.get(group, Decimal(0)) + amount
         totals = move.tax_totals
         if not totals:
