@@ -1,0 +1,201 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Two workers import the same order at the same moment, for real.
+
+Each worker has its own database connection and commits, as queue_job's
+workers do; the fixtures are committed too (and removed afterwards), since
+a worker cannot see another transaction's uncommitted data.
+"""
+
+import faulthandler
+import threading
+import uuid
+from contextlib import closing, contextmanager
+from unittest import mock
+
+from odoo import SUPERUSER_ID, api
+from odoo.orm.environments import Transaction
+from odoo.orm.registry import DummyRLock, Registry
+from odoo.sql_db import db_connect
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..models.bigcommerce_backend_import import XMLID_MODULE
+from ..simulator import BigCommerceSimulator
+from .common import ACCESS_TOKEN, CLIENT_SECRET
+
+# Committed data outlives a crashed test run: names of their own each time.
+RUN = uuid.uuid4().hex[:8]
+STORE_HASH = f"concurrent{RUN}"
+SKU = f"CONCURRENT-{RUN}"
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentImport(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.simulator = BigCommerceSimulator(
+            store_hash=STORE_HASH,
+            access_token=ACCESS_TOKEN,
+            client_secret=CLIENT_SECRET,
+            quota=None,
+        )
+        cls.simulator.start()
+        cls.addClassCleanup(cls.simulator.stop)
+        cls.simulator.state.add_product(sku=SKU, name="Concurrent mug", price="9.50")
+
+    def env_on(self, cr):
+        """An environment on another connection, with the test's registry
+        (looking it up by name would wait for the runner's registry lock)."""
+        cr.transaction = Transaction(self.registry)
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    @contextmanager
+    def committed_env(self):
+        """An environment on a connection of its own, committed on exit."""
+        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
+            yield self.env_on(cr)
+            cr.commit()
+
+    def setUp(self):
+        super().setUp()
+        with self.committed_env() as env:
+            company = env.company
+            self.product = env["product.product"].create(
+                {"name": "Concurrent mug", "default_code": SKU, "type": "consu"}
+            )
+            journal = env["account.journal"].search(
+                [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
+            )
+            self.backend = env["bigcommerce.backend"].create(
+                {
+                    "name": "Concurrent store",
+                    "store_hash": STORE_HASH,
+                    "api_base_url": self.simulator.base_url,
+                    "access_token": ACCESS_TOKEN,
+                    "client_secret": CLIENT_SECRET,
+                    "journal_id": journal.id,
+                    "revenue_account_id": company.income_account_id.id,
+                }
+            )
+            self.product_id, self.backend_id = self.product.id, self.backend.id
+        self.addCleanup(self.remove_committed_data)
+
+    def remove_committed_data(self):
+        with self.committed_env() as env:
+            backend = env["bigcommerce.backend"].browse(self.backend_id)
+            bound = env["ir.model.data"].search(
+                [
+                    ("module", "=", XMLID_MODULE),
+                    ("name", "=like", f"backend{self.backend_id}\\_%"),
+                ]
+            )
+
+            def records(model):
+                ids = bound.filtered(lambda d: d.model == model).mapped("res_id")
+                return env[model].browse(ids).exists()
+
+            moves = records("account.move")
+            partners = records("res.partner")
+            backend.order_ids.unlink()
+            backend.failure_ids.unlink()
+            moves.filtered(lambda m: m.state == "posted").button_draft()
+            moves.with_context(force_delete=True).unlink()
+            partners.unlink()
+            bound.exists().unlink()
+            backend.unlink()
+            env["product.product"].browse(self.product_id).unlink()
+
+    def invoices(self, env, order):
+        """The invoices of ``order`` made since the race began."""
+        return env["account.move"].search(
+            [("id", ">", self.last_move_id), ("ref", "=", str(order["id"]))]
+        )
+
+    def race(self, order):
+        """Run two import jobs for ``order`` at once; return their outcomes."""
+        with self.committed_env() as env:
+            self.last_move_id = (
+                env["account.move"].search([], order="id desc", limit=1).id
+            )
+        barrier = threading.Barrier(2, timeout=30)
+        outcomes = []
+
+        def worker():
+            with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
+                env = self.env_on(cr)
+                backend = env["bigcommerce.backend"].browse(self.backend_id)
+                barrier.wait()
+                try:
+                    backend._import_order(order["id"])
+                    cr.commit()
+                    outcomes.append("imported")
+                except RetryableJobError:
+                    cr.rollback()
+                    outcomes.append("retry later")
+
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        # Workers (and their commit hooks) look the registry up; the test
+        # runner holds the registry lock meanwhile, so do as HttpCase does for
+        # its request threads: no registry lock while they run.
+        with (
+            mock.patch.object(Registry, "_lock", DummyRLock()),
+            mute_logger("odoo.sql_db"),
+        ):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+        if any(thread.is_alive() for thread in threads):
+            faulthandler.dump_traceback(all_threads=True)
+            self.fail("a worker is stuck; tracebacks above")
+        return sorted(outcomes)
+
+    def assert_one_invoice(self, order):
+        with self.committed_env() as env:
+            moves = self.invoices(env, order)
+            self.assertEqual(len(moves), 1)
+            self.assertEqual(moves.state, "posted")
+            bindings = env["bigcommerce.order"].search(
+                [
+                    ("backend_id", "=", self.backend_id),
+                    ("bigcommerce_id", "=", order["id"]),
+                ]
+            )
+            self.assertEqual(bindings.move_id, moves)
+
+    def test_the_lock_keeps_the_second_worker_out(self):
+        order = self.simulator.state.add_order(lines=[{"sku": SKU, "quantity": 2}])
+        outcomes = self.race(order)
+        self.assertIn("imported", outcomes)
+        self.assertEqual(len(outcomes), 2)
+        self.assert_one_invoice(order)
+
+    def test_without_the_lock_the_unique_index_decides(self):
+        """Take the advisory lock away and let both workers write an invoice
+        before either binds it: PostgreSQL's unique index keeps one."""
+        # A first order of the same guest, imported alone, binds the partner.
+        first = self.simulator.state.add_order(lines=[{"sku": SKU, "quantity": 1}])
+        with self.committed_env() as env:
+            env["bigcommerce.backend"].browse(self.backend_id)._import_order(
+                first["id"]
+            )
+        order = self.simulator.state.add_order(lines=[{"sku": SKU, "quantity": 3}])
+        Backend = type(self.env["bigcommerce.backend"])
+        bind = Backend._bind
+        both_wrote = threading.Barrier(2, timeout=30)
+
+        def bind_after_both_wrote(backend, record, kind, key):
+            if record._name == "account.move":
+                both_wrote.wait()
+            return bind(backend, record, kind, key)
+
+        with (
+            mock.patch.object(Backend, "_lock_or_retry", lambda *args: None),
+            mock.patch.object(Backend, "_bind", bind_after_both_wrote),
+        ):
+            outcomes = self.race(order)
+        self.assertEqual(outcomes, ["imported", "retry later"])
+        self.assert_one_invoice(order)
