@@ -118,7 +118,7 @@ class TestConcurrentImport(TransactionCase):
         """Run two import jobs for ``order`` at once; return their outcomes."""
         with self.committed_env() as env:
             self.last_move_id = (
-                env["account.move"].search([], order="id desc", limit=1).id
+                env["account.move"].search([], order="id desc", limit=1).id or 0
             )
         barrier = threading.Barrier(2, timeout=30)
         outcomes = []
