@@ -9,7 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tools import config
 
 from ..bigcommerce import BigCommerceClient, BigCommerceError
-from ..bigcommerce.const import DEFAULT_API_BASE_URL
+from ..bigcommerce.const import DEFAULT_API_BASE_URL, HANDLED_ORDER_SCOPES
 
 _logger = logging.getLogger(__name__)
 
@@ -289,6 +289,68 @@ class BigCommerceBackend(models.Model):
         return BigCommerceClient(
             self.store_hash, token, base_url=self.api_base_url, **options
         )
+
+    def action_register_webhooks(self):
+        """Subscribe this store's webhook URL to the scopes the connector
+        handles; BigCommerce has no screen for webhooks, only its API.
+
+        Idempotent: an existing subscription is kept, and re-activated when
+        BigCommerce deactivated it.
+        """
+        self.ensure_one()
+        if not self.webhook_url or not self.webhook_url.startswith("https://"):
+            raise UserError(
+                self.env._(
+                    "BigCommerce only delivers webhooks over HTTPS: set the "
+                    "web.base.url system parameter to this server's public "
+                    "https:// address (now: %(url)s).",
+                    url=self.webhook_url,
+                )
+            )
+        client = self._get_client(max_attempts=2, max_wait=5, timeout=15.0)
+        created, reactivated, kept = [], [], []
+        try:
+            existing = {
+                hook["scope"]: hook
+                for hook in client.list_webhooks()
+                if hook.get("destination") == self.webhook_url
+            }
+            for scope in sorted(HANDLED_ORDER_SCOPES):
+                hook = existing.get(scope)
+                if not hook:
+                    client.create_webhook(scope, self.webhook_url)
+                    created.append(scope)
+                elif not hook.get("is_active"):
+                    client.update_webhook(hook["id"], is_active=True)
+                    reactivated.append(scope)
+                else:
+                    kept.append(scope)
+        except BigCommerceError as exc:
+            raise UserError(
+                self.env._(
+                    "Could not register the webhooks of store %(store)s: %(error)s",
+                    store=self.store_hash,
+                    error=exc.message,
+                )
+            ) from exc
+        parts = []
+        for label, scopes in (
+            (self.env._("created"), created),
+            (self.env._("re-activated"), reactivated),
+            (self.env._("already active"), kept),
+        ):
+            if scopes:
+                parts.append(f"{label}: {', '.join(scopes)}")
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Webhooks registered"),
+                "message": "; ".join(parts),
+                "type": "success",
+                "sticky": False,
+            },
+        }
 
     def action_test_connection(self):
         """Read the store information and show what BigCommerce answered."""

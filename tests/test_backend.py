@@ -8,6 +8,7 @@ from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import new_test_user
 from odoo.tools import config, mute_logger
 
+from ..bigcommerce.const import HANDLED_ORDER_SCOPES
 from ..models.bigcommerce_backend import (
     ENCRYPTION_KEY_OPTION,
     ENCRYPTION_KEY_PARAM,
@@ -182,3 +183,54 @@ class TestBackend(BigCommerceCase):
         self.backend.api_base_url = "http://127.0.0.1:9"
         with self.assertRaisesRegex(UserError, "Could not reach BigCommerce"):
             self.backend.action_test_connection()
+
+
+class TestWebhookRegistration(BigCommerceCase):
+    def setUp(self):
+        super().setUp()
+        self.env["ir.config_parameter"].sudo().set_param(
+            "web.base.url", "https://erp.example.com"
+        )
+        self.backend.invalidate_recordset(["webhook_url"])
+        # The simulated store outlives a test: start each with no webhooks.
+        for hook_id in list(self.simulator.state.hooks):
+            self.simulator.state.delete_hook(hook_id)
+
+    def hooks(self):
+        return {
+            hook["scope"]: hook
+            for hook in self.simulator.state.hooks.values()
+            if hook["destination"] == self.backend.webhook_url
+        }
+
+    def test_register_subscribes_the_order_scopes_once(self):
+        action = self.backend.action_register_webhooks()
+        self.assertEqual(set(self.hooks()), set(HANDLED_ORDER_SCOPES))
+        self.assertTrue(all(hook["is_active"] for hook in self.hooks().values()))
+        self.assertTrue(action["params"]["message"].startswith("created: "))
+        # Again: nothing new, nothing duplicated.
+        action = self.backend.action_register_webhooks()
+        self.assertEqual(len(self.hooks()), len(HANDLED_ORDER_SCOPES))
+        self.assertTrue(action["params"]["message"].startswith("already active: "))
+
+    def test_register_reactivates_a_deactivated_hook(self):
+        self.backend.action_register_webhooks()
+        hook = self.hooks()["store/order/created"]
+        self.simulator.state.update_hook(hook["id"], is_active=False)
+        action = self.backend.action_register_webhooks()
+        self.assertTrue(self.hooks()["store/order/created"]["is_active"])
+        self.assertIn("re-activated: store/order/created", action["params"]["message"])
+
+    def test_register_needs_https(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "web.base.url", "http://localhost:8069"
+        )
+        self.backend.invalidate_recordset(["webhook_url"])
+        with self.assertRaisesRegex(UserError, "HTTPS"):
+            self.backend.action_register_webhooks()
+        self.assertFalse(self.hooks())
+
+    def test_register_with_wrong_token(self):
+        self.backend.access_token = "wrong"
+        with self.assertRaisesRegex(UserError, "Could not register the webhooks.*401"):
+            self.backend.action_register_webhooks()
