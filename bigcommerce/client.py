@@ -171,8 +171,8 @@ class BigCommerceClient:
                 delay = self._backoff(attempt)
             except requests.ConnectionError as exc:
                 error = BigCommerceRetryableError(
-                    f"Could not reach BigCommerce for {method} {path}: "
-                    f"{type(exc).__name__}."
+                    f"Could not reach BigCommerce at {self.base_url} for {method} "
+                    f"{path}: {type(exc).__name__}."
                 )
                 delay = self._backoff(attempt)
             else:

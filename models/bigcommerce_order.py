@@ -206,6 +206,9 @@ class BigCommerceOrder(models.Model):
             "partner_id": partner.id,
             "currency_id": currency.id,
             "invoice_date": invoice_date,
+            # Store orders are paid at checkout: due on the order date, unless
+            # the customer's payment terms say otherwise.
+            "invoice_date_due": invoice_date,
             "ref": str(plan.order_id),
             "invoice_origin": f"BigCommerce order #{plan.order_id}",
             "invoice_line_ids": line_commands,

@@ -102,6 +102,7 @@ class TestOrderImport(BigCommerceAccountingCase):
             binding.total_inc_tax, float(order["total_inc_tax"]), places=2
         )
         self.assertEqual(move.invoice_date, binding.date_created.date())
+        self.assertEqual(move.invoice_date_due, move.invoice_date)
 
     def test_customer_partner(self):
         order = self.add_order()
