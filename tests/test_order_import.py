@@ -182,15 +182,20 @@ class TestOrderImport(BigCommerceAccountingCase):
 
     def test_store_taxes_win_over_other_taxes_of_the_same_rate(self):
         other_10 = self.tax_10.copy({"name": "Another 10%", "sequence": 0})
-        order = self.add_order(
-            lines=[{"sku": "BOOK-1", "quantity": 1, "tax_rate": "0.10"}]
-        )
+        line = {"sku": "BOOK-1", "quantity": 1, "tax_rate": "0.10"}
         self.backend.tax_ids = self.tax_10
-        self.import_order(order)
+        listed = self.add_order(lines=[line])
+        self.import_order(listed)
         self.assertEqual(
-            self.binding(order).move_id.invoice_line_ids.tax_ids, self.tax_10
+            self.binding(listed).move_id.invoice_line_ids.tax_ids, self.tax_10
         )
-        self.assertNotEqual(other_10, self.tax_10)
+        # Without the store's list, the company's first 10% sales tax.
+        self.backend.tax_ids = False
+        unlisted = self.add_order(lines=[line])
+        self.import_order(unlisted)
+        self.assertEqual(
+            self.binding(unlisted).move_id.invoice_line_ids.tax_ids, other_10
+        )
 
     def test_bigcommerce_tax_wins_over_odoo_rounding(self):
         """BigCommerce taxes the discounted line (9.00 x 8.25% = 0.7425 -> 0.74);

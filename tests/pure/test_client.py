@@ -84,11 +84,7 @@ def test_store_information_and_rate_limit_headers(clock):
     ) as sim:
         client = make_client(sim, clock)
         info = client.get_store_information()
-        assert (
-            info["name"] == sim.state.store_information()["name"]
-            if hasattr(sim.state, "store_information")
-            else info["name"]
-        )
+        assert info["name"] == "Demo Store"
         assert info["currency"] == "USD"
         assert client.rate_limit.quota == 150
         assert client.rate_limit.window_ms == 30000
@@ -344,15 +340,10 @@ def test_order_taxes_and_empty_shipments(sim, clock):
 def test_v3_paging_refunds(sim, clock):
     orders = _add_orders(sim, 3)
     for order in orders:
-        line = (
-            sim.state.order_products(order["id"])[0]
-            if hasattr(sim.state, "order_products")
-            else None
-        )
-        item_id = line["id"] if line else order["id"]
+        line = sim.state.order_products(order["id"])[0]
         sim.state.add_refund(
             order["id"],
-            items=[{"item_type": "PRODUCT", "item_id": item_id, "quantity": 1}],
+            items=[{"item_type": "PRODUCT", "item_id": line["id"], "quantity": 1}],
         )
     client = make_client(sim, clock)
     refunds = list(client.iter_refunds_created(datetime(2000, 1, 1), limit=2))
