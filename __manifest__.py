@@ -18,6 +18,7 @@
         "security/bigcommerce_security.xml",
         "security/ir.model.access.csv",
         "data/queue_job_data.xml",
+        "data/ir_cron_data.xml",
         "views/bigcommerce_backend_views.xml",
         "views/bigcommerce_order_views.xml",
         "views/bigcommerce_failure_views.xml",

@@ -1,6 +1,7 @@
 from . import (
     bigcommerce_backend,
     bigcommerce_backend_import,
+    bigcommerce_backend_poll,
     bigcommerce_failure,
     bigcommerce_order,
 )

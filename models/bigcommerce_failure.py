@@ -28,7 +28,10 @@ class BigCommerceFailure(models.Model):
     )
     company_id = fields.Many2one(related="backend_id.company_id", store=True)
     record_type = fields.Selection(
-        [("order", "Order")], string="What", required=True, default="order"
+        [("order", "Order"), ("poll", "Order catch-up")],
+        string="What",
+        required=True,
+        default="order",
     )
     external_id = fields.Char(string="BigCommerce ID", required=True, index=True)
     name = fields.Char(compute="_compute_name", store=True)
@@ -120,5 +123,7 @@ class BigCommerceFailure(models.Model):
         for failure in self.filtered(lambda f: f.state != "resolved"):
             if failure.record_type == "order":
                 failure.backend_id._delay_import_order(int(failure.external_id))
+            elif failure.record_type == "poll":
+                failure.backend_id._delay_poll_orders()
             failure.state = "queued"
         return True

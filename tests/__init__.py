@@ -1,1 +1,7 @@
-from . import test_backend, test_concurrency, test_order_import, test_webhook
+from . import (
+    test_backend,
+    test_concurrency,
+    test_order_import,
+    test_poll,
+    test_webhook,
+)
