@@ -32,7 +32,6 @@ class BigCommerceBackend(models.Model):
         "repairs what an outage or a lost webhook missed.",
     )
     orders_modified_since = fields.Datetime(
-        string="Orders Modified Since",
         default=fields.Datetime.now,
         copy=False,
         help="The next catch-up asks for the orders modified after this moment "
