@@ -8,15 +8,12 @@ changed since it was imported. The import's identity key and external IDs
 make a catch-up that meets a webhook harmless.
 """
 
-import math
 from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from odoo.addons.queue_job.exception import RetryableJobError
-
-from ..bigcommerce import BigCommerceError, BigCommerceRetryableError
+from ..bigcommerce import BigCommerceError
 from ..bigcommerce.client import parse_datetime
 
 
@@ -65,36 +62,44 @@ class BigCommerceBackend(models.Model):
         since = (self.orders_modified_since or started) - timedelta(
             minutes=max(0, self.poll_overlap_minutes)
         )
-        imported = {
-            order.bigcommerce_id: order.date_modified
-            for order in self.env["bigcommerce.order"]
-            .sudo()
-            .search([("backend_id", "=", self.id)])
-        }
         try:
             client = self._get_client()
-            changed = [
-                int(order["id"])
-                for order in client.iter_orders_modified(since, until=started)
-                if not self._import_is_current(order, imported)
-            ]
-        except BigCommerceRetryableError as exc:
-            raise RetryableJobError(
-                exc.message, seconds=max(5, math.ceil(exc.retry_after or 60))
-            ) from exc
+            listed = self._fetch(
+                lambda: list(client.iter_orders_modified(since, until=started))
+            )
         except (BigCommerceError, UserError) as exc:
             message = getattr(exc, "message", None) or str(exc)
             self._record_failure("poll", "orders", message)
             return f"Catch-up failed: {message}"
+        changed = self._changed_order_ids(listed)
         for order_id in changed:
             self._delay_import_order(order_id)
         self.sudo().orders_modified_since = started
         self.env["bigcommerce.failure"].sudo()._resolve(self, "poll", "orders")
         return f"{len(changed)} order(s) queued for import, modified since {since}."
 
-    @staticmethod
-    def _import_is_current(order, imported):
-        """Whether ``order`` (a list entry) is unchanged since its import."""
-        last_import = imported.get(int(order["id"]))
-        modified = parse_datetime(order.get("date_modified"))
-        return bool(last_import and modified and modified <= last_import)
+    def _changed_order_ids(self, listed):
+        """Ids of the listed orders that changed since their import.
+
+        An order is unchanged when its modification date, status and total
+        are those it had when imported (the date alone has one-second steps).
+        """
+        ids = [int(order["id"]) for order in listed]
+        imported = {
+            binding.bigcommerce_id: binding
+            for binding in self.env["bigcommerce.order"]
+            .sudo()
+            .search([("backend_id", "=", self.id), ("bigcommerce_id", "in", ids)])
+        }
+        changed = []
+        for order in listed:
+            binding = imported.get(int(order["id"]))
+            if not binding or (
+                binding.date_modified != parse_datetime(order.get("date_modified"))
+                or binding.status_id != int(order.get("status_id") or 0)
+                or binding.currency_id.compare_amounts(
+                    binding.total_inc_tax, float(order.get("total_inc_tax") or 0)
+                )
+            ):
+                changed.append(int(order["id"]))
+        return changed

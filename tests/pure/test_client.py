@@ -44,16 +44,22 @@ def clock():
     return FakeClock()
 
 
-@pytest.fixture
-def sim(clock):
-    with BigCommerceSimulator(
+def store(clock, quota=None):
+    """A simulated store sharing the test's clock; 30 s windows of ``quota``."""
+    return BigCommerceSimulator(
         store_hash=HASH,
         access_token=TOKEN,
         client_secret="s",
-        quota=None,
+        quota=quota,
+        window_ms=30000,
         clock=clock,
         seed=3,
-    ) as simulator:
+    )
+
+
+@pytest.fixture
+def sim(clock):
+    with store(clock) as simulator:
         yield simulator
         simulator.assert_conformant()
 
@@ -74,14 +80,7 @@ def api_requests(sim):
 
 
 def test_store_information_and_rate_limit_headers(clock):
-    with BigCommerceSimulator(
-        store_hash=HASH,
-        access_token=TOKEN,
-        client_secret="s",
-        quota=150,
-        window_ms=30000,
-        clock=clock,
-    ) as sim:
+    with store(clock, quota=150) as sim:
         client = make_client(sim, clock)
         info = client.get_store_information()
         assert info["name"] == "Demo Store"
@@ -169,14 +168,7 @@ def test_jitter_stays_within_one_base(sim, clock):
 
 
 def test_429_waits_for_the_longer_of_reset_and_retry_after(clock):
-    with BigCommerceSimulator(
-        store_hash=HASH,
-        access_token=TOKEN,
-        client_secret="s",
-        quota=2,
-        window_ms=30000,
-        clock=clock,
-    ) as sim:
+    with store(clock, quota=2) as sim:
         # Pacing off: prove the 429 path itself.
         client = make_client(sim, clock, pacing_reserve=-1)
         client.get_store_information()
@@ -208,14 +200,7 @@ def test_429_repeats_wait_longer(sim, clock):
 
 
 def test_long_reset_is_left_to_the_job_queue(clock):
-    with BigCommerceSimulator(
-        store_hash=HASH,
-        access_token=TOKEN,
-        client_secret="s",
-        quota=1,
-        window_ms=30000,
-        clock=clock,
-    ) as sim:
+    with store(clock, quota=1) as sim:
         client = make_client(sim, clock, pacing_reserve=-1, max_wait=5)
         client.get_store_information()
         with pytest.raises(BigCommerceRetryableError) as info:
@@ -226,14 +211,7 @@ def test_long_reset_is_left_to_the_job_queue(clock):
 
 
 def test_pacing_keeps_a_busy_client_under_the_quota(clock):
-    with BigCommerceSimulator(
-        store_hash=HASH,
-        access_token=TOKEN,
-        client_secret="s",
-        quota=5,
-        window_ms=30000,
-        clock=clock,
-    ) as sim:
+    with store(clock, quota=5) as sim:
         client = make_client(sim, clock, pacing_reserve=1)
         for _ in range(12):
             client.get_store_information()
