@@ -3,6 +3,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from unittest import mock
 
+from odoo import Command
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 from odoo.tools import mute_logger
@@ -280,6 +281,48 @@ class TestOrderImport(BigCommerceAccountingCase):
         self.assertEqual(gift_line.price_subtotal, 50.0)
         self.assertFalse(gift_line.tax_ids)
         self.assertFalse(gift_line.product_id)
+
+    def test_store_of_another_company(self):
+        """Everything is booked in the store's company, whoever runs the job."""
+        data = self.setup_other_company()
+        company = data["company"]
+        tax = self.env["account.tax"].create(
+            {
+                "name": "Sales tax 8.25% (company 2)",
+                "amount": 8.25,
+                "type_tax_use": "sale",
+                "price_include_override": "tax_excluded",
+                "company_id": company.id,
+            }
+        )
+        backend = self.env["bigcommerce.backend"].create(
+            dict(
+                self._backend_values(),
+                store_hash="teststore1",
+                company_id=company.id,
+                journal_id=data["default_journal_sale"].id,
+                revenue_account_id=data["default_account_revenue"].id,
+                shipping_account_id=data["default_account_revenue"].id,
+                tax_ids=[Command.set(tax.ids)],
+            )
+        )
+        self._create_product(
+            name="Mug (company 2)", default_code="MUG-BLK", company_id=company.id
+        )
+        self.product_mug.company_id = self.env.company
+        order = self.add_order(shipping="5.00")
+        backend._import_order(order["id"])
+        move = (
+            self.env["bigcommerce.order"]
+            .search([("backend_id", "=", backend.id)])
+            .move_id
+        )
+        self.assertEqual(move.company_id, company)
+        self.assertEqual(move.journal_id, data["default_journal_sale"])
+        self.assertEqual(move.invoice_line_ids.tax_ids, tax)
+        self.assertEqual(move.invoice_line_ids.product_id.company_id, company)
+        self.assertEqual(move.state, "posted")
+        self.assert_matches_store(move, order)
 
     def test_analytic_distribution(self):
         plan = self.env["account.analytic.plan"].create({"name": "Channels"})
