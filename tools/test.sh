@@ -51,6 +51,19 @@ free_port() {
     "$odoo_py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+psql_value() {
+    psql -h "${PGHOST:-127.0.0.1}" -p "${PGPORT:-5432}" -U "${PGUSER:-$(id -un)}" -d "$1" -Atc "$2"
+}
+
+# Uninstalls the addon from database $1 (log in $2) and checks that it is
+# gone: module state, and its tables.
+uninstall_cleanly() {
+    "$odoo_py" -m odoo module uninstall -c "$tmp/odoo.conf" -d "$1" bigcommerce_connector >"$2" 2>&1 \
+        && ! grep -qE " (ERROR|CRITICAL) " "$2" \
+        && [ "$(psql_value "$1" "SELECT state FROM ir_module_module WHERE name = 'bigcommerce_connector'")" = uninstalled ] \
+        && [ -z "$(psql_value "$1" "SELECT to_regclass('bigcommerce_backend')")" ]
+}
+
 run_odoo() {
     if [ -z "$odoo_py" ]; then
         banner "ODOO TIER SKIPPED: Odoo 19 is not importable on this machine.
@@ -111,19 +124,18 @@ CONF
     fi
     echo "odoo tests: $odoo_passed passed, $odoo_failed failed"
 
-    banner "Odoo tier: install with demo data ($db_demo), then uninstall"
-    if "$odoo_py" -m odoo server "${common[@]}" -d "$db_demo" --with-demo \
+    banner "Odoo tier: uninstall (database of the tests), install with demo data and uninstall ($db_demo)"
+    if uninstall_cleanly "$db" "$tmp/uninstall.log" \
+        && "$odoo_py" -m odoo server "${common[@]}" -d "$db_demo" --with-demo \
             -i bigcommerce_connector --stop-after-init >"$tmp/demo.log" 2>&1 \
         && ! grep -qE " (ERROR|CRITICAL) " "$tmp/demo.log" \
-        && "$odoo_py" -m odoo module uninstall -c "$tmp/odoo.conf" -d "$db_demo" \
-            bigcommerce_connector >"$tmp/uninstall.log" 2>&1 \
-        && ! grep -qE " (ERROR|CRITICAL) " "$tmp/uninstall.log"; then
-        echo "install with demo data and uninstall: ok"
+        && uninstall_cleanly "$db_demo" "$tmp/uninstall-demo.log"; then
+        echo "uninstall, install with demo data and uninstall: ok"
         odoo_passed=$((odoo_passed + 1))
     else
-        echo "install with demo data or uninstall FAILED:"
-        grep -hE " (ERROR|CRITICAL) " "$tmp/demo.log" "$tmp/uninstall.log" | head -40
-        tail -n 30 "$tmp/demo.log" "$tmp/uninstall.log"
+        echo "uninstall, or install with demo data, FAILED:"
+        grep -hE " (ERROR|CRITICAL) " "$tmp"/uninstall*.log "$tmp/demo.log" 2>/dev/null | head -40
+        tail -n 30 "$tmp"/uninstall*.log "$tmp/demo.log" 2>/dev/null
         odoo_failed=$((odoo_failed + 1))
         rc=1
     fi
