@@ -127,15 +127,15 @@ class BigCommerceOrder(models.Model):
         binding = self.search(
             [("backend_id", "=", backend.id), ("bigcommerce_id", "=", plan.order_id)]
         )
-        partner = backend._partner_for_order(order)
-        values = self._binding_values(order, plan, currency, partner)
         move = binding.move_id or backend._find_bound(
             "account.move", "order", plan.order_id
         )
-        cancel_draft = values["status_id"] in NOT_INVOICED_STATUS_IDS
+        cancel_draft = int(order.get("status_id") or 0) in NOT_INVOICED_STATUS_IDS
         if move and (move.state != "draft" or cancel_draft):
-            # A posted (or cancelled) invoice is never rewritten; a draft one
-            # of an order cancelled or declined on the store is cancelled.
+            # A posted (or cancelled) invoice is never rewritten, its customer
+            # included; a draft one of an order cancelled or declined on the
+            # store is cancelled.
+            values = self._binding_values(order, plan, currency, move.partner_id)
             binding = binding or self.create(
                 dict(values, backend_id=backend.id, move_id=move.id)
             )
@@ -147,6 +147,8 @@ class BigCommerceOrder(models.Model):
             if cancel:
                 move.button_cancel()
             return binding
+        partner = backend._partner_for_order(order)
+        values = self._binding_values(order, plan, currency, partner)
         tax_by_rate = backend._sale_tax_by_rate(
             {rate for line in plan.lines for rate in line.tax_rates}
         )

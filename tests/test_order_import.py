@@ -413,6 +413,25 @@ class TestOrderImport(BigCommerceAccountingCase):
         self.assertEqual(len(notes), 1)
         self.assertIn("Shipped", notes.body)
 
+    def test_update_of_posted_invoice_keeps_its_customer(self):
+        address = {
+            "first_name": "Ann",
+            "last_name": "Guest",
+            "email": "ann@example.com",
+        }
+        order = self.add_order(customer_id=0, billing_address=address)
+        self.import_order(order)
+        move = self.binding(order).move_id
+        edited = self.add_order(
+            customer_id=0, billing_address=dict(address, email="ann.new@example.com")
+        )
+        with serve_as(order["id"], edited["id"]):
+            self.import_order(order)
+        self.assertEqual(self.binding(order).partner_id, move.partner_id)
+        self.assertFalse(
+            self.env["res.partner"].search([("email", "=", "ann.new@example.com")])
+        )
+
     def test_update_of_draft_invoice_rewrites_it(self):
         self.backend.invoice_policy = "draft"
         order = self.add_order(lines=[{"sku": "MUG-BLK", "quantity": 1}])
