@@ -1,19 +1,36 @@
 """Pure tier: the BigCommerce side of the connector, without Odoo.
 
+A pytest plugin, loaded by the configuration in ``pyproject.toml``, so that
+plain ``pytest`` from the repository root runs this tier.
+
 The repository root is the addon itself, and its ``__init__`` (like
-``tests/__init__``) imports Odoo. The pure packages (``bigcommerce``,
-``simulator``) use relative imports only, so they are registered here as
-top-level packages straight from their folders; nothing else of the addon is
-imported. Run as tools/test.sh does: ``python -P -m pytest --rootdir tests/pure
---import-mode=importlib tests/pure`` (no cwd on sys.path, and test module
-names that do not pass through ``tests/__init__``).
+``tests/__init__``) imports Odoo's models, which only Odoo can import. So:
+
+- those two folders are collected as plain directories, never imported as
+  packages (pytest would import a package's ``__init__`` for its set-up);
+- the pure packages (``bigcommerce``, ``tests/simulator``) use relative
+  imports only, and are registered here as top-level packages straight from
+  their folders; nothing else of the addon is imported.
 """
 
 import importlib.util
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+ODOO_PACKAGES = {ROOT, ROOT / "tests"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collect_directory(path, parent):
+    # With pytest-odoo (-p odoo --odoo-database=...), Odoo imports them.
+    if parent.config.getoption("odoo_database", None):
+        return None
+    if path.resolve() in ODOO_PACKAGES:
+        return pytest.Dir.from_parent(parent, path=path)
+    return None
 
 
 def _register(name):
