@@ -22,11 +22,11 @@
 #                               (not counted against DEMO_EXIT's status)
 #   DEMO_EXIT [0]               1: stop everything after the summary
 #   DEMO_LOG_DIR [.ci/out/demo] logs of the install, Odoo and the simulator
-#   ODOO_PYTHON, ODOO_ADDONS_PATH, PGHOST/PGPORT/PGUSER, BIGCOMMERCE_SPEC_DIR:
-#   as for tools/test.sh.
+#   ODOO_PYTHON, PGHOST/PGPORT/PGUSER, BIGCOMMERCE_SPEC_DIR: as for tools/test.sh.
 #
-# Prerequisites: Odoo 19 with this addon's dependencies (README.rst,
-# tools/setup.sh) and PostgreSQL. Nothing listens beyond 127.0.0.1.
+# It runs tools/setup.sh first (Odoo 19, queue_job and the specs into
+# ./.venv; seconds once done). PostgreSQL must be running. Nothing listens
+# beyond 127.0.0.1.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo" || exit 1
@@ -95,8 +95,12 @@ wait_for() {
 }
 
 # ---------------------------------------------------------------------------
+step "Set-up (tools/setup.sh: Odoo 19, queue_job and the specs; seconds once done)"
+bash tools/setup.sh || die "the set-up failed; its last lines above say why and what to do."
+odoo_py=${ODOO_PYTHON:-$repo/.venv/bin/python}
+export BIGCOMMERCE_SPEC_DIR=${BIGCOMMERCE_SPEC_DIR:-$(readlink -f .cache/bigcommerce-reference)}
+
 step "Checking the machine"
-odoo_py=$(bash tools/odoo-python.sh) || die "no Python can import Odoo 19 (see README.rst, Prerequisites; or set ODOO_PYTHON)."
 odoo_root=$("$odoo_py" -c 'import odoo.release as r, os; print(os.path.dirname(os.path.dirname(os.path.realpath(r.__file__))))')
 echo "Odoo: $odoo_py ($odoo_root)"
 if command -v pg_isready >/dev/null && ! pg_isready -q -h "$PGHOST" -p "$PGPORT"; then
@@ -112,7 +116,7 @@ ln -s "$repo" "$tmp/bigcommerce_connector"
 conf=$tmp/odoo.conf
 cat >"$conf" <<CONF
 [options]
-addons_path = $tmp,${ODOO_ADDONS_PATH:-$odoo_root/addons}
+addons_path = $tmp,$odoo_root/addons
 db_host = $PGHOST
 db_port = $PGPORT
 db_user = $PGUSER
@@ -125,18 +129,25 @@ workers = 0
 max_cron_threads = 1
 server_wide_modules = base,web,queue_job
 log_level = info
+; the simulated store's API answers on this host, not on BigCommerce's
+bigcommerce_api_hosts = http://127.0.0.1:$sim_port
 
 [queue_job]
 channels = root:2
 CONF
 
 # ---------------------------------------------------------------------------
-step "Creating database $db and installing bigcommerce_connector (about a minute)"
+step "Creating database $db and installing bigcommerce_connector"
 PGOPTIONS='-c client_min_messages=warning' dropdb --if-exists --force "$db" || die "could not drop database $db."
 data_dir=$("$odoo_py" -c 'import sys; from odoo.tools import config; config.parse_config(["-c", sys.argv[1]]); print(config["data_dir"])' "$conf" 2>/dev/null)
 [ -n "$data_dir" ] && rm -rf "${data_dir:?}/filestore/$db"
+# account and queue_job come from a cached template database (click-odoo-initdb,
+# keyed on those addons' content): only the connector is installed each time.
+"$odoo_py" -m click_odoo_contrib.initdb -c "$conf" -n "$db" -m account,queue_job --no-demo \
+    --cache-prefix bctpl --cache-max-size 4 >"$log_dir/install.log" 2>&1 \
+    || { tail -n 30 "$log_dir/install.log"; die "could not create database $db, see $log_dir/install.log"; }
 "$odoo_py" -m odoo server -c "$conf" -d "$db" -i bigcommerce_connector --stop-after-init \
-    >"$log_dir/install.log" 2>&1
+    >>"$log_dir/install.log" 2>&1
 install_rc=$?
 if [ "$install_rc" -ne 0 ] || grep -qE '^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) ' "$log_dir/install.log"; then
     grep -E ' (ERROR|CRITICAL) ' "$log_dir/install.log" | head -20

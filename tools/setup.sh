@@ -155,12 +155,14 @@ PY
     # --- 3a. The virtualenv with Odoo ---------------------------------------------
     step "Odoo and its requirements in ./.venv"
     [ -x "$py" ] || "$base" -m venv "$repo/.venv"
-    key=$(hash_of "$odoo_src/requirements.txt" "$odoo_src/setup.py" <(echo "$odoo_src"))
+    key=$(hash_of "$odoo_src/requirements.txt" "$odoo_src/setup.py" <(echo "$odoo_src editable_mode=compat"))
     if [ ! -f "$stamps/odoo-venv-$key" ]; then
         grep -vi '^python-ldap' "$odoo_src/requirements.txt" >"$cache/odoo-requirements.txt"
         echo 'setuptools<70' >"$cache/odoo-constraints.txt"
         PIP_CONSTRAINT="$cache/odoo-constraints.txt" pip_install -r "$cache/odoo-requirements.txt"
-        pip_install --no-deps -e "$odoo_src"
+        # A plain path entry (compat mode): Odoo then sees only real folders
+        # in odoo.addons.__path__.
+        pip_install --no-deps -e "$odoo_src" --config-settings editable_mode=compat
         rm -f "$stamps"/odoo-venv-*
         touch "$stamps/odoo-venv-$key"
     else

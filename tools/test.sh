@@ -119,7 +119,6 @@ http_port = $(free_port)
 workers = 0
 max_cron_threads = 0
 log_level = info
-bigcommerce_api_hosts = 127.0.0.1
 CONF
     t0=$(date +%s)
     if ! new_database "$db"; then
