@@ -25,4 +25,5 @@
         "views/bigcommerce_menus.xml",
     ],
     "post_init_hook": "post_init_hook",
+    "uninstall_hook": "uninstall_hook",
 }

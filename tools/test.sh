@@ -70,12 +70,19 @@ free_port() {
 psql_value() { psql -X -d "$1" -Atc "$2"; }
 
 # Uninstalls the addon from database $1 (log in $2) and checks that it is
-# gone: module state, and its tables.
+# gone: module state, its tables, and what its uninstall hook removes (the
+# encryption key, and the external IDs of imported records: one is added
+# first, as an import would, on a partner).
 uninstall_cleanly() {
-    "$py" -m odoo module uninstall -c "$tmp/odoo.conf" -d "$1" bigcommerce_connector >"$2" 2>&1 \
+    psql_value "$1" "INSERT INTO ir_model_data (module, name, model, res_id, noupdate)
+                     VALUES ('__bigcommerce__', 'backend1_guest_check', 'res.partner', 1, true)" >/dev/null \
+        && [ -n "$(psql_value "$1" "SELECT 1 FROM ir_config_parameter WHERE key = 'bigcommerce_connector.encryption_key'")" ] \
+        && "$py" -m odoo module uninstall -c "$tmp/odoo.conf" -d "$1" bigcommerce_connector >"$2" 2>&1 \
         && ! grep -qE " (ERROR|CRITICAL) " "$2" \
         && [ "$(psql_value "$1" "SELECT state FROM ir_module_module WHERE name = 'bigcommerce_connector'")" = uninstalled ] \
-        && [ -z "$(psql_value "$1" "SELECT to_regclass('bigcommerce_backend')")" ]
+        && [ -z "$(psql_value "$1" "SELECT to_regclass('bigcommerce_backend')")" ] \
+        && [ "$(psql_value "$1" "SELECT count(*) FROM ir_model_data WHERE module = '__bigcommerce__'")" = 0 ] \
+        && [ "$(psql_value "$1" "SELECT count(*) FROM ir_config_parameter WHERE key = 'bigcommerce_connector.encryption_key'")" = 0 ]
 }
 
 # A fresh database $1 holding account and queue_job (demo data when $2 is
