@@ -9,16 +9,19 @@ styles (v2 plain arrays, v3 ``meta.pagination`` / cursors).
 
 import logging
 import random
+import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 import requests
 
 from . import const
 from .exceptions import (
     BigCommerceAuthError,
+    BigCommerceConfigError,
     BigCommerceError,
     BigCommerceFatalError,
     BigCommerceNotFoundError,
@@ -32,6 +35,78 @@ ORDER_WITH_LINES = {
     "include": "consignments.line_items",
     "consignment_structure": "object",
 }
+
+
+_STORE_HASH_RE = re.compile(const.STORE_HASH_PATTERN)
+# Control characters (C0 but tab, newline and return; DEL; C1) never belong
+# in text shown to a person or stored in PostgreSQL (which refuses NUL).
+_CONTROL_CHARS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+DETAIL_MAX_CHARS = 200
+
+
+def check_store_hash(store_hash):
+    """The store hash, stripped; :class:`BigCommerceConfigError` unless it
+    is the short alphanumeric code BigCommerce gives (it becomes part of
+    every request path)."""
+    value = (store_hash or "").strip()
+    if not _STORE_HASH_RE.fullmatch(value):
+        raise BigCommerceConfigError(
+            "The store hash must be the letters and digits after /stores/ in "
+            "the API path of the store's API account."
+        )
+    return value
+
+
+def api_origin(url):
+    """``scheme://host[:port]`` of ``url``, lowercased, or ``None`` when
+    ``url`` is not a bare http(s) origin (no credentials, path, query or
+    fragment)."""
+    try:
+        parts = urlsplit((url or "").strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.username is not None
+        or parts.password is not None
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        return None
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    default_port = {"http": 80, "https": 443}[parts.scheme]
+    netloc = host if port in (None, default_port) else f"{host}:{port}"
+    return f"{parts.scheme}://{netloc}"
+
+
+def check_api_base_url(url, allowed_origins=()):
+    """The normalized API origin of ``url``; :class:`BigCommerceConfigError`
+    unless it is BigCommerce's own API host or one of ``allowed_origins``
+    (which the server's configuration names, never a user).
+
+    The access token is sent to this host: a host nobody vetted is how a
+    token leaks, or how a request reaches a service it should not.
+    """
+    origin = api_origin(url)
+    allowed = set(const.BIGCOMMERCE_API_ORIGINS)
+    allowed.update(filter(None, (api_origin(item) for item in allowed_origins)))
+    if origin is None or origin not in allowed:
+        raise BigCommerceConfigError(
+            "The API host must be BigCommerce's own API host "
+            f"({const.DEFAULT_API_BASE_URL}); another host needs to be allowed "
+            "in the server's configuration."
+        )
+    return origin
+
+
+def clean_text(value):
+    """``value`` without control characters (NUL included)."""
+    return _CONTROL_CHARS_RE.sub("", value)
 
 
 def _to_utc(moment):
@@ -123,8 +198,13 @@ class BigCommerceClient:
         """
         if not store_hash or not access_token:
             raise BigCommerceAuthError("A store hash and an access token are required.")
-        self.store_hash = store_hash.strip()
-        self.base_url = (base_url or const.DEFAULT_API_BASE_URL).rstrip("/")
+        self.store_hash = check_store_hash(store_hash)
+        self.base_url = api_origin(base_url or const.DEFAULT_API_BASE_URL)
+        if self.base_url is None:
+            raise BigCommerceConfigError(
+                "The API base URL must be a bare http(s) origin, such as "
+                f"{const.DEFAULT_API_BASE_URL}."
+            )
         self.timeout = timeout
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
@@ -181,12 +261,15 @@ class BigCommerceClient:
                 if response.status_code < 400:
                     return self._decode(response, method, path)
                 if response.status_code not in const.RETRYABLE_STATUSES:
-                    raise self._fatal_error(response, method, path)
+                    error = self._fatal_error(response, method, path)
+                    _logger.info("%s (BigCommerce said: %s)", error, error.detail)
+                    raise error
                 delay = self._retry_delay(response, attempt)
                 error = BigCommerceRetryableError(
-                    f"BigCommerce answered {response.status_code} to {method} "
-                    f"{path}: {self._error_message(response)}",
+                    f"BigCommerce answered {response.status_code} to {method} {path}.",
                     status=response.status_code,
+                    detail=self._error_detail(response),
+                    rate_limited=response.status_code == 429,
                 )
             error.retry_after = delay
             if attempt == self.max_attempts or delay > self.max_wait:
@@ -215,6 +298,7 @@ class BigCommerceClient:
             raise BigCommerceRetryableError(
                 f"BigCommerce rate limit nearly reached; window resets in {wait:.0f}s.",
                 retry_after=wait,
+                rate_limited=True,
             )
         _logger.debug("Pacing: %s requests left, waiting %.2fs", state.left, wait)
         self.sleep(wait)
@@ -256,12 +340,14 @@ class BigCommerceClient:
             ) from exc
 
     @staticmethod
-    def _error_message(response):
-        """BigCommerce's own words, from its v2 or v3 error shapes."""
+    def _error_detail(response):
+        """BigCommerce's own words from its v2 or v3 error shapes, cleaned
+        and truncated, for the log only: a remote answer is never part of an
+        error message."""
         try:
             body = response.json()
         except ValueError:
-            return (response.text or response.reason or "").strip()[:300]
+            return ""
         parts = []
         items = body if isinstance(body, list) else [body]
         if isinstance(body, dict) and isinstance(body.get("data"), list):
@@ -275,36 +361,41 @@ class BigCommerceClient:
             errors = item.get("errors")
             if isinstance(errors, dict):
                 parts.extend(f"{field}: {msg}" for field, msg in errors.items())
-        return "; ".join(parts) or response.reason or ""
+        return clean_text("; ".join(parts))[:DETAIL_MAX_CHARS]
 
     def _fatal_error(self, response, method, path):
         status = response.status_code
-        message = self._error_message(response)
+        detail = self._error_detail(response)
         if status == 401:
             return BigCommerceAuthError(
                 "BigCommerce rejected the credentials (401): check the store "
-                f"hash and the access token. {message}".strip(),
+                "hash and the access token.",
                 status=status,
+                detail=detail,
             )
         if status == 403:
             return BigCommerceAuthError(
                 "The API account lacks a scope this call needs (403) "
-                f"for {method} {path}. {message}".strip(),
+                f"for {method} {path}.",
                 status=status,
+                detail=detail,
             )
         if status == 404:
             return BigCommerceNotFoundError(
-                f"Not found on BigCommerce (404): {method} {path}. {message}".strip(),
+                f"Not found on BigCommerce (404): {method} {path}.",
                 status=status,
+                detail=detail,
             )
         if status in (400, 409, 413, 422):
             return BigCommerceValidationError(
-                f"BigCommerce refused {method} {path} ({status}): {message}",
+                f"BigCommerce refused {method} {path} ({status}).",
                 status=status,
+                detail=detail,
             )
         return BigCommerceFatalError(
-            f"BigCommerce answered {status} to {method} {path}: {message}",
+            f"BigCommerce answered {status} to {method} {path}.",
             status=status,
+            detail=detail,
         )
 
     # ------------------------------------------------------------------

@@ -2,6 +2,13 @@
 """BigCommerce API constants (see API-NOTES: auth, rate limits, statuses)."""
 
 DEFAULT_API_BASE_URL = "https://api.bigcommerce.com"
+# The access token goes to this host and to no other, unless the server's
+# configuration names another one (a simulator, a proxy): see
+# ``check_api_base_url`` in ``client``.
+BIGCOMMERCE_API_ORIGINS = frozenset({DEFAULT_API_BASE_URL})
+# Store hashes are short lowercase alphanumeric codes ("abc123xyz"); the
+# hash is part of every request path, so nothing else gets in.
+STORE_HASH_PATTERN = r"[A-Za-z0-9]{1,64}"
 
 # Rate-limit headers (names are case-insensitive; requests' headers are too).
 HEADER_WINDOW_MS = "X-Rate-Limit-Time-Window-Ms"

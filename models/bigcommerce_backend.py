@@ -5,11 +5,13 @@ import secrets
 from cryptography.fernet import Fernet, InvalidToken
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import config
 
 from ..bigcommerce import BigCommerceClient, BigCommerceError
+from ..bigcommerce.client import check_api_base_url, check_store_hash
 from ..bigcommerce.const import DEFAULT_API_BASE_URL, HANDLED_ORDER_SCOPES
+from ..bigcommerce.exceptions import BigCommerceConfigError
 
 _logger = logging.getLogger(__name__)
 
@@ -17,6 +19,13 @@ _logger = logging.getLogger(__name__)
 # is not set, a key is generated at install into this system parameter.
 ENCRYPTION_KEY_OPTION = "bigcommerce_encryption_key"
 ENCRYPTION_KEY_PARAM = "bigcommerce_connector.encryption_key"
+# Server configuration option (odoo.conf) naming the API hosts, besides
+# BigCommerce's own, that stores may use: comma-separated origins such as
+# "http://127.0.0.1:8765, https://bc-proxy.example.com". Only whoever runs
+# the server can send the access token elsewhere.
+API_HOSTS_OPTION = "bigcommerce_api_hosts"
+# They decide where the access token is sent: administrators only.
+CONNECTION_FIELDS = ("store_hash", "api_base_url")
 WEBHOOK_ROUTE = "/bigcommerce/webhook"
 # Fields kept encrypted at rest: clear field -> stored ciphertext column.
 SECRET_FIELDS = {
@@ -53,8 +62,9 @@ class BigCommerceBackend(models.Model):
         string="API Base URL",
         required=True,
         default=DEFAULT_API_BASE_URL,
-        help="BigCommerce's API host. Change it only to point at a test or "
-        "demo server.",
+        help="BigCommerce's API host. Another host (a test or demo server) "
+        "must be allowed in the server's configuration (option "
+        f"{API_HOSTS_OPTION}).",
     )
     client_id = fields.Char(
         string="Client ID",
@@ -84,6 +94,11 @@ class BigCommerceBackend(models.Model):
     )
     has_access_token = fields.Boolean(compute="_compute_has_secrets")
     has_client_secret = fields.Boolean(compute="_compute_has_secrets")
+    encryption_key_in_database = fields.Boolean(
+        compute="_compute_encryption_key_in_database",
+        help="No encryption key in the server's configuration: the key of the "
+        "secrets is stored in the same database as the secrets.",
+    )
 
     # ---- Webhooks ----------------------------------------------------------
     webhook_key = fields.Char(
@@ -198,8 +213,66 @@ class BigCommerceBackend(models.Model):
     )
 
     # ------------------------------------------------------------------
+    # Where the access token goes: administrators decide
+    # ------------------------------------------------------------------
+    @api.model
+    def _allowed_api_origins(self):
+        """API hosts the server's configuration allows besides BigCommerce."""
+        value = config.get(API_HOSTS_OPTION) or ""
+        return [item for item in value.replace(",", " ").split() if item]
+
+    @api.constrains(*CONNECTION_FIELDS)
+    def _check_connection_fields(self):
+        for backend in self:
+            try:
+                check_store_hash(backend.store_hash)
+                check_api_base_url(backend.api_base_url, self._allowed_api_origins())
+            except BigCommerceConfigError as exc:
+                raise ValidationError(exc.message) from exc
+
+    def _check_connection_fields_access(self, vals, creating=False):
+        """Only administrators choose where the access token is sent (and
+        the connection test shows what that host answered)."""
+        if self.env.is_system():
+            return
+        changed = [
+            fname
+            for fname in CONNECTION_FIELDS
+            if fname in vals
+            and not (
+                creating
+                and fname == "api_base_url"
+                and vals[fname] == DEFAULT_API_BASE_URL
+            )
+            and (creating or any(backend[fname] != vals[fname] for backend in self))
+        ]
+        if changed:
+            raise AccessError(
+                self.env._(
+                    "Only administrators can set the store hash and the API host "
+                    "of a BigCommerce store: they decide where its access token "
+                    "is sent."
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_connection_fields_access(vals, creating=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_connection_fields_access(vals)
+        return super().write(vals)
+
+    # ------------------------------------------------------------------
     # Secrets, encrypted at rest
     # ------------------------------------------------------------------
+    def _compute_encryption_key_in_database(self):
+        in_database = not config.get(ENCRYPTION_KEY_OPTION)
+        for backend in self:
+            backend.encryption_key_in_database = in_database
+
     @api.model
     def _get_fernet(self):
         key = config.get(ENCRYPTION_KEY_OPTION) or self._get_or_create_key_param()
@@ -286,9 +359,23 @@ class BigCommerceBackend(models.Model):
                     store=self.display_name,
                 )
             )
-        return BigCommerceClient(
-            self.store_hash, token, base_url=self.api_base_url, **options
-        )
+        try:
+            # Checked again here, for stores saved before a host was removed
+            # from the server's configuration.
+            base_url = check_api_base_url(
+                self.api_base_url, self._allowed_api_origins()
+            )
+            return BigCommerceClient(
+                self.store_hash, token, base_url=base_url, **options
+            )
+        except BigCommerceConfigError as exc:
+            raise UserError(
+                self.env._(
+                    "Store %(store)s cannot be reached: %(error)s",
+                    store=self.display_name,
+                    error=exc.message,
+                )
+            ) from exc
 
     def action_register_webhooks(self):
         """Subscribe this store's webhook URL to the scopes the connector

@@ -3,9 +3,11 @@
 
 from odoo import Command
 from odoo.tests import TransactionCase
+from odoo.tools import config
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
+from ..models.bigcommerce_backend import API_HOSTS_OPTION
 from ..simulator import BigCommerceSimulator
 
 STORE_HASH = "teststore1"
@@ -36,6 +38,13 @@ class SimulatorMixin:
         )
         cls.simulator.start()
         cls.addClassCleanup(cls.simulator.stop)
+        # Stores may only talk to hosts the server's configuration allows:
+        # allow the simulator, as the demo's odoo.conf does.
+        cls.classPatch(
+            config,
+            "options",
+            dict(config.options, **{API_HOSTS_OPTION: cls.simulator.base_url}),
+        )
 
     @classmethod
     def _backend_values(cls):

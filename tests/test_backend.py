@@ -3,13 +3,14 @@ import logging
 
 from cryptography.fernet import Fernet
 
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import new_test_user
 from odoo.tools import config, mute_logger
 
 from ..bigcommerce.const import HANDLED_ORDER_SCOPES
 from ..models.bigcommerce_backend import (
+    API_HOSTS_OPTION,
     ENCRYPTION_KEY_OPTION,
     ENCRYPTION_KEY_PARAM,
     WEBHOOK_ROUTE,
@@ -115,6 +116,99 @@ class TestBackend(BigCommerceCase):
                 backend.read([fname])
         self.assertNotIn("access_token", backend.fields_get())
 
+    def test_manager_cannot_choose_where_the_token_goes(self):
+        """The store hash and the API host decide where the access token is
+        sent: a Connector Manager can read them, not set them."""
+        backend = self.backend.with_user(self.manager)
+        requests_before = len(self.simulator.requests)
+        for values in (
+            {"api_base_url": "https://api.bigcommerce.com"},
+            {"store_hash": "attackerstore"},
+        ):
+            with self.subTest(values=values), self.assertRaises(AccessError):
+                backend.write(values)
+        with self.assertRaises(AccessError):
+            self.env["bigcommerce.backend"].with_user(self.manager).create(
+                {"name": "Mine", "store_hash": "attackerstore"}
+            )
+        with self.assertRaises(AccessError):
+            backend.copy({"name": "Copy"})
+        self.assertEqual(self.backend.store_hash, STORE_HASH)
+        self.assertEqual(self.backend.api_base_url, self.simulator.base_url)
+        # Values left as they are, as a form sends them, are fine.
+        backend.write({"store_hash": STORE_HASH, "name": "Renamed"})
+        self.assertEqual(len(self.simulator.requests), requests_before)
+
+    def test_api_host_is_bigcommerce_unless_the_server_allows_another(self):
+        self.backend.api_base_url = "https://api.bigcommerce.com/"
+        for url in (
+            "http://169.254.169.254",
+            "http://127.0.0.1:5432",
+            "https://api.bigcommerce.com.evil.example",
+            "https://user:pass@api.bigcommerce.com",
+            "https://api.bigcommerce.com/stores/x?",
+            "ftp://api.bigcommerce.com",
+        ):
+            with self.subTest(url=url), self.assertRaises(ValidationError):
+                self.backend.api_base_url = url
+        # The server's configuration allows the simulator (tests/common.py).
+        self.backend.api_base_url = self.simulator.base_url
+        self.backend.action_test_connection()
+
+    def test_host_no_longer_allowed_is_not_called(self):
+        self.patch(config, "options", dict(config.options, **{API_HOSTS_OPTION: ""}))
+        requests_before = len(self.simulator.requests)
+        with self.assertRaisesRegex(UserError, "cannot be reached.*API host"):
+            self.backend.action_test_connection()
+        self.assertEqual(len(self.simulator.requests), requests_before)
+
+    def test_crafted_store_hash_is_refused(self):
+        for store_hash in ("x/../../internal", "abc?x=1", "abc#", "a b", "é", ""):
+            with (
+                self.subTest(store_hash=store_hash),
+                self.assertRaises(ValidationError),
+            ):
+                self.backend.store_hash = store_hash
+
+    def test_error_messages_never_echo_the_remote_answer(self):
+        # What the simulated store answers, as BigCommerce does.
+        cases = (
+            ({"access_token": "wrong"}, "Check your X-Auth-Token", "401"),
+            ({"store_hash": "otherstore"}, "Store not found", "404"),
+        )
+        for values, remote_words, status in cases:
+            with self.subTest(values=values):
+                self.backend.write(
+                    dict(
+                        {"access_token": ACCESS_TOKEN, "store_hash": STORE_HASH},
+                        **values,
+                    )
+                )
+                with self.assertRaises(UserError) as raised:
+                    self.backend.action_test_connection()
+                self.assertNotIn(remote_words, str(raised.exception))
+                self.assertIn(status, str(raised.exception))
+
+    def test_key_in_database_is_warned_about(self):
+        self.patch(
+            config, "options", dict(config.options, **{ENCRYPTION_KEY_OPTION: ""})
+        )
+        self.backend.invalidate_recordset(["encryption_key_in_database"])
+        self.assertTrue(self.backend.encryption_key_in_database)
+        arch = self.env["bigcommerce.backend"].get_view(view_type="form")["arch"]
+        self.assertIn('name="encryption_key_warning"', arch)
+        self.assertIn("bigcommerce_encryption_key", arch)
+        self.patch(
+            config,
+            "options",
+            dict(
+                config.options,
+                **{ENCRYPTION_KEY_OPTION: Fernet.generate_key().decode()},
+            ),
+        )
+        self.backend.invalidate_recordset(["encryption_key_in_database"])
+        self.assertFalse(self.backend.encryption_key_in_database)
+
     def test_multi_company_rule(self):
         other_company = self.env["res.company"].create({"name": "Other Co"})
         outsider = new_test_user(
@@ -180,7 +274,11 @@ class TestBackend(BigCommerceCase):
             self.backend.action_test_connection()
 
     def test_connection_unreachable(self):
-        self.backend.api_base_url = "http://127.0.0.1:9"
+        nobody = "http://127.0.0.1:9"
+        self.patch(
+            config, "options", dict(config.options, **{API_HOSTS_OPTION: nobody})
+        )
+        self.backend.api_base_url = nobody
         with self.assertRaisesRegex(UserError, "Could not reach BigCommerce"):
             self.backend.action_test_connection()
 

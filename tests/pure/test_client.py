@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The BigCommerce client against the local simulator, over real HTTP."""
 
+import json
 import socket
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -9,15 +10,19 @@ import pytest
 from bigcommerce import (
     BigCommerceAuthError,
     BigCommerceClient,
+    BigCommerceError,
     BigCommerceNotFoundError,
     BigCommerceRetryableError,
     BigCommerceValidationError,
 )
 from bigcommerce.client import (
+    check_api_base_url,
+    check_store_hash,
     format_customer_datetime,
     format_iso_datetime,
     parse_datetime,
 )
+from bigcommerce.exceptions import BigCommerceConfigError
 from simulator import BigCommerceSimulator
 
 HASH = "clientstore"
@@ -121,13 +126,129 @@ def test_unknown_order_carries_bigcommerce_message(sim, clock):
     assert "orders/999999" in info.value.message
 
 
-def test_422_carries_bigcommerce_message(sim, clock):
+def test_422_keeps_bigcommerce_words_apart_from_the_message(sim, clock):
     client = make_client(sim, clock)
     client.create_webhook("store/order/created", "https://erp.example.com/hook")
     with pytest.raises(BigCommerceValidationError) as info:
         client.create_webhook("store/order/created", "https://erp.example.com/hook")
     assert info.value.status == 422
-    assert len(info.value.message) > len("BigCommerce refused POST hooks (422): ")
+    assert info.value.message == "BigCommerce refused POST hooks (422)."
+    assert info.value.detail, "BigCommerce's explanation, for the log"
+
+
+class FakeResponse:
+    def __init__(self, status, text, content_type="text/html"):
+        self.status_code = status
+        self.text = text
+        self.content = text.encode()
+        self.reason = "Reason"
+        self.headers = {"Content-Type": content_type}
+
+    def json(self):
+        return json.loads(self.text)
+
+
+class FakeSession:
+    """Whatever host the token was sent to, and what it answered."""
+
+    def __init__(self, response):
+        self.headers = {}
+        self.response = response
+
+    def request(self, *args, **kwargs):
+        return self.response
+
+
+@pytest.mark.parametrize("status", [400, 401, 403, 404, 418, 500, 503])
+@pytest.mark.parametrize(
+    "text,content_type",
+    [
+        ("<html>internal admin: SECRET-1234</html>", "text/html"),
+        (
+            '{"title": "SECRET-1234", "errors": {"x": "SECRET-1234"}}',
+            "application/json",
+        ),
+        ('[{"status": 404, "message": "SECRET-1234\u0000"}]', "application/json"),
+    ],
+)
+def test_error_messages_never_echo_the_remote_body(status, text, content_type):
+    client = BigCommerceClient(
+        HASH,
+        TOKEN,
+        max_attempts=1,
+        session=FakeSession(FakeResponse(status, text, content_type)),
+        sleep=lambda seconds: None,
+    )
+    with pytest.raises(BigCommerceError) as info:
+        client.get_store_information()
+    assert "SECRET" not in info.value.message
+    assert "SECRET" not in str(info.value)
+    assert str(status) in info.value.message
+    assert "\x00" not in (info.value.detail or "")
+
+
+@pytest.mark.parametrize(
+    "store_hash",
+    ["abc/../../x", "abc?x=1", "abc#x", "a b", "abc%2f", "é", "a" * 65, ""],
+)
+def test_store_hash_that_changes_the_path_is_refused(store_hash):
+    with pytest.raises(BigCommerceConfigError):
+        check_store_hash(store_hash)
+    with pytest.raises((BigCommerceConfigError, BigCommerceAuthError)):
+        BigCommerceClient(store_hash, TOKEN)
+
+
+def test_store_hash_is_stripped():
+    assert check_store_hash(" abc123XYZ ") == "abc123XYZ"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://api.bigcommerce.com",
+        "https://api.bigcommerce.com/",
+        "HTTPS://API.BigCommerce.com:443",
+    ],
+)
+def test_bigcommerce_api_host_is_allowed(url):
+    assert check_api_base_url(url) == "https://api.bigcommerce.com"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://api.bigcommerce.com",
+        "https://api.bigcommerce.com:8443",
+        "https://api.bigcommerce.com.evil.example",
+        "https://evil.example/api.bigcommerce.com",
+        "https://user@api.bigcommerce.com",
+        "https://api.bigcommerce.com/stores",
+        "https://api.bigcommerce.com?x=1",
+        "http://127.0.0.1:8765",
+        "http://169.254.169.254",
+        "file:///etc/passwd",
+        "https://[::1",
+        "",
+        None,
+    ],
+)
+def test_other_hosts_are_refused(url):
+    with pytest.raises(BigCommerceConfigError):
+        check_api_base_url(url)
+
+
+def test_other_hosts_allowed_by_the_server():
+    allowed = ["http://127.0.0.1:8765", "https://proxy.example.com/"]
+    assert check_api_base_url("http://127.0.0.1:8765/", allowed) == (
+        "http://127.0.0.1:8765"
+    )
+    assert check_api_base_url("https://proxy.example.com", allowed) == (
+        "https://proxy.example.com"
+    )
+    with pytest.raises(BigCommerceConfigError):
+        check_api_base_url("http://127.0.0.1:8766", allowed)
+    with pytest.raises(BigCommerceConfigError):
+        check_api_base_url("http://proxy.example.com", allowed)
 
 
 @pytest.mark.parametrize(
