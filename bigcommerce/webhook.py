@@ -11,8 +11,30 @@ and turns every way a delivery can be wrong into one exception type.
 
 import binascii
 import json
+import math
+import re
+from datetime import timedelta
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
+
+# BigCommerce ids are 32-bit signed integers.
+MAX_ID = 2**31 - 1
+# The Standard Webhooks libraries accept a timestamp this far from now, in
+# the past or the future; a signed delivery can be replayed verbatim for as
+# long as its timestamp is within it, twice the tolerance in all.
+TIMESTAMP_TOLERANCE = timedelta(minutes=5)
+REPLAY_WINDOW = 2 * TIMESTAMP_TOLERANCE
+# Standard Webhooks message ids ("msg_2KWPBgLlAfxdpx2AI54pPJ85f4W").
+_WEBHOOK_ID_RE = re.compile(r"[\x21-\x7e]{1,128}")
+
+
+def delivery_id(headers):
+    """The ``webhook-id`` of a verified delivery, or ``None`` when it is not
+    a short printable token."""
+    value = {str(k).lower(): v for k, v in dict(headers).items()}.get("webhook-id")
+    if isinstance(value, str) and _WEBHOOK_ID_RE.fullmatch(value):
+        return value
+    return None
 
 
 class WebhookRejected(Exception):
@@ -58,10 +80,42 @@ def verify_webhook(raw_body, headers, client_secret):
     except (ValueError, binascii.Error) as exc:
         # A signature header that is not "version,base64" pairs.
         raise WebhookRejected("malformed signature header") from exc
-    try:
-        envelope = json.loads(body_text)
-    except ValueError as exc:
-        raise WebhookMalformed("body is not JSON") from exc
+    envelope = parse_json(body_text)
     if not isinstance(envelope, dict):
         raise WebhookMalformed("body is not a JSON object")
     return envelope
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text):
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is out of range")
+    return value
+
+
+def parse_json(text):
+    """Strict JSON: no ``NaN``/``Infinity``, no number that overflows to
+    infinity, no nesting deeper than Python can decode.
+
+    :raises WebhookMalformed: anything else than plain JSON.
+    """
+    try:
+        return json.loads(
+            text, parse_constant=_refuse_constant, parse_float=_finite_float
+        )
+    except RecursionError as exc:
+        raise WebhookMalformed("body is nested too deeply") from exc
+    except ValueError as exc:
+        raise WebhookMalformed("body is not JSON") from exc
+
+
+def positive_int32(value):
+    """``value`` if it is a JSON integer in 1..2**31-1 (BigCommerce's ids),
+    else ``None``: no booleans, floats, strings or out-of-range numbers."""
+    if type(value) is int and 0 < value <= MAX_ID:
+        return value
+    return None

@@ -4,15 +4,26 @@
 No BigCommerce call and no accounting happens here; BigCommerce measures
 webhook success over a sliding window and blocklists slow or failing
 destinations, so the answer must be fast.
+
+Anyone can call this route: whatever arrives gets a 4xx unless it is a
+signed, sensible delivery, and nothing an unauthenticated caller sends is
+read beyond the size limit.
 """
 
 import logging
+import re
 
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
 from ..bigcommerce.const import HANDLED_ORDER_SCOPES, is_known_scope
-from ..bigcommerce.webhook import WebhookMalformed, WebhookRejected, verify_webhook
+from ..bigcommerce.webhook import (
+    WebhookMalformed,
+    WebhookRejected,
+    delivery_id,
+    positive_int32,
+    verify_webhook,
+)
 from ..models.bigcommerce_backend import WEBHOOK_ROUTE
 
 _logger = logging.getLogger(__name__)
@@ -20,10 +31,41 @@ _logger = logging.getLogger(__name__)
 # BigCommerce's callbacks are a few hundred bytes; anything near this is not
 # one of them.
 MAX_BODY_BYTES = 64 * 1024
+# Webhook keys are secrets.token_urlsafe() values.
+WEBHOOK_KEY_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")
+# Where the body read (at most MAX_BODY_BYTES + 1 bytes) is kept: Odoo
+# dispatches the request again after a concurrency error, and the stream
+# can be read once.
+BODY_ENVIRON_KEY = "bigcommerce_connector.body"
 
 
 def _answer(status, message):
     return request.make_json_response({"status": message}, status=status)
+
+
+def read_body(httprequest, limit=MAX_BODY_BYTES):
+    """The request body, or ``None`` when it is larger than ``limit``.
+
+    Reads at most ``limit + 1`` bytes from the stream, whether the body
+    declares its length or comes in chunks.
+    """
+    length = httprequest.content_length
+    if length is not None and length > limit:
+        return None
+    body = httprequest.environ.get(BODY_ENVIRON_KEY)
+    if body is None:
+        # Odoo's request wrapper offers get_data(), which reads the whole
+        # body, but not werkzeug's stream: take it from the wrapped request.
+        stream = getattr(httprequest, "_HTTPRequest__wrapped", httprequest).stream
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = stream.read(limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        body = httprequest.environ[BODY_ENVIRON_KEY] = b"".join(chunks)
+    return body if len(body) <= limit else None
 
 
 class BigCommerceWebhookController(http.Controller):
@@ -38,24 +80,23 @@ class BigCommerceWebhookController(http.Controller):
     )
     def bigcommerce_webhook(self, webhook_key, **_kwargs):
         httprequest = request.httprequest
-        length = httprequest.content_length
-        if length is not None and length > MAX_BODY_BYTES:
-            _logger.warning("BigCommerce webhook refused: body of %s bytes", length)
-            return _answer(413, "payload too large")
-        # Cached: Odoo may dispatch the request again after a concurrency
-        # error, and the signature is checked on these exact bytes.
-        raw_body = httprequest.get_data(cache=True)
-        if len(raw_body) > MAX_BODY_BYTES:
+        # Odoo's router lets OPTIONS through to every route.
+        if httprequest.method != "POST":
+            response = _answer(405, "method not allowed")
+            response.headers["Allow"] = "POST"
+            return response
+        raw_body = read_body(httprequest)
+        if raw_body is None:
             _logger.warning(
-                "BigCommerce webhook refused: body of %s bytes", len(raw_body)
+                "BigCommerce webhook refused: body over %s bytes", MAX_BODY_BYTES
             )
             return _answer(413, "payload too large")
 
-        backend = (
-            request.env["bigcommerce.backend"]
-            .sudo()
-            .search([("webhook_key", "=", webhook_key), ("active", "=", True)], limit=1)
-        )
+        backend = request.env["bigcommerce.backend"].sudo().browse()
+        if WEBHOOK_KEY_RE.fullmatch(webhook_key):
+            backend = backend.search(
+                [("webhook_key", "=", webhook_key), ("active", "=", True)], limit=1
+            )
         try:
             # An unknown or archived store is refused exactly like a bad
             # signature: the answer says nothing about which stores exist.
@@ -78,31 +119,40 @@ class BigCommerceWebhookController(http.Controller):
         scope = envelope.get("scope")
         data = envelope.get("data")
         producer = envelope.get("producer")
-        if not isinstance(scope, str) or not isinstance(data, dict):
-            _logger.warning("BigCommerce webhook refused: no scope or data")
+        webhook_id = delivery_id(httprequest.headers)
+        if not isinstance(scope, str) or not isinstance(data, dict) or not webhook_id:
+            _logger.warning("BigCommerce webhook refused: no scope, data or id")
             return _answer(400, "malformed payload")
         if producer and producer != f"stores/{backend.store_hash}":
-            _logger.warning("BigCommerce webhook refused: producer %s", producer)
+            _logger.warning("BigCommerce webhook refused: wrong producer")
             return _answer(400, "wrong store")
         if not is_known_scope(scope):
-            _logger.warning("BigCommerce webhook refused: unknown scope %s", scope)
+            _logger.warning("BigCommerce webhook refused: unknown scope")
             return _answer(400, "unknown scope")
-        if scope in HANDLED_ORDER_SCOPES:
-            try:
-                order_id = int(data["id"])
-            except (KeyError, TypeError, ValueError):
-                _logger.warning(
-                    "BigCommerce webhook refused: %s without order id", scope
-                )
-                return _answer(400, "malformed payload")
-            # Jobs from webhooks run as the system user (OdooBot).
-            backend.with_user(SUPERUSER_ID)._delay_import_order(order_id)
+        if scope not in HANDLED_ORDER_SCOPES:
+            _logger.debug("BigCommerce webhook %s acknowledged, not handled", scope)
+            return _answer(200, "ignored")
+        order_id = positive_int32(data.get("id"))
+        if order_id is None:
+            _logger.warning("BigCommerce webhook refused: %s without order id", scope)
+            return _answer(400, "malformed payload")
+        if (
+            not request.env["bigcommerce.webhook.delivery"]
+            .sudo()
+            ._claim(backend, webhook_id)
+        ):
             _logger.info(
-                "BigCommerce webhook %s for order %s queued (store %s)",
-                scope,
-                order_id,
+                "BigCommerce webhook %s already received (store %s)",
+                webhook_id,
                 backend.id,
             )
-            return _answer(200, "queued")
-        _logger.debug("BigCommerce webhook %s acknowledged, not handled", scope)
-        return _answer(200, "ignored")
+            return _answer(200, "duplicate")
+        # Jobs from webhooks run as the system user (OdooBot).
+        backend.with_user(SUPERUSER_ID)._delay_import_order(order_id)
+        _logger.info(
+            "BigCommerce webhook %s for order %s queued (store %s)",
+            scope,
+            order_id,
+            backend.id,
+        )
+        return _answer(200, "queued")

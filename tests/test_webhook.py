@@ -3,14 +3,21 @@
 
 import json
 import time
+import uuid
+from datetime import timedelta
+from unittest import mock
 
-from odoo import SUPERUSER_ID
+import requests
+from werkzeug.serving import DechunkedInput
+
+from odoo import SUPERUSER_ID, fields
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 
+from ..bigcommerce.webhook import REPLAY_WINDOW
 from ..controllers.main import MAX_BODY_BYTES
 from ..simulator import webhooks as simulator_webhooks
 from .common import CLIENT_SECRET, BigCommerceAccountingCase
@@ -28,8 +35,11 @@ class TestWebhook(BigCommerceAccountingCase, HttpCase):
             scope, data or {"type": "order", "id": 250}
         )
 
-    def sign(self, body, secret=CLIENT_SECRET, timestamp=None, webhook_id="msg_1"):
+    def sign(self, body, secret=CLIENT_SECRET, timestamp=None, webhook_id=None):
+        """Standard Webhooks headers; each delivery has its own id unless
+        ``webhook_id`` says otherwise (BigCommerce's retries keep theirs)."""
         timestamp = int(time.time()) if timestamp is None else timestamp
+        webhook_id = webhook_id or f"msg_{uuid.uuid4().hex}"
         return simulator_webhooks.sign(secret, body, webhook_id, timestamp)
 
     def post(self, body, headers, key=None):
@@ -203,6 +213,126 @@ class TestWebhook(BigCommerceAccountingCase, HttpCase):
         with mute_logger("odoo.http"):
             response = self.url_open(self.path())
         self.assertEqual(response.status_code, 405)
+
+    def test_options_with_a_signed_body_queues_nothing(self):
+        """Odoo's router lets OPTIONS through to every route: the route
+        itself only takes POST."""
+        body = json.dumps(self.envelope()).encode()
+        headers = dict(self.sign(body), **{"Content-Type": "application/json"})
+        with trap_jobs() as trap, mute_logger(CONTROLLER_LOGGER):
+            response = self.url_open(
+                self.path(), data=body, headers=headers, method="OPTIONS"
+            )
+            self.assert_refused(response, 405, trap)
+
+    # -- hardening: what anyone may send ------------------------------------------
+    def test_chunked_body_is_read_no_further_than_the_limit(self):
+        """A chunked body declares no length: the route reads the limit and
+        one byte, answers 413, and leaves the rest unread."""
+        read = []
+        real_readinto = DechunkedInput.readinto
+
+        def counting_readinto(stream, buffer):
+            count = real_readinto(stream, buffer)
+            read.append(count)
+            return count
+
+        def body():
+            for _i in range(64):  # 4 MiB in 64 KiB chunks
+                yield b" " * 65536
+
+        headers = {"Content-Type": "application/json"}
+        with (
+            mock.patch.object(DechunkedInput, "readinto", counting_readinto),
+            trap_jobs() as trap,
+            mute_logger(CONTROLLER_LOGGER, "odoo.http", "werkzeug"),
+        ):
+            try:
+                status = self.url_open(
+                    self.path("any-key"), data=body(), headers=headers
+                ).status_code
+            except requests.exceptions.ConnectionError:
+                status = None  # the server answered and hung up mid-upload
+            trap.assert_jobs_count(0)
+        self.assertIn(status, (413, None))
+        self.assertTrue(read, "the body came in chunks")
+        self.assertLessEqual(sum(read), MAX_BODY_BYTES + 1)
+
+    def test_webhook_key_that_no_store_can_have(self):
+        """A NUL byte, or anything else no webhook key contains, is refused
+        like an unknown store, without a database error."""
+        body = json.dumps(self.envelope()).encode()
+        for key in ("%00", "a%00b", "%C3%A9t%C3%A9", "x" * 300):
+            with self.subTest(key=key), trap_jobs() as trap:
+                self.assert_refused(
+                    self.post(body, self.sign(body), key=key), 401, trap
+                )
+
+    def test_absurd_signed_json_is_a_client_error(self):
+        envelope = '{"scope": "store/order/created", "data": %s}'
+        cases = {
+            "nested 10,000 deep": envelope % ("[" * 10000 + "]" * 10000),
+            "Infinity": envelope % '{"type": "order", "id": Infinity}',
+            "NaN": envelope % '{"type": "order", "id": NaN}',
+            "1e400": envelope % '{"type": "order", "id": 1e400}',
+            "huge integer": envelope % ('{"type": "order", "id": 1%s}' % ("0" * 5000)),
+        }
+        for label, text in cases.items():
+            body = text.encode()
+            with self.subTest(label), trap_jobs() as trap:
+                self.assert_refused(self.post(body, self.sign(body)), 400, trap)
+
+    def test_order_id_must_be_a_positive_32_bit_integer(self):
+        for order_id in (True, 1.5, " 102 ", "102", None, [], {}, 0, -7, 2**31, 10**30):
+            with self.subTest(order_id=order_id), trap_jobs() as trap:
+                response = self.deliver(
+                    self.envelope(data={"type": "order", "id": order_id})
+                )
+                self.assert_refused(response, 400, trap)
+        with trap_jobs() as trap:
+            response = self.deliver(
+                self.envelope(data={"type": "order", "id": 2**31 - 1})
+            )
+            self.assertEqual(response.status_code, 200)
+            trap.assert_jobs_count(1)
+            self.assertEqual(trap.enqueued_jobs[0].args, (2**31 - 1,))
+
+    def test_replayed_delivery_queues_nothing(self):
+        """The same signed delivery, sent again within the timestamp
+        tolerance, after its job has run: acknowledged, not queued."""
+        body = json.dumps(self.envelope(data={"type": "order", "id": 77})).encode()
+        headers = self.sign(body, webhook_id="msg_replayed")
+        self.assertEqual(self.post(body, headers).json(), {"status": "queued"})
+        self.pending_jobs().write({"state": "done"})
+        replay = self.post(body, headers)
+        self.assertEqual(replay.status_code, 200)
+        self.assertEqual(replay.json(), {"status": "duplicate"})
+        self.assertEqual(len(self.pending_jobs()), 1)
+        # Another delivery (another id) of the same order is queued.
+        self.assertEqual(
+            self.deliver(self.envelope(data={"type": "order", "id": 77})).json(),
+            {"status": "queued"},
+        )
+        self.assertEqual(len(self.pending_jobs()), 2)
+
+    def test_seen_ids_are_forgotten_after_the_replay_window(self):
+        Delivery = self.env["bigcommerce.webhook.delivery"].sudo()
+        old, recent = (
+            Delivery.create(
+                {
+                    "backend_id": self.backend.id,
+                    "webhook_id": webhook_id,
+                    "received_at": fields.Datetime.now() - age,
+                }
+            )
+            for webhook_id, age in (
+                ("msg_old", REPLAY_WINDOW + timedelta(minutes=5)),
+                ("msg_recent", timedelta(minutes=1)),
+            )
+        )
+        Delivery._gc_old_deliveries()
+        self.assertFalse(old.exists())
+        self.assertTrue(recent.exists())
 
     # -- end to end ----------------------------------------------------------
     def test_webhook_to_posted_invoice(self):

@@ -12,7 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from standardwebhooks.webhooks import Webhook
 
-from bigcommerce.webhook import WebhookRejected, verify_webhook
+from bigcommerce.webhook import (
+    MAX_ID,
+    WebhookMalformed,
+    WebhookRejected,
+    delivery_id,
+    positive_int32,
+    verify_webhook,
+)
 
 SECRET = "bc-client-secret-123"
 CALLBACKS = Path(__file__).resolve().parents[3] / "shared/bigcommerce/webhook-callbacks"
@@ -171,3 +178,52 @@ def test_any_signed_body_verifies_and_any_change_fails(data, secret, flip):
     changed = body[:position] + bytes([body[position] ^ 0x01]) + body[position + 1 :]
     with pytest.raises(WebhookRejected):
         verify_webhook(changed, headers, secret)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"data": ' + "[" * 10000 + "]" * 10000 + "}",
+        '{"data": ' + '{"a": ' * 5000 + "1" + "}" * 5000 + "}",
+        '{"data": {"id": Infinity}}',
+        '{"data": {"id": -Infinity}}',
+        '{"data": {"id": NaN}}',
+        '{"data": {"id": 1e400}}',
+        '{"data": {"id": -1e400}}',
+        '{"data": {"id": 1' + "0" * 5000 + "}}",
+    ],
+)
+def test_absurd_signed_json_is_malformed_not_a_crash(text):
+    body = text.encode()
+    with pytest.raises(WebhookMalformed):
+        verify_webhook(body, signed_headers(body), SECRET)
+
+
+def test_ordinary_numbers_still_decode():
+    body = b'{"data": {"id": 250, "rate": 1.5e2}}'
+    assert verify_webhook(body, signed_headers(body), SECRET)["data"] == {
+        "id": 250,
+        "rate": 150.0,
+    }
+
+
+@pytest.mark.parametrize(
+    "value",
+    [True, False, 1.5, 250.0, " 102 ", "102", None, [], {}, 0, -1, MAX_ID + 1, 10**30],
+)
+def test_only_json_integers_in_range_are_ids(value):
+    assert positive_int32(value) is None
+
+
+@pytest.mark.parametrize("value", [1, 250, MAX_ID])
+def test_ids_in_range(value):
+    assert positive_int32(value) == value
+
+
+def test_delivery_id():
+    assert delivery_id({"Webhook-Id": "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W"}) == (
+        "msg_2KWPBgLlAfxdpx2AI54pPJ85f4W"
+    )
+    for bad in ("", "a b", "x" * 129, "msg\x00", "é"):
+        assert delivery_id({"webhook-id": bad}) is None
+    assert delivery_id({}) is None
