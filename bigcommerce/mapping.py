@@ -19,7 +19,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from .client import parse_datetime
+from .client import clean_text, parse_datetime
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
@@ -41,6 +41,23 @@ CHARGES = (
 
 class MappingError(Exception):
     """The order cannot be turned into a correct invoice; says why."""
+
+
+def clean_payload(value):
+    """``value`` (decoded JSON) with control characters removed from every
+    string, keys included.
+
+    A NUL byte or another control character in an order (a name, an
+    address, a product option) means nothing to a person, and PostgreSQL
+    refuses NUL in text: clean text in, before anything reads it.
+    """
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_payload(key): clean_payload(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_payload(item) for item in value]
+    return value
 
 
 def money(value):
@@ -362,19 +379,22 @@ def billing_partner_values(address):
     resolve: ``country_code`` (ISO 3166-1 alpha-2) and ``state_name``.
     """
     address = address or {}
-    first = (address.get("first_name") or "").strip()
-    last = (address.get("last_name") or "").strip()
-    company = (address.get("company") or "").strip()
+
+    def text(key):
+        value = address.get(key)
+        return clean_text(str(value)).strip() if value not in (None, False) else ""
+
+    first, last, company = text("first_name"), text("last_name"), text("company")
     name = " ".join(part for part in (first, last) if part) or company
     return {
-        "name": name or (address.get("email") or "").strip() or "BigCommerce customer",
+        "name": name or text("email") or "BigCommerce customer",
         "company_name": company or False,
-        "email": (address.get("email") or "").strip() or False,
-        "phone": (address.get("phone") or "").strip() or False,
-        "street": (address.get("street_1") or "").strip() or False,
-        "street2": (address.get("street_2") or "").strip() or False,
-        "city": (address.get("city") or "").strip() or False,
-        "zip": (address.get("zip") or "").strip() or False,
-        "country_code": (address.get("country_iso2") or "").strip().upper() or False,
-        "state_name": (address.get("state") or "").strip() or False,
+        "email": text("email") or False,
+        "phone": text("phone") or False,
+        "street": text("street_1") or False,
+        "street2": text("street_2") or False,
+        "city": text("city") or False,
+        "zip": text("zip") or False,
+        "country_code": text("country_iso2").upper() or False,
+        "state_name": text("state") or False,
     }

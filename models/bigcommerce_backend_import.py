@@ -12,21 +12,61 @@ of ``ir.model.data`` and ``bigcommerce.order`` are the last word.
 import hashlib
 import logging
 import math
+import threading
+from contextlib import contextmanager
 
 import psycopg2
+import psycopg2.errors
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..bigcommerce import BigCommerceError, BigCommerceRetryableError
 from ..bigcommerce.const import NOT_INVOICED_STATUS_IDS, ORDER_STATUSES
-from ..bigcommerce.mapping import MappingError, billing_partner_values
+from ..bigcommerce.mapping import MappingError, billing_partner_values, clean_payload
 
 _logger = logging.getLogger(__name__)
 
 XMLID_MODULE = "__bigcommerce__"
+# Tries of one import job before it gives up and leaves a failure record.
+# With the retry pattern of data/queue_job_data.xml (10 s, then 1 min,
+# 5 min, 30 min, then every hour), they span about two days, as
+# BigCommerce's own webhook retries do: an outage of the store's API, or of
+# this server's network, delays orders and loses none.
+JOB_MAX_RETRIES = 64
+
+
+class _UniqueViolationFilter(logging.Filter):
+    """Drops the "bad query" error PostgreSQL's unique indexes cause in one
+    thread: there, the violation is an expected race, handled and logged
+    by the caller."""
+
+    def __init__(self):
+        super().__init__()
+        self.thread = threading.get_ident()
+
+    def filter(self, record):
+        args = record.args if isinstance(record.args, tuple) else ()
+        return not (
+            record.thread == self.thread
+            and any(isinstance(arg, psycopg2.errors.UniqueViolation) for arg in args)
+        )
+
+
+@contextmanager
+def expected_unique_violations():
+    """Within the block, a unique index refusing a row is not an error in
+    the log (other threads log as usual)."""
+    sql_logger = logging.getLogger("odoo.sql_db")
+    quiet = _UniqueViolationFilter()
+    sql_logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        sql_logger.removeFilter(quiet)
 
 
 class BigCommerceBackend(models.Model):
@@ -120,6 +160,7 @@ class BigCommerceBackend(models.Model):
         return self.with_delay(
             identity_key=f"bigcommerce-order-{self.id}-{order_id}",
             description=f"Import BigCommerce order #{order_id} ({self.name})",
+            max_retries=JOB_MAX_RETRIES,
         )._import_order(order_id)
 
     def _lock_key(self, kind, key):
@@ -140,52 +181,110 @@ class BigCommerceBackend(models.Model):
                 ignore_retry=True,
             )
 
+    def _job_tries(self):
+        """``(this try, tries allowed)`` of the queue job running this
+        method, or ``None`` outside a stored job.
+
+        queue_job gives the job's recordset its ``job_uuid`` in context, and
+        stores the count of past tries once a try is over.
+        """
+        job_uuid = self.env.context.get("job_uuid")
+        if not job_uuid:
+            return None
+        job = self.env["queue.job"].sudo().search([("uuid", "=", job_uuid)], limit=1)
+        if not job:
+            return None
+        return job.retry + 1, job.max_retries
+
+    def _is_last_try(self):
+        """Whether a retryable error now would make the job fail for good."""
+        tries = self._job_tries()
+        return bool(tries and tries[1] and tries[0] >= tries[1])
+
     def _fetch(self, call, *args):
-        """Call the client; transient faults become job retries."""
+        """Call the client; transient faults become job retries.
+
+        On the job's last try the fault is raised as it is, a
+        :class:`BigCommerceError`, which the job turns into a failure record
+        that can be reprocessed.
+        """
         try:
             return call(*args)
         except BigCommerceRetryableError as exc:
-            raise RetryableJobError(
-                exc.message, seconds=max(5, math.ceil(exc.retry_after or 60))
-            ) from exc
+            if self._is_last_try():
+                raise
+            # The rate limit says when to come back; other faults follow
+            # the job function's retry pattern.
+            seconds = (
+                max(5, math.ceil(exc.retry_after))
+                if exc.rate_limited and exc.retry_after
+                else None
+            )
+            raise RetryableJobError(exc.message, seconds=seconds) from exc
 
     def _import_order(self, order_id):
-        """Job: import one BigCommerce order as a customer invoice."""
+        """Job: import one BigCommerce order as a customer invoice.
+
+        Every way it can end, but a retry, leaves either the invoice or a
+        failure record to fix and reprocess; nothing is half-written.
+        """
         self.ensure_one()
         order_id = int(order_id)
         self._lock_or_retry("order", order_id)
-        order = taxes = None
+        fetched = {}
         try:
-            client = self._get_client()
-            order = self._fetch(client.get_order, order_id)
-            status_id = int(order.get("status_id") or 0)
-            if status_id in NOT_INVOICED_STATUS_IDS and not self._find_bound(
-                "account.move", "order", order_id
-            ):
-                self.env["bigcommerce.failure"].sudo()._resolve(self, "order", order_id)
-                status = ORDER_STATUSES.get(status_id, status_id)
-                return f"Order #{order_id} is {status}: not invoiced."
-            taxes = self._fetch(client.get_order_taxes, order_id)
-            with self.env.cr.savepoint():
-                # Bindings are the connector's own records: nobody creates
-                # them by hand, so the job writes them as the system.
-                binding = (
-                    self.env["bigcommerce.order"]
-                    .sudo()
-                    ._import_from_bigcommerce(self, order, taxes)
-                )
+            with expected_unique_violations(), self.env.cr.savepoint():
+                return self._import_order_steps(order_id, fetched)
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+            # Serialization failures and deadlocks: queue_job retries them.
+            raise
         except psycopg2.IntegrityError as exc:
             # Another worker bound the same order (or partner) first.
-            raise RetryableJobError(
-                f"Order #{order_id} was imported concurrently; checking again.",
-                seconds=5,
-            ) from exc
+            _logger.info("BigCommerce order #%s was imported concurrently", order_id)
+            if not self._is_last_try():
+                raise RetryableJobError(
+                    f"Order #{order_id} was imported concurrently; checking again.",
+                    seconds=5,
+                ) from exc
+            message = f"Imported concurrently, and still conflicting: {exc.pgerror}"
+        except RetryableJobError as exc:
+            if exc.ignore_retry or not self._is_last_try():
+                raise
+            message = str(exc)
         except (BigCommerceError, MappingError, UserError, ValidationError) as exc:
             message = getattr(exc, "message", None) or str(exc)
-            payload = {"order": order, "taxes": taxes} if order else None
-            self._record_failure("order", order_id, message, payload)
-            _logger.info("BigCommerce order #%s not imported: %s", order_id, message)
-            return f"Order #{order_id} failed: {message}"
+        except Exception as exc:
+            _logger.exception("BigCommerce order #%s: unexpected error", order_id)
+            message = f"Unexpected error ({type(exc).__name__}): {exc}"
+        tries = self._job_tries()
+        if tries and tries[1] and tries[0] >= tries[1]:
+            message = f"Gave up after {tries[0]} tries: {message}"
+        self._record_failure("order", order_id, message, fetched or None)
+        _logger.info("BigCommerce order #%s not imported: %s", order_id, message)
+        return f"Order #{order_id} failed: {message}"
+
+    def _import_order_steps(self, order_id, fetched):
+        """Fetch, map and write one order; ``fetched`` keeps what the store
+        answered, for the failure record."""
+        client = self._get_client()
+        order = clean_payload(self._fetch(client.get_order, order_id))
+        fetched["order"] = order
+        status_id = int(order.get("status_id") or 0)
+        if status_id in NOT_INVOICED_STATUS_IDS and not self._find_bound(
+            "account.move", "order", order_id
+        ):
+            self.env["bigcommerce.failure"].sudo()._resolve(self, "order", order_id)
+            status = ORDER_STATUSES.get(status_id, status_id)
+            return f"Order #{order_id} is {status}: not invoiced."
+        taxes = clean_payload(self._fetch(client.get_order_taxes, order_id))
+        fetched["taxes"] = taxes
+        # Bindings are the connector's own records: nobody creates them by
+        # hand, so the job writes them as the system.
+        binding = (
+            self.env["bigcommerce.order"]
+            .sudo()
+            ._import_from_bigcommerce(self, order, taxes)
+        )
         self.env["bigcommerce.failure"].sudo()._resolve(self, "order", order_id)
         return f"Order #{order_id}: {binding.move_id.display_name}"
 
@@ -195,7 +294,7 @@ class BigCommerceBackend(models.Model):
             .sudo()
             ._record(self, record_type, external_id, reason, payload)
         )
-        failure.message_post(body=reason)
+        failure.message_post(body=failure.reason)
         return failure
 
     # ------------------------------------------------------------------

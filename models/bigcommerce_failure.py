@@ -3,6 +3,8 @@ import json
 
 from odoo import api, fields, models
 
+from ..bigcommerce.client import clean_text
+
 
 class BigCommerceFailure(models.Model):
     """An import that could not be done, for a person to read and reprocess.
@@ -70,7 +72,12 @@ class BigCommerceFailure(models.Model):
 
     @api.model
     def _record(self, backend, record_type, external_id, reason, payload=None):
-        """Create or update the failure of a record; one per record."""
+        """Create or update the failure of a record; one per record.
+
+        The reason is cleaned of control characters (PostgreSQL refuses NUL
+        in text); the payload is stored as JSON, which escapes them.
+        """
+        reason = clean_text(str(reason))
         failure = self.search(
             [
                 ("backend_id", "=", backend.id),
@@ -87,7 +94,7 @@ class BigCommerceFailure(models.Model):
         }
         if payload is not None:
             values["payload"] = (
-                payload
+                clean_text(payload)
                 if isinstance(payload, str)
                 else json.dumps(payload, indent=2, default=str)
             )

@@ -17,6 +17,7 @@ from bigcommerce.mapping import (
     KIND_WRAPPING,
     MappingError,
     billing_partner_values,
+    clean_payload,
     order_line_items,
     order_to_invoice_plan,
     split_quantity,
@@ -389,3 +390,59 @@ def test_any_order_reconciles_to_the_cent(
         if line.kind in (KIND_PRODUCT, KIND_GIFT_CERTIFICATE)
     )
     assert product_qty == sum(item["quantity"] for item in lines)
+
+
+# -- text from the store ---------------------------------------------------------
+def test_clean_payload_strips_nul_and_control_characters_everywhere():
+    order = {
+        "id": 7,
+        "total_inc_tax": "10.0000",
+        "is_tax_inclusive_pricing": False,
+        "billing_address": {"first_name": "Ja\x00ne", "city": "Aus\x07tin\x9f"},
+        "notes\x00": ["line\none\ttab\r", "esc\x1b[31m", None, 1.5],
+    }
+    assert clean_payload(order) == {
+        "id": 7,
+        "total_inc_tax": "10.0000",
+        "is_tax_inclusive_pricing": False,
+        "billing_address": {"first_name": "Jane", "city": "Austin"},
+        "notes": ["line\none\ttab\r", "esc[31m", None, 1.5],
+    }
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda children: st.lists(children) | st.dictionaries(st.text(), children),
+        max_leaves=20,
+    )
+)
+def test_clean_payload_leaves_no_nul_anywhere(value):
+    def strings(item):
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                yield key
+                yield from strings(child)
+        elif isinstance(item, list):
+            for child in item:
+                yield from strings(child)
+
+    cleaned = clean_payload(value)
+    assert all("\x00" not in text for text in strings(cleaned))
+    assert clean_payload(cleaned) == cleaned
+
+
+def test_partner_values_have_no_control_characters():
+    values = billing_partner_values(
+        {
+            "first_name": "Ja\x00ne",
+            "last_name": " Doe\x1b",
+            "city": "\x00",
+            "zip": 78701,
+        }
+    )
+    assert values["name"] == "Jane Doe"
+    assert values["city"] is False
+    assert values["zip"] == "78701"
