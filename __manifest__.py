@@ -1,9 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 {
     "name": "BigCommerce Connector",
-    "summary": "Import BigCommerce orders, refunds and customers as Odoo "
-    "invoices, credit notes and partners",
-    "version": "19.0.1.0.0",
+    "summary": "Import BigCommerce orders as posted Odoo customer invoices",
+    "version": "19.0.2.0.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/bigcommerce-odoo/bigcommerce_connector",
     "author": "BigCommerce Connector contributors",

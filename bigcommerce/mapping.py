@@ -84,7 +84,6 @@ class InvoiceLine:
     price_unit: Decimal  # ex-tax, in cents
     tax_rates: tuple = ()  # percents, e.g. (Decimal("8.25"),)
     sku: str = None
-    bigcommerce_line_id: int = None
 
     @property
     def amount(self):
@@ -98,7 +97,6 @@ class InvoicePlan:
     date: object  # naive UTC datetime
     customer_id: int
     billing_address: dict
-    tax_inclusive: bool
     lines: list = field(default_factory=list)
     tax_by_rate: dict = field(default_factory=dict)  # rate -> amount
     untaxed: Decimal = ZERO
@@ -275,7 +273,6 @@ def product_lines(order, tax_rows):
                     price_unit=unit,
                     tax_rates=rates,
                     sku=item.get("sku") or None,
-                    bigcommerce_line_id=line_id,
                 )
             )
         discount_ex = total_ex - net_ex
@@ -359,7 +356,6 @@ def order_to_invoice_plan(order, taxes):
         date=parse_datetime(order.get("date_created")),
         customer_id=int(order.get("customer_id") or 0),
         billing_address=order.get("billing_address") or {},
-        tax_inclusive=bool(order.get("is_tax_inclusive_pricing")),
         lines=lines,
         tax_by_rate=tax_amounts_by_rate(taxes),
         untaxed=cents(order.get("total_ex_tax")),

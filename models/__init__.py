@@ -1,7 +1,6 @@
 from . import (
     bigcommerce_backend,
-    bigcommerce_backend_import,
-    bigcommerce_backend_poll,
+    bigcommerce_binding,
     bigcommerce_failure,
     bigcommerce_order,
     bigcommerce_webhook_delivery,

@@ -1,4 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""A BigCommerce store: its configuration, and the entry points of its work.
+
+The work itself is elsewhere: one importer per kind of BigCommerce record
+(``components/``), which this model's jobs run, and the pure BigCommerce side
+(``bigcommerce/``: client, webhook signatures, mapping).
+"""
+
 import logging
 import secrets
 
@@ -12,6 +19,8 @@ from ..bigcommerce import BigCommerceClient, BigCommerceError
 from ..bigcommerce.client import check_api_base_url, check_store_hash
 from ..bigcommerce.const import DEFAULT_API_BASE_URL, HANDLED_ORDER_SCOPES
 from ..bigcommerce.exceptions import BigCommerceConfigError
+from ..components.catch_up import OrderCatchUp
+from ..components.order_importer import OrderImporter
 
 _logger = logging.getLogger(__name__)
 
@@ -27,6 +36,12 @@ API_HOSTS_OPTION = "bigcommerce_api_hosts"
 # They decide where the access token is sent: administrators only.
 CONNECTION_FIELDS = ("store_hash", "api_base_url")
 WEBHOOK_ROUTE = "/bigcommerce/webhook"
+# Tries of one import or catch-up job before it gives up and leaves a failure
+# record. With the retry pattern of data/queue_job_data.xml (10 s, then 1 min,
+# 5 min, 30 min, then every hour), they span about two days, as BigCommerce's
+# own webhook retries do: an outage of the store's API, or of this server's
+# network, delays orders and loses none.
+JOB_MAX_RETRIES = 64
 # Fields kept encrypted at rest: clear field -> stored ciphertext column.
 SECRET_FIELDS = {
     "access_token": "access_token_encrypted",
@@ -41,16 +56,15 @@ class BigCommerceBackend(models.Model):
     _order = "name, id"
     _check_company_auto = True
 
+    # === FIELDS === #
     name = fields.Char(required=True, help="A name for this store in Odoo.")
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(
         "res.company",
         required=True,
         default=lambda self: self.env.company,
-        help="Invoices, credit notes and partners from this store belong to "
-        "this company.",
+        help="Invoices and partners from this store belong to this company.",
     )
-    currency_id = fields.Many2one(related="company_id.currency_id")
 
     # ---- API account -------------------------------------------------------
     store_hash = fields.Char(
@@ -65,10 +79,6 @@ class BigCommerceBackend(models.Model):
         help="BigCommerce's API host. Another host (a test or demo server) "
         "must be allowed in the server's configuration (option "
         f"{API_HOSTS_OPTION}).",
-    )
-    client_id = fields.Char(
-        string="Client ID",
-        help="Client ID of the store-level API account.",
     )
     access_token = fields.Char(
         compute="_compute_secrets",
@@ -121,8 +131,7 @@ class BigCommerceBackend(models.Model):
         string="Sales Journal",
         check_company=True,
         domain="[('type', '=', 'sale')]",
-        help="Journal of the customer invoices and credit notes created from "
-        "this store.",
+        help="Journal of the customer invoices created from this store.",
     )
     revenue_account_id = fields.Many2one(
         "account.account",
@@ -131,12 +140,6 @@ class BigCommerceBackend(models.Model):
         domain="[('account_type', 'in', ('income', 'income_other'))]",
         help="Used for order lines whose product (and product category) has "
         "no income account.",
-    )
-    tax_account_id = fields.Many2one(
-        "account.account",
-        check_company=True,
-        help="Account of tax amounts that BigCommerce computed and that no "
-        "Odoo tax carries (for instance from a tax provider).",
     )
     shipping_account_id = fields.Many2one(
         "account.account",
@@ -177,13 +180,45 @@ class BigCommerceBackend(models.Model):
         "the list is looked up among all sales taxes (tax excluded) of the "
         "company.",
     )
-    invoice_policy = fields.Selection(
+    posting_policy = fields.Selection(
         [("post", "Post invoices"), ("draft", "Leave invoices in draft")],
-        string="Posting Policy",
         required=True,
         default="post",
-        help="Post the invoices and credit notes created from this store, or "
-        "leave them in draft for review.",
+        help="Post the invoices created from this store, or leave them in "
+        "draft for review.",
+    )
+
+    # ---- Catch-up --------------------------------------------------------
+    catch_up_orders = fields.Boolean(
+        string="Catch Up on Orders",
+        default=True,
+        help="Every run of the scheduled action 'BigCommerce: catch up on "
+        "orders', ask the store for the orders modified since the last run and "
+        "import those that changed. Webhooks stay the fast path; this one "
+        "repairs what an outage or a lost webhook missed.",
+    )
+    orders_modified_since = fields.Datetime(
+        default=fields.Datetime.now,
+        copy=False,
+        help="The next catch-up asks for the orders modified after this moment "
+        "(minus the overlap). It moves forward after each catch-up; set it back "
+        "to import older orders.",
+    )
+    catch_up_overlap_minutes = fields.Integer(
+        string="Overlap (minutes)",
+        default=10,
+        help="How far before the last catch-up the next one starts looking, "
+        "for orders whose changes reached BigCommerce's index late.",
+    )
+
+    # ---- What Odoo holds of the store ----------------------------------------
+    order_ids = fields.One2many("bigcommerce.order", "backend_id", string="Orders")
+    failure_ids = fields.One2many(
+        "bigcommerce.failure", "backend_id", string="Failures"
+    )
+    order_count = fields.Integer(compute="_compute_counts")
+    failure_count = fields.Integer(
+        compute="_compute_counts", help="Imports waiting for a fix or a reprocess."
     )
 
     # ---- What the store said at the last connection test ---------------------
@@ -212,15 +247,7 @@ class BigCommerceBackend(models.Model):
         "This BigCommerce store is already connected in this company.",
     )
 
-    # ------------------------------------------------------------------
-    # Where the access token goes: administrators decide
-    # ------------------------------------------------------------------
-    @api.model
-    def _allowed_api_origins(self):
-        """API hosts the server's configuration allows besides BigCommerce."""
-        value = config.get(API_HOSTS_OPTION) or ""
-        return [item for item in value.replace(",", " ").split() if item]
-
+    # === CONSTRAINT METHODS === #
     @api.constrains(*CONNECTION_FIELDS)
     def _check_connection_fields(self):
         for backend in self:
@@ -229,6 +256,17 @@ class BigCommerceBackend(models.Model):
                 check_api_base_url(backend.api_base_url, self._allowed_api_origins())
             except BigCommerceConfigError as exc:
                 raise ValidationError(exc.message) from exc
+
+    # === CRUD METHODS === #
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_connection_fields_access(vals, creating=True)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_connection_fields_access(vals)
+        return super().write(vals)
 
     def _check_connection_fields_access(self, vals, creating=False):
         """Only administrators choose where the access token is sent (and
@@ -255,57 +293,11 @@ class BigCommerceBackend(models.Model):
                 )
             )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self._check_connection_fields_access(vals, creating=True)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._check_connection_fields_access(vals)
-        return super().write(vals)
-
-    # ------------------------------------------------------------------
-    # Secrets, encrypted at rest
-    # ------------------------------------------------------------------
+    # === COMPUTE METHODS === #
     def _compute_encryption_key_in_database(self):
         in_database = not config.get(ENCRYPTION_KEY_OPTION)
         for backend in self:
             backend.encryption_key_in_database = in_database
-
-    @api.model
-    def _get_fernet(self):
-        key = config.get(ENCRYPTION_KEY_OPTION) or self._get_or_create_key_param()
-        return Fernet(key.encode() if isinstance(key, str) else key)
-
-    @api.model
-    def _get_or_create_key_param(self):
-        params = self.env["ir.config_parameter"].sudo()
-        key = params.get_param(ENCRYPTION_KEY_PARAM)
-        if not key:
-            key = Fernet.generate_key().decode()
-            params.set_param(ENCRYPTION_KEY_PARAM, key)
-        return key
-
-    @api.model
-    def _encrypt(self, value):
-        if not value:
-            return False
-        return self._get_fernet().encrypt(value.encode()).decode()
-
-    @api.model
-    def _decrypt(self, token):
-        if not token:
-            return False
-        try:
-            return self._get_fernet().decrypt(token.encode()).decode()
-        except InvalidToken:
-            # Encrypted with another key (a database copy, a changed server
-            # key): the secret is unusable and must be entered again.
-            _logger.warning(
-                "A BigCommerce secret cannot be decrypted with the current key."
-            )
-            return False
 
     @api.depends(*SECRET_FIELDS.values())
     def _compute_secrets(self):
@@ -319,11 +311,6 @@ class BigCommerceBackend(models.Model):
     def _inverse_client_secret(self):
         self._store_secret("client_secret")
 
-    def _store_secret(self, clear):
-        for backend in self:
-            value = (backend[clear] or "").strip()
-            backend.sudo()[SECRET_FIELDS[clear]] = backend._encrypt(value)
-
     @api.depends(*SECRET_FIELDS.values())
     def _compute_has_secrets(self):
         for backend in self:
@@ -331,51 +318,46 @@ class BigCommerceBackend(models.Model):
             backend.has_access_token = bool(stored.access_token_encrypted)
             backend.has_client_secret = bool(stored.client_secret_encrypted)
 
-    # ------------------------------------------------------------------
-    # Webhook address
-    # ------------------------------------------------------------------
     @api.depends("webhook_key")
     def _compute_webhook_url(self):
-        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
+        base_url = self.get_base_url()
         for backend in self:
             backend.webhook_url = (
-                f"{(base_url or '').rstrip('/')}{WEBHOOK_ROUTE}/{backend.webhook_key}"
+                f"{base_url.rstrip('/')}{WEBHOOK_ROUTE}/{backend.webhook_key}"
                 if backend.webhook_key
                 else False
             )
 
-    # ------------------------------------------------------------------
-    # API
-    # ------------------------------------------------------------------
-    def _get_client(self, **options):
-        """A client for this store; the token never leaves the server."""
+    def _compute_counts(self):
+        orders = dict(
+            self.env["bigcommerce.order"]._read_group(
+                [("backend_id", "in", self.ids)], ["backend_id"], ["__count"]
+            )
+        )
+        failures = dict(
+            self.env["bigcommerce.failure"]._read_group(
+                [("backend_id", "in", self.ids), ("state", "!=", "resolved")],
+                ["backend_id"],
+                ["__count"],
+            )
+        )
+        for backend in self:
+            backend.order_count = orders.get(backend, 0)
+            backend.failure_count = failures.get(backend, 0)
+
+    # === ACTION METHODS === #
+    def action_view_orders(self):
+        return self._action_view("bigcommerce_connector.bigcommerce_order_action")
+
+    def action_view_failures(self):
+        return self._action_view("bigcommerce_connector.bigcommerce_failure_action")
+
+    def _action_view(self, xmlid):
         self.ensure_one()
-        token = self.sudo().access_token
-        if not token:
-            raise UserError(
-                self.env._(
-                    "Store %(store)s has no usable access token: enter the "
-                    "access token of its API account.",
-                    store=self.display_name,
-                )
-            )
-        try:
-            # Checked again here, for stores saved before a host was removed
-            # from the server's configuration.
-            base_url = check_api_base_url(
-                self.api_base_url, self._allowed_api_origins()
-            )
-            return BigCommerceClient(
-                self.store_hash, token, base_url=base_url, **options
-            )
-        except BigCommerceConfigError as exc:
-            raise UserError(
-                self.env._(
-                    "Store %(store)s cannot be reached: %(error)s",
-                    store=self.display_name,
-                    error=exc.message,
-                )
-            ) from exc
+        action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
+        action["domain"] = [("backend_id", "=", self.id)]
+        action["context"] = {"default_backend_id": self.id}
+        return action
 
     def action_register_webhooks(self):
         """Subscribe this store's webhook URL to the scopes the connector
@@ -490,3 +472,118 @@ class BigCommerceBackend(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    # === BUSINESS METHODS === #
+    # --- where the access token goes: administrators decide ---
+    @api.model
+    def _allowed_api_origins(self):
+        """API hosts the server's configuration allows besides BigCommerce."""
+        value = config.get(API_HOSTS_OPTION) or ""
+        return [item for item in value.replace(",", " ").split() if item]
+
+    # --- secrets, encrypted at rest ---
+    @api.model
+    def _get_fernet(self):
+        key = config.get(ENCRYPTION_KEY_OPTION) or self._get_or_create_key_param()
+        return Fernet(key.encode() if isinstance(key, str) else key)
+
+    @api.model
+    def _get_or_create_key_param(self):
+        params = self.env["ir.config_parameter"].sudo()
+        key = params.get_param(ENCRYPTION_KEY_PARAM)
+        if not key:
+            key = Fernet.generate_key().decode()
+            params.set_param(ENCRYPTION_KEY_PARAM, key)
+        return key
+
+    @api.model
+    def _encrypt(self, value):
+        if not value:
+            return False
+        return self._get_fernet().encrypt(value.encode()).decode()
+
+    @api.model
+    def _decrypt(self, token):
+        if not token:
+            return False
+        try:
+            return self._get_fernet().decrypt(token.encode()).decode()
+        except InvalidToken:
+            # Encrypted with another key (a database copy, a changed server
+            # key): the secret is unusable and must be entered again.
+            _logger.warning(
+                "A BigCommerce secret cannot be decrypted with the current key."
+            )
+            return False
+
+    def _store_secret(self, clear):
+        for backend in self:
+            value = (backend[clear] or "").strip()
+            backend.sudo()[SECRET_FIELDS[clear]] = backend._encrypt(value)
+
+    # --- the API ---
+    def _get_client(self, **options):
+        """A client for this store; the token never leaves the server."""
+        self.ensure_one()
+        token = self.sudo().access_token
+        if not token:
+            raise UserError(
+                self.env._(
+                    "Store %(store)s has no usable access token: enter the "
+                    "access token of its API account.",
+                    store=self.display_name,
+                )
+            )
+        try:
+            # Checked again here, for stores saved before a host was removed
+            # from the server's configuration.
+            base_url = check_api_base_url(
+                self.api_base_url, self._allowed_api_origins()
+            )
+            return BigCommerceClient(
+                self.store_hash, token, base_url=base_url, **options
+            )
+        except BigCommerceConfigError as exc:
+            raise UserError(
+                self.env._(
+                    "Store %(store)s cannot be reached: %(error)s",
+                    store=self.display_name,
+                    error=exc.message,
+                )
+            ) from exc
+
+    # --- jobs: orders ---
+    def _delay_import_order(self, order_id):
+        """Queue the import of one order; a pending duplicate is dropped."""
+        self.ensure_one()
+        order_id = int(order_id)
+        return self.with_delay(
+            identity_key=f"bigcommerce-order-{self.id}-{order_id}",
+            description=f"Import BigCommerce order #{order_id} ({self.name})",
+            max_retries=JOB_MAX_RETRIES,
+        )._import_order(order_id)
+
+    def _import_order(self, order_id):
+        """Job: import one BigCommerce order as a customer invoice."""
+        self.ensure_one()
+        return OrderImporter(self, order_id).run()
+
+    # --- jobs: the catch-up ---
+    @api.model
+    def _scheduler_catch_up_orders(self):
+        """Scheduled action: queue one catch-up job per store."""
+        for backend in self.search([("catch_up_orders", "=", True)]):
+            backend._delay_catch_up_orders()
+
+    def _delay_catch_up_orders(self):
+        self.ensure_one()
+        return self.with_delay(
+            identity_key=f"bigcommerce-catch-up-{self.id}",
+            description=f"Catch up on BigCommerce orders ({self.name})",
+            max_retries=JOB_MAX_RETRIES,
+        )._catch_up_orders()
+
+    def _catch_up_orders(self):
+        """Job: queue the import of the orders modified since the last run."""
+        self.ensure_one()
+        return OrderCatchUp(self).run()

@@ -30,12 +30,12 @@ class BigCommerceFailure(models.Model):
     )
     company_id = fields.Many2one(related="backend_id.company_id", store=True)
     record_type = fields.Selection(
-        [("order", "Order"), ("poll", "Order catch-up")],
+        [("order", "Order"), ("catch_up", "Order catch-up")],
         string="What",
         required=True,
         default="order",
     )
-    external_id = fields.Char(string="BigCommerce ID", required=True, index=True)
+    bigcommerce_id = fields.Char(string="BigCommerce ID", required=True, index=True)
     name = fields.Char(compute="_compute_name", store=True)
     reason = fields.Text(required=True, tracking=True)
     payload = fields.Text(
@@ -58,20 +58,20 @@ class BigCommerceFailure(models.Model):
     resolved_at = fields.Datetime(readonly=True)
 
     _one_per_record = models.Constraint(
-        "unique(backend_id, record_type, external_id)",
+        "unique(backend_id, record_type, bigcommerce_id)",
         "There is already a failure for this BigCommerce record.",
     )
 
-    @api.depends("record_type", "external_id")
+    @api.depends("record_type", "bigcommerce_id")
     def _compute_name(self):
         labels = dict(self._fields["record_type"].selection)
         for failure in self:
             failure.name = (
-                f"{labels.get(failure.record_type, '')} #{failure.external_id}"
+                f"{labels.get(failure.record_type, '')} #{failure.bigcommerce_id}"
             )
 
     @api.model
-    def _record(self, backend, record_type, external_id, reason, payload=None):
+    def _record(self, backend, record_type, bigcommerce_id, reason, payload=None):
         """Create or update the failure of a record; one per record.
 
         The reason is cleaned of control characters (PostgreSQL refuses NUL
@@ -82,7 +82,7 @@ class BigCommerceFailure(models.Model):
             [
                 ("backend_id", "=", backend.id),
                 ("record_type", "=", record_type),
-                ("external_id", "=", str(external_id)),
+                ("bigcommerce_id", "=", str(bigcommerce_id)),
             ],
             limit=1,
         )
@@ -107,18 +107,18 @@ class BigCommerceFailure(models.Model):
                     values,
                     backend_id=backend.id,
                     record_type=record_type,
-                    external_id=str(external_id),
+                    bigcommerce_id=str(bigcommerce_id),
                 )
             )
         return failure
 
     @api.model
-    def _resolve(self, backend, record_type, external_id):
+    def _resolve(self, backend, record_type, bigcommerce_id):
         failures = self.search(
             [
                 ("backend_id", "=", backend.id),
                 ("record_type", "=", record_type),
-                ("external_id", "=", str(external_id)),
+                ("bigcommerce_id", "=", str(bigcommerce_id)),
                 ("state", "!=", "resolved"),
             ]
         )
@@ -129,8 +129,8 @@ class BigCommerceFailure(models.Model):
         """Queue the import again (works on many failures at once)."""
         for failure in self.filtered(lambda f: f.state != "resolved"):
             if failure.record_type == "order":
-                failure.backend_id._delay_import_order(int(failure.external_id))
-            elif failure.record_type == "poll":
-                failure.backend_id._delay_poll_orders()
+                failure.backend_id._delay_import_order(int(failure.bigcommerce_id))
+            elif failure.record_type == "catch_up":
+                failure.backend_id._delay_catch_up_orders()
             failure.state = "queued"
         return True

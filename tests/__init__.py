@@ -1,8 +1,9 @@
 from . import (
     test_backend,
+    test_catch_up,
     test_concurrency,
+    test_demo_store,
     test_hardening,
     test_order_import,
-    test_poll,
     test_webhook,
 )

@@ -8,7 +8,7 @@ from odoo.tools import config
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..models.bigcommerce_backend import API_HOSTS_OPTION
-from ..simulator import BigCommerceSimulator
+from .simulator import BigCommerceSimulator
 
 STORE_HASH = "teststore1"
 ACCESS_TOKEN = "tok-5f2b9c0e7a"
@@ -54,7 +54,6 @@ class SimulatorMixin:
             "api_base_url": cls.simulator.base_url,
             "access_token": ACCESS_TOKEN,
             "client_secret": CLIENT_SECRET,
-            "client_id": "client-id-1",
         }
 
     def setUp(self):
@@ -151,7 +150,7 @@ class BigCommerceAccountingCase(SimulatorMixin, AccountTestInvoicingCommon):
                 wrapping_account_id=cls.account_wrapping.id,
                 discount_account_id=cls.account_discount.id,
                 gift_certificate_account_id=cls.account_gift_cert.id,
-                invoice_policy="post",
+                posting_policy="post",
                 tax_ids=[Command.set((cls.tax_825 | cls.tax_20 | cls.tax_10).ids)],
             )
         )
@@ -182,7 +181,7 @@ class BigCommerceAccountingCase(SimulatorMixin, AccountTestInvoicingCommon):
         return self.env["bigcommerce.failure"].search(
             [
                 ("backend_id", "=", self.backend.id),
-                ("external_id", "=", str(order["id"])),
+                ("bigcommerce_id", "=", str(order["id"])),
             ]
         )
 

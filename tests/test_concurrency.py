@@ -17,13 +17,14 @@ from odoo.orm.environments import Transaction
 from odoo.orm.registry import DummyRLock, Registry
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
-from odoo.tools import mute_logger
+from odoo.tools import config, mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from ..models.bigcommerce_backend_import import XMLID_MODULE
-from ..simulator import BigCommerceSimulator
+from ..components.binder import XMLID_MODULE, BigCommerceBinder
+from ..models.bigcommerce_backend import API_HOSTS_OPTION
 from .common import ACCESS_TOKEN, CLIENT_SECRET
+from .simulator import BigCommerceSimulator
 
 # Committed data outlives a crashed test run: names of their own each time.
 RUN = uuid.uuid4().hex[:8]
@@ -44,6 +45,11 @@ class TestConcurrentImport(TransactionCase):
         )
         cls.simulator.start()
         cls.addClassCleanup(cls.simulator.stop)
+        cls.classPatch(
+            config,
+            "options",
+            dict(config.options, **{API_HOSTS_OPTION: cls.simulator.base_url}),
+        )
         cls.simulator.state.add_product(sku=SKU, name="Concurrent mug", price="9.50")
 
     def env_on(self, cr):
@@ -185,18 +191,17 @@ class TestConcurrentImport(TransactionCase):
                 first["id"]
             )
         order = self.simulator.state.add_order(lines=[{"sku": SKU, "quantity": 3}])
-        Backend = type(self.env["bigcommerce.backend"])
-        bind = Backend._bind
+        bind = BigCommerceBinder.bind
         both_wrote = threading.Barrier(2, timeout=30)
 
-        def bind_after_both_wrote(backend, record, kind, key):
+        def bind_after_both_wrote(binder, bigcommerce_id, record, values=None):
             if record._name == "account.move":
                 both_wrote.wait()
-            return bind(backend, record, kind, key)
+            return bind(binder, bigcommerce_id, record, values)
 
         with (
-            mock.patch.object(Backend, "_lock_or_retry", lambda *args: None),
-            mock.patch.object(Backend, "_bind", bind_after_both_wrote),
+            mock.patch.object(BigCommerceBinder, "lock", lambda *args: None),
+            mock.patch.object(BigCommerceBinder, "bind", bind_after_both_wrote),
         ):
             outcomes = self.race(order)
         self.assertEqual(outcomes, ["imported", "retry later"])

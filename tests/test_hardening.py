@@ -26,10 +26,12 @@ from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..bigcommerce import BigCommerceClient
-from ..models.bigcommerce_backend_import import expected_unique_violations
+from ..components.binder import BigCommerceBinder
+from ..components.importer import expected_unique_violations
+from ..components.order_importer import OrderImporter
 from .common import BigCommerceAccountingCase
 
-IMPORT_LOGGER = "odoo.addons.bigcommerce_connector.models.bigcommerce_backend_import"
+IMPORT_LOGGER = "odoo.addons.bigcommerce_connector.components.importer"
 REAL_GET_ORDER = BigCommerceClient.get_order
 
 
@@ -143,13 +145,15 @@ class TestJobsNeverFailSilently(BigCommerceAccountingCase):
         self.assertEqual(self.binding(order).move_id.state, "posted")
 
     def test_catch_up_that_gives_up_leaves_a_failure(self):
-        self.backend._delay_poll_orders()
-        job = self.stored_job("_poll_orders")
+        self.backend._delay_catch_up_orders()
+        job = self.stored_job("_catch_up_orders")
         job.retry = job.max_retries - 1
         self.simulator.faults.set_rate("503", 1.0)
         job = self.run_like_the_runner(job, max_runs=1)
         self.assertEqual(job.state, "done")
-        failure = self.backend.failure_ids.filtered(lambda f: f.record_type == "poll")
+        failure = self.backend.failure_ids.filtered(
+            lambda f: f.record_type == "catch_up"
+        )
         self.assertIn("503", failure.reason)
 
     def test_before_the_last_try_a_transient_fault_is_no_failure(self):
@@ -165,16 +169,15 @@ class TestJobsNeverFailSilently(BigCommerceAccountingCase):
     def test_unexpected_error_is_a_failure_and_writes_nothing(self):
         order = self.add_order()
         moves_before = self.env["account.move"].search_count([])
-        Order = type(self.env["bigcommerce.order"])
-        real_import = Order._import_from_bigcommerce
+        real_write = OrderImporter._create_or_update
 
-        def import_then_crash(order_model, backend, data, taxes):
-            real_import(order_model, backend, data, taxes)
+        def import_then_crash(importer, plan):
+            real_write(importer, plan)
             raise KeyError("surprise")
 
         self.backend._delay_import_order(order["id"])
         with (
-            mock.patch.object(Order, "_import_from_bigcommerce", import_then_crash),
+            mock.patch.object(OrderImporter, "_create_or_update", import_then_crash),
             mute_logger(IMPORT_LOGGER),
         ):
             job = self.run_like_the_runner(self.stored_job("_import_order"))
@@ -187,13 +190,12 @@ class TestJobsNeverFailSilently(BigCommerceAccountingCase):
 
     def test_serialization_failure_is_left_to_the_queue(self):
         order = self.add_order()
-        Order = type(self.env["bigcommerce.order"])
 
         def conflict(*args):
             raise psycopg2.errors.SerializationFailure("could not serialize access")
 
         with (
-            mock.patch.object(Order, "_import_from_bigcommerce", conflict),
+            mock.patch.object(OrderImporter, "_create_or_update", conflict),
             self.assertRaises(psycopg2.errors.SerializationFailure),
         ):
             self.import_order(order)
@@ -221,7 +223,7 @@ class TestJobsNeverFailSilently(BigCommerceAccountingCase):
         self.assertFalse(self.failure(order))
         self.assertEqual(binding.partner_id.city, "Austin")
         self.assertNotIn("\x00", binding.partner_id.name)
-        self.assertNotIn("\x00", binding.status_label or "")
+        self.assertNotIn("\x00", binding.custom_status or "")
 
     def test_nul_in_a_failure_reason_is_recorded_cleaned(self):
         order = self.add_order(
@@ -271,14 +273,9 @@ class TestJobsNeverFailSilently(BigCommerceAccountingCase):
     def test_race_lost_to_the_unique_index_retries_quietly(self):
         order = self.add_order()
         self.import_order(order)
-        Backend = type(self.backend)
-        Order = type(self.env["bigcommerce.order"])
         with (
             mock.patch.object(
-                Backend, "_find_bound", lambda *a, **k: self.env["account.move"]
-            ),
-            mock.patch.object(
-                Order, "search", lambda self_, domain, **kw: self_.browse()
+                BigCommerceBinder, "to_bindings", lambda binder, ids: binder.bindings
             ),
             mock.patch.object(sql_db._logger, "callHandlers") as handled,
             self.assertRaises(RetryableJobError) as raised,

@@ -12,10 +12,10 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..bigcommerce import BigCommerceClient
-from ..models.bigcommerce_backend_import import XMLID_MODULE
+from ..components.binder import XMLID_MODULE, BigCommerceBinder
 from .common import BigCommerceAccountingCase
 
-IMPORT_LOGGER = "odoo.addons.bigcommerce_connector.models.bigcommerce_backend_import"
+IMPORT_LOGGER = "odoo.addons.bigcommerce_connector.components.importer"
 REAL_GET_ORDER = BigCommerceClient.get_order
 REAL_GET_ORDER_TAXES = BigCommerceClient.get_order_taxes
 
@@ -97,7 +97,7 @@ class TestOrderImport(BigCommerceAccountingCase):
         )
         self.assertEqual(data.name, f"backend{self.backend.id}_order_{order['id']}")
         # The binding carries the order's facts.
-        self.assertEqual(binding.status_id, 11)
+        self.assertEqual(binding.status, "11")
         self.assertEqual(binding.partner_id, move.partner_id)
         self.assertAlmostEqual(
             binding.total_inc_tax, float(order["total_inc_tax"]), places=2
@@ -337,7 +337,7 @@ class TestOrderImport(BigCommerceAccountingCase):
             self.assertEqual(line.analytic_distribution, {str(web.id): 100})
 
     def test_draft_policy(self):
-        self.backend.invoice_policy = "draft"
+        self.backend.posting_policy = "draft"
         order = self.add_order()
         self.import_order(order)
         move = self.binding(order).move_id
@@ -355,14 +355,14 @@ class TestOrderImport(BigCommerceAccountingCase):
             )
 
     def test_order_cancelled_before_posting_cancels_the_draft(self):
-        self.backend.invoice_policy = "draft"
+        self.backend.posting_policy = "draft"
         order = self.add_order()
         self.import_order(order)
         move = self.binding(order).move_id
         self.simulator.state.set_order_status(order["id"], 5)
         self.import_order(order)
         self.assertEqual(move.state, "cancel")
-        self.assertEqual(self.binding(order).status_id, 5)
+        self.assertEqual(self.binding(order).status, "5")
         self.assertTrue(
             move.message_ids.filtered(
                 lambda m: "draft invoice was cancelled" in (m.body or "")
@@ -405,7 +405,7 @@ class TestOrderImport(BigCommerceAccountingCase):
         self.simulator.state.set_order_status(order["id"], 2)
         self.import_order(order)
         self.assertEqual(self.binding(order).move_id, move)
-        self.assertEqual(self.binding(order).status_id, 2)
+        self.assertEqual(self.binding(order).status, "2")
         self.assertEqual(move.state, "posted")
         notes = move.message_ids.filtered(
             lambda m: "the posted invoice was not modified" in (m.body or "")
@@ -433,7 +433,7 @@ class TestOrderImport(BigCommerceAccountingCase):
         )
 
     def test_update_of_draft_invoice_rewrites_it(self):
-        self.backend.invoice_policy = "draft"
+        self.backend.posting_policy = "draft"
         order = self.add_order(lines=[{"sku": "MUG-BLK", "quantity": 1}])
         self.import_order(order)
         move = self.binding(order).move_id
@@ -456,7 +456,7 @@ class TestOrderImport(BigCommerceAccountingCase):
         self.env.cr.execute("SELECT 1")  # the test cursor is open
         other = db_connect(self.env.cr.dbname).cursor()
         try:
-            key = self.backend._lock_key("order", order["id"])
+            key = BigCommerceBinder(self.backend, "order").lock_key(order["id"])
             other.execute("SELECT pg_advisory_lock(%s)", [key])
             with self.assertRaises(RetryableJobError):
                 self.import_order(order)
@@ -473,15 +473,10 @@ class TestOrderImport(BigCommerceAccountingCase):
         self.import_order(order)
         move = self.binding(order).move_id
         moves_before = self.env["account.move"].search_count([])
-        Backend = type(self.backend)
-        Order = type(self.env["bigcommerce.order"])
         # This worker read before the other one committed: it sees nothing.
         with (
             mock.patch.object(
-                Backend, "_find_bound", lambda *a, **k: self.env["account.move"]
-            ),
-            mock.patch.object(
-                Order, "search", lambda self_, domain, **kw: self_.browse()
+                BigCommerceBinder, "to_bindings", lambda binder, ids: binder.bindings
             ),
             mute_logger("odoo.sql_db"),
         ):
@@ -570,12 +565,16 @@ class TestOrderImport(BigCommerceAccountingCase):
         self.assertIn("does not reconcile", failure.reason)
         self.assertIn("999", failure.reason)
         self.assertFalse(self.binding(order))
-        self.assertFalse(self.backend._find_bound("account.move", "order", order["id"]))
+        self.assertFalse(
+            BigCommerceBinder(self.backend, "order", "bigcommerce.order").to_record(
+                order["id"], "account.move"
+            )
+        )
 
     def test_fatal_api_error_is_a_failure(self):
         self.backend._import_order(424242)
         failure = self.env["bigcommerce.failure"].search(
-            [("external_id", "=", "424242")]
+            [("bigcommerce_id", "=", "424242")]
         )
         self.assertIn("404", failure.reason)
 

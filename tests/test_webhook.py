@@ -19,8 +19,8 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..bigcommerce.webhook import REPLAY_WINDOW
 from ..controllers.main import MAX_BODY_BYTES
-from ..simulator import webhooks as simulator_webhooks
 from .common import CLIENT_SECRET, BigCommerceAccountingCase
+from .simulator import webhooks as simulator_webhooks
 
 CONTROLLER_LOGGER = "odoo.addons.bigcommerce_connector.controllers.main"
 

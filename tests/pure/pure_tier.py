@@ -33,10 +33,10 @@ def pytest_collect_directory(path, parent):
     return None
 
 
-def _register(name):
+def _register(name, folder):
     if name in sys.modules:
         return
-    folder = ROOT / name
+    folder = ROOT / folder
     spec = importlib.util.spec_from_file_location(
         name, folder / "__init__.py", submodule_search_locations=[str(folder)]
     )
@@ -45,6 +45,9 @@ def _register(name):
     spec.loader.exec_module(module)
 
 
-for _package in ("bigcommerce", "simulator"):
-    if (ROOT / _package / "__init__.py").exists():
-        _register(_package)
+for _package, _folder in (
+    ("bigcommerce", "bigcommerce"),
+    ("simulator", "tests/simulator"),
+):
+    if (ROOT / _folder / "__init__.py").exists():
+        _register(_package, _folder)

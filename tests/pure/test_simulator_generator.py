@@ -165,7 +165,7 @@ def test_cli_serves_a_seeded_store_and_delivers_signed_webhooks():
     ]
     process = subprocess.Popen(
         command,
-        cwd=REPO,
+        cwd=REPO / "tests",
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

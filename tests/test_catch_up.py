@@ -29,10 +29,12 @@ class TestPoll(BigCommerceAccountingCase):
         ]
 
     def test_scheduler_queues_one_catch_up_per_store(self):
-        quiet = self.backend.copy({"store_hash": "quietstore", "poll_orders": False})
+        quiet = self.backend.copy(
+            {"store_hash": "quietstore", "catch_up_orders": False}
+        )
         with trap_jobs() as trap:
-            self.env["bigcommerce.backend"]._scheduler_poll_orders()
-            self.assertEqual(len(self.jobs_of(trap, "_poll_orders")), 1)
+            self.env["bigcommerce.backend"]._scheduler_catch_up_orders()
+            self.assertEqual(len(self.jobs_of(trap, "_catch_up_orders")), 1)
             self.assertFalse(
                 [job for job in trap.enqueued_jobs if job.recordset == quiet]
             )
@@ -43,7 +45,7 @@ class TestPoll(BigCommerceAccountingCase):
         # holds is new to this test's database.
         in_store = sorted(self.simulator.state.orders)
         with trap_jobs() as trap:
-            result = self.backend._poll_orders()
+            result = self.backend._catch_up_orders()
             queued = sorted(job.args[0] for job in self.jobs_of(trap, "_import_order"))
         self.assertEqual(queued, in_store)
         self.assertTrue({o["id"] for o in orders} <= set(queued))
@@ -52,7 +54,7 @@ class TestPoll(BigCommerceAccountingCase):
         listing = [
             r for r in self.simulator.requests if r["path"].endswith("/v2/orders")
         ][-1]
-        overlap = timedelta(minutes=self.backend.poll_overlap_minutes)
+        overlap = timedelta(minutes=self.backend.catch_up_overlap_minutes)
         self.assertEqual(
             listing["query"]["min_date_modified"],
             format_iso_datetime(self.since - overlap),
@@ -62,20 +64,20 @@ class TestPoll(BigCommerceAccountingCase):
         order = self.add_order()
         self.import_order(order)
         with trap_jobs() as trap:
-            self.backend._poll_orders()
+            self.backend._catch_up_orders()
             queued = [job.args[0] for job in self.jobs_of(trap, "_import_order")]
             self.assertNotIn(order["id"], queued)
         self.backend.orders_modified_since = self.since
         self.simulator.state.set_order_status(order["id"], 2)
         with trap_jobs() as trap:
-            self.backend._poll_orders()
+            self.backend._catch_up_orders()
             queued = [job.args[0] for job in self.jobs_of(trap, "_import_order")]
             self.assertIn(order["id"], queued)
 
     def test_webhook_after_a_catch_up_leaves_one_invoice(self):
         order = self.add_order()
         with trap_jobs() as trap:
-            self.backend._poll_orders()
+            self.backend._catch_up_orders()
             trap.perform_enqueued_jobs()
         move = self.binding(order).move_id
         self.assertEqual(move.state, "posted")
@@ -87,22 +89,24 @@ class TestPoll(BigCommerceAccountingCase):
     def test_refused_catch_up_is_a_failure_then_reprocessed(self):
         self.add_order()
         self.backend.access_token = "revoked"
-        result = self.backend._poll_orders()
+        result = self.backend._catch_up_orders()
         self.assertIn("failed", result)
-        failure = self.backend.failure_ids.filtered(lambda f: f.record_type == "poll")
+        failure = self.backend.failure_ids.filtered(
+            lambda f: f.record_type == "catch_up"
+        )
         self.assertIn("401", failure.reason)
         self.assertEqual(self.backend.orders_modified_since, self.since)
         self.backend.access_token = "tok-5f2b9c0e7a"
         with trap_jobs() as trap:
             failure.action_reprocess()
-            self.assertEqual(len(self.jobs_of(trap, "_poll_orders")), 1)
+            self.assertEqual(len(self.jobs_of(trap, "_catch_up_orders")), 1)
             trap.perform_enqueued_jobs()
         self.assertEqual(failure.state, "resolved")
 
     def test_transient_error_retries_and_keeps_the_mark(self):
         self.simulator.faults.inject("503", count=50)
         with mock.patch("time.sleep"), self.assertRaises(RetryableJobError):
-            self.backend._poll_orders()
+            self.backend._catch_up_orders()
         self.simulator.faults.clear()
         self.assertEqual(self.backend.orders_modified_since, self.since)
         self.assertFalse(self.backend.failure_ids)

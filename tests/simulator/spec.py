@@ -40,8 +40,14 @@ class SpecDirectoryError(FileNotFoundError):
 
 
 def default_spec_dir() -> Path:
-    """``shared/bigcommerce/reference`` beside the repository (symlinks resolved)."""
-    return Path(__file__).resolve().parents[2] / "shared/bigcommerce/reference"
+    """Where tools/setup.sh put the specs (``.cache/bigcommerce-reference``
+    in the checkout), else ``shared/bigcommerce/reference`` beside the
+    repository; symlinks resolved."""
+    repository = Path(__file__).resolve().parents[2]
+    set_up = repository / ".cache/bigcommerce-reference"
+    if set_up.is_dir():
+        return set_up.resolve()
+    return (repository.parent / "shared/bigcommerce/reference").resolve()
 
 
 def resolve_spec_dir(spec_dir=None) -> Path:

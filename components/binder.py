@@ -1,0 +1,163 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The binder: the only code that reads or writes BigCommerce identities."""
+
+import hashlib
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+# Module of the external IDs of records that came from BigCommerce.
+XMLID_MODULE = "__bigcommerce__"
+
+
+class BigCommerceBinder:
+    """Links the BigCommerce objects of one kind ("order", "customer", ...)
+    of one store to the Odoo records they became.
+
+    An object has up to two marks in Odoo, which the binder writes together,
+    in one step (:meth:`bind`), and finds records by (:meth:`to_binding`,
+    :meth:`to_record`):
+
+    - its **binding**, a record of the kind's binding model (a
+      ``bigcommerce.binding``, e.g. ``bigcommerce.order``), unique per store
+      and BigCommerce id: what the object is on BigCommerce, when it was last
+      synchronised, and which Odoo record it became;
+    - the **external ID** ``__bigcommerce__.backend<store>_<kind>_<id>`` of
+      that Odoo record (the invoice, the partner), so that Odoo's own tools
+      (exports, imports, other modules) find it too.
+
+    The rule: **the binding is authoritative.** Where a kind has a binding
+    model, the binder answers from the binding, and the external ID is
+    written with it as its mirror. Where a kind has none (customers so far,
+    whose partners are found by customer id, or by e-mail for guests), the
+    external ID is the object's only mark, and so the authority.
+
+    Both marks carry a unique index (the binding's ``unique(backend_id,
+    bigcommerce_id)``, ``ir.model.data``'s ``(module, name)``): whatever
+    runs twice or at once, the database keeps one. Before that last word,
+    :meth:`lock` keeps two workers off the same object.
+    """
+
+    def __init__(self, backend, kind, binding_model=None):
+        """:param backend: the store (``bigcommerce.backend``), one record.
+        :param kind: the BigCommerce object kind, part of the external ID.
+        :param binding_model: the kind's binding model name, or ``None``.
+        """
+        backend.ensure_one()
+        self.backend = backend
+        self.env = backend.env
+        self.kind = kind
+        # Bindings and external IDs are the connector's own records: nobody
+        # writes them by hand, so the binder works as the system.
+        self.bindings = self.env[binding_model].sudo() if binding_model else None
+
+    # --- identities -----------------------------------------------------
+    def xmlid_name(self, bigcommerce_id):
+        """Name (in module ``__bigcommerce__``) of the object's external ID."""
+        return f"backend{self.backend.id}_{self.kind}_{bigcommerce_id}"
+
+    def lock_key(self, bigcommerce_id):
+        """The PostgreSQL advisory lock key of one object."""
+        digest = hashlib.sha1(
+            f"bigcommerce:{self.backend.id}:{self.kind}:{bigcommerce_id}".encode()
+        ).digest()
+        return int.from_bytes(digest[:8], "big", signed=True)
+
+    def lock(self, bigcommerce_id):
+        """Hold a transaction lock on one object, or retry the job later."""
+        self.env.cr.execute(
+            "SELECT pg_try_advisory_xact_lock(%s)", [self.lock_key(bigcommerce_id)]
+        )
+        if not self.env.cr.fetchone()[0]:
+            raise RetryableJobError(
+                f"BigCommerce {self.kind} {bigcommerce_id} is being imported by "
+                "another worker.",
+                seconds=5,
+                ignore_retry=True,
+            )
+
+    # --- reading --------------------------------------------------------
+    def to_binding(self, bigcommerce_id):
+        """The binding of one object, or an empty recordset."""
+        return self.to_bindings([bigcommerce_id])
+
+    def to_bindings(self, bigcommerce_ids):
+        """The bindings of several objects of the store."""
+        return self.bindings.search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("bigcommerce_id", "in", [int(i) for i in bigcommerce_ids]),
+            ]
+        )
+
+    def to_record(self, bigcommerce_id, model):
+        """The Odoo record (of ``model``) that one object became, or an
+        empty recordset: through the binding where the kind has one, else
+        through the external ID."""
+        if self.bindings is not None:
+            binding = self.to_binding(bigcommerce_id)
+            return binding._bound_record() if binding else self.env[model]
+        data = (
+            self.env["ir.model.data"]
+            .sudo()
+            .search(
+                [
+                    ("module", "=", XMLID_MODULE),
+                    ("name", "=", self.xmlid_name(bigcommerce_id)),
+                    ("model", "=", model),
+                ],
+                limit=1,
+            )
+        )
+        return self.env[model].browse(data.res_id).exists()
+
+    # --- writing --------------------------------------------------------
+    def bind(self, bigcommerce_id, record, values=None):
+        """Mark ``record`` as what one object became: its external ID and,
+        for a kind with a binding model, the binding (created or updated with
+        ``values``). Returns the binding, or ``record`` for a kind without.
+
+        A second external ID for the object, or a second binding, is refused
+        by the database whoever tries: that is what makes imports idempotent.
+        """
+        if record and not self._has_xmlid(bigcommerce_id, record):
+            self.env["ir.model.data"].sudo().create(
+                {
+                    "module": XMLID_MODULE,
+                    "name": self.xmlid_name(bigcommerce_id),
+                    "model": record._name,
+                    "res_id": record.id,
+                    "noupdate": True,
+                }
+            )
+        if self.bindings is None:
+            return record
+        values = dict(values or {})
+        if record:
+            values[self.bindings._bigcommerce_record_field] = record.id
+        binding = self.to_binding(bigcommerce_id)
+        if binding:
+            binding.write(values)
+        else:
+            binding = self.bindings.create(
+                dict(
+                    values,
+                    backend_id=self.backend.id,
+                    bigcommerce_id=int(bigcommerce_id),
+                )
+            )
+        return binding
+
+    def _has_xmlid(self, bigcommerce_id, record):
+        return bool(
+            self.env["ir.model.data"]
+            .sudo()
+            .search_count(
+                [
+                    ("module", "=", XMLID_MODULE),
+                    ("name", "=", self.xmlid_name(bigcommerce_id)),
+                    ("model", "=", record._name),
+                    ("res_id", "=", record.id),
+                ],
+                limit=1,
+            )
+        )

@@ -1,0 +1,501 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Import of one BigCommerce order as a customer invoice."""
+
+import hashlib
+from decimal import Decimal
+
+from markupsafe import Markup, escape
+
+from odoo import Command, fields
+
+from ..bigcommerce.client import parse_datetime
+from ..bigcommerce.const import NOT_INVOICED_STATUS_IDS, ORDER_STATUSES
+from ..bigcommerce.mapping import (
+    KIND_DISCOUNT,
+    KIND_GIFT_CERTIFICATE,
+    KIND_HANDLING,
+    KIND_PRODUCT,
+    KIND_SHIPPING,
+    KIND_WRAPPING,
+    MappingError,
+    billing_partner_values,
+    cents,
+    clean_payload,
+    order_to_invoice_plan,
+)
+from .binder import BigCommerceBinder
+from .importer import BigCommerceImporter
+
+# Invoice line kind -> store field of its account.
+CHARGE_ACCOUNTS = {
+    KIND_SHIPPING: "shipping_account_id",
+    KIND_HANDLING: "handling_account_id",
+    KIND_WRAPPING: "wrapping_account_id",
+    KIND_DISCOUNT: "discount_account_id",
+    KIND_GIFT_CERTIFICATE: "gift_certificate_account_id",
+}
+# Fields whose change on a posted invoice's order is noted on its chatter.
+TRACKED_CHANGES = (
+    ("status", "Status"),
+    ("custom_status", "Status on the store"),
+    ("payment_status", "Payment status"),
+    ("total_ex_tax", "Untaxed"),
+    ("total_tax", "Tax"),
+    ("total_inc_tax", "Total"),
+)
+
+
+class OrderImporter(BigCommerceImporter):
+    """One order: two API calls (the order with its lines, its tax rows),
+    one invoice, bound to the order through ``bigcommerce.order``.
+
+    A posted invoice is never rewritten: a later change of the order is
+    noted on its chatter. A draft one is rewritten, or cancelled when the
+    order was cancelled or declined on the store.
+    """
+
+    kind = "order"
+    binding_model = "bigcommerce.order"
+
+    def __init__(self, backend, bigcommerce_id):
+        super().__init__(backend, int(bigcommerce_id))
+        self.move = self.env["account.move"]
+        self.partner = self.env["res.partner"]
+        self.currency = self.env["res.currency"]
+        self.tax_by_rate = {}
+
+    def _label(self):
+        return f"Order #{self.bigcommerce_id}"
+
+    # --- fetch and skip -------------------------------------------------
+    def _fetch(self):
+        self.fetched["order"] = clean_payload(
+            self._call(self.client.get_order, self.bigcommerce_id)
+        )
+        self.binding = self.binder.to_binding(self.bigcommerce_id)
+        self.move = self.binding.move_id
+        if not self._must_skip():
+            self.fetched["taxes"] = clean_payload(
+                self._call(self.client.get_order_taxes, self.bigcommerce_id)
+            )
+
+    def _status_id(self):
+        return int(self.fetched["order"].get("status_id") or 0)
+
+    def _must_skip(self):
+        """Orders that never sold (incomplete, cancelled, declined) are not
+        invoiced, unless an invoice already exists."""
+        status_id = self._status_id()
+        if status_id in NOT_INVOICED_STATUS_IDS and not self.move:
+            status = ORDER_STATUSES.get(status_id, status_id)
+            return f"{self._label()} is {status}: not invoiced."
+        return None
+
+    # --- map and validate -------------------------------------------------
+    def _map(self):
+        return order_to_invoice_plan(self.fetched["order"], self.fetched["taxes"])
+
+    def _validate(self, plan):
+        self.currency = self._currency(plan.currency)
+        if self._keeps_invoice():
+            # Neither the lines nor the customer of this invoice change.
+            self.partner = self.move.partner_id
+            return
+        self.partner = self._partner()
+        self.tax_by_rate = self._sale_tax_by_rate(
+            {rate for line in plan.lines for rate in line.tax_rates}
+        )
+        self.line_commands = self._invoice_line_commands(plan)
+        self.journal = self._sale_journal()
+
+    def _keeps_invoice(self):
+        """A posted (or cancelled) invoice is never rewritten, and a draft
+        one of an order cancelled or declined on the store is cancelled."""
+        return bool(self.move) and (
+            self.move.state != "draft" or self._status_id() in NOT_INVOICED_STATUS_IDS
+        )
+
+    # --- create or update ---------------------------------------------------
+    def _create_or_update(self, plan):
+        if self._keeps_invoice():
+            cancel = self.move.state == "draft"
+            self._note_changes_on_invoice(
+                self._binding_values(plan),
+                "the draft invoice was cancelled." if cancel else None,
+            )
+            if cancel:
+                self.move.button_cancel()
+            return self.move
+        if self.move:
+            self.move.write(
+                {
+                    "partner_id": self.partner.id,
+                    "currency_id": self.currency.id,
+                    "invoice_date": plan.date.date() if plan.date else False,
+                    "invoice_line_ids": [Command.clear(), *self.line_commands],
+                }
+            )
+        else:
+            self.move = self.env["account.move"].create(self._invoice_values(plan))
+        self._set_bigcommerce_taxes(plan)
+        self._check_totals(plan)
+        return self.move
+
+    def _binding_values(self, plan):
+        order = self.fetched["order"]
+        status_id = self._status_id()
+        return {
+            "status": str(status_id) if status_id in ORDER_STATUSES else False,
+            "custom_status": order.get("custom_status") or order.get("status"),
+            "payment_status": order.get("payment_status") or False,
+            "customer_bigcommerce_id": plan.customer_id,
+            "partner_id": self.partner.id,
+            "date_created": plan.date,
+            "date_modified": parse_datetime(order.get("date_modified")),
+            "currency_id": self.currency.id,
+            "total_ex_tax": float(plan.untaxed),
+            "total_tax": float(plan.tax),
+            "total_inc_tax": float(plan.total),
+        }
+
+    def _after_import(self, plan):
+        if self.backend.posting_policy == "post" and self.move.state == "draft":
+            self.move.action_post()
+
+    def _result(self):
+        return f"{self._label()}: {self.move.display_name}"
+
+    # --- what an order needs on the Odoo side ---------------------------------
+    def _sale_journal(self):
+        backend = self.backend
+        journal = backend.journal_id or self.env["account.journal"].search(
+            [("type", "=", "sale"), ("company_id", "=", backend.company_id.id)],
+            limit=1,
+        )
+        if not journal:
+            raise MappingError(
+                self.env._(
+                    "Store %(store)s: no sales journal. Set one on the store's "
+                    "Accounting tab.",
+                    store=backend.name,
+                )
+            )
+        return journal
+
+    def _currency(self, code):
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", code)], limit=1)
+        )
+        if not currency.active:
+            raise MappingError(
+                self.env._(
+                    "Currency %(code)s is not active in Odoo: activate it "
+                    "(Accounting > Configuration > Currencies), then reprocess.",
+                    code=code,
+                )
+            )
+        return currency
+
+    def _account(self, field_name):
+        account = self.backend[field_name]
+        if not account:
+            raise MappingError(
+                self.env._(
+                    "Store %(store)s: set the %(field)s on the store's Accounting "
+                    "tab, then reprocess.",
+                    store=self.backend.name,
+                    field=self.backend._fields[field_name].get_description(self.env)[
+                        "string"
+                    ],
+                )
+            )
+        return account
+
+    def _product_by_sku(self, sku, line_name):
+        if not sku:
+            raise MappingError(
+                self.env._(
+                    "Line '%(line)s' has no SKU to match a product.", line=line_name
+                )
+            )
+        products = self.env["product.product"].search(
+            [
+                ("default_code", "=", sku),
+                ("company_id", "in", [False, self.backend.company_id.id]),
+            ],
+            limit=2,
+        )
+        if not products:
+            raise MappingError(
+                self.env._(
+                    "Unknown SKU '%(sku)s' (line '%(line)s'): no product has this "
+                    "internal reference. Create it or fix the SKU, then reprocess.",
+                    sku=sku,
+                    line=line_name,
+                )
+            )
+        if len(products) > 1:
+            raise MappingError(
+                self.env._(
+                    "SKU '%(sku)s' matches several products (%(products)s).",
+                    sku=sku,
+                    products=", ".join(products.mapped("display_name")),
+                )
+            )
+        return products
+
+    def _revenue_account(self, product):
+        backend = self.backend
+        product = product.with_company(backend.company_id)
+        account = (
+            product.property_account_income_id
+            or product.categ_id.property_account_income_categ_id
+            or backend.revenue_account_id
+            or backend.company_id.income_account_id
+        )
+        if not account:
+            raise MappingError(
+                self.env._(
+                    "No revenue account for product %(product)s: set one on the "
+                    "product, its category, or the store's fallback revenue "
+                    "account.",
+                    product=product.display_name,
+                )
+            )
+        return account
+
+    def _sale_tax_by_rate(self, rates):
+        """The Odoo sales tax (tax excluded, percent) of each BigCommerce rate.
+
+        The store's own list of taxes comes first, then any sales tax of the
+        company with that rate.
+        """
+        backend = self.backend
+        taxes = {}
+        for rate in rates:
+            domain = [
+                ("company_id", "=", backend.company_id.id),
+                ("type_tax_use", "=", "sale"),
+                ("amount_type", "=", "percent"),
+                ("amount", "=", float(rate)),
+                ("price_include", "=", False),
+            ]
+            tax = backend.tax_ids.filtered_domain(domain)[:1] or self.env[
+                "account.tax"
+            ].search(domain, order="sequence, id", limit=1)
+            if not tax:
+                raise MappingError(
+                    self.env._(
+                        "No Odoo sales tax at %(rate)s%% (tax excluded, percentage) "
+                        "in %(company)s: create one, then reprocess.",
+                        rate=rate,
+                        company=backend.company_id.name,
+                    )
+                )
+            taxes[rate] = tax
+        return taxes
+
+    def _partner(self):
+        """The customer's partner, or the billing contact of a guest order.
+
+        Registered customers are bound by their BigCommerce id, guests by
+        their e-mail address, so a returning guest is found again.
+        """
+        order = self.fetched["order"]
+        values = billing_partner_values(order.get("billing_address"))
+        customer_id = int(order.get("customer_id") or 0)
+        if customer_id:
+            kind, key = "customer", customer_id
+        elif values["email"]:
+            kind = "guest"
+            key = hashlib.sha1(values["email"].lower().encode()).hexdigest()[:24]
+        else:
+            kind, key = "order_contact", self.bigcommerce_id
+        binder = BigCommerceBinder(self.backend, kind)
+        partner = binder.to_record(key, "res.partner")
+        if not partner:
+            partner = self.env["res.partner"].create(self._partner_values(values))
+            binder.bind(key, partner)
+        return partner
+
+    def _partner_values(self, values):
+        values = dict(values)
+        country_code = values.pop("country_code")
+        state_name = values.pop("state_name")
+        company_name = values.pop("company_name")
+        country = (
+            self.env["res.country"].search([("code", "=", country_code)], limit=1)
+            if country_code
+            else self.env["res.country"]
+        )
+        state = self.env["res.country.state"]
+        if country and state_name:
+            state = state.search(
+                [
+                    ("country_id", "=", country.id),
+                    "|",
+                    ("name", "=ilike", state_name),
+                    ("code", "=ilike", state_name),
+                ],
+                limit=1,
+            )
+        values.update(
+            country_id=country.id or False,
+            state_id=state.id or False,
+            customer_rank=1,
+        )
+        if company_name and company_name != values["name"]:
+            values["comment"] = f"Company: {company_name}"
+        return values
+
+    # --- the invoice ------------------------------------------------------
+    def _invoice_values(self, plan):
+        invoice_date = (
+            plan.date.date() if plan.date else fields.Date.context_today(self.backend)
+        )
+        return {
+            "move_type": "out_invoice",
+            "company_id": self.backend.company_id.id,
+            "journal_id": self.journal.id,
+            "partner_id": self.partner.id,
+            "currency_id": self.currency.id,
+            "invoice_date": invoice_date,
+            # Store orders are paid at checkout: due on the order date, unless
+            # the customer's payment terms say otherwise.
+            "invoice_date_due": invoice_date,
+            "ref": str(plan.order_id),
+            "invoice_origin": f"BigCommerce order #{plan.order_id}",
+            "invoice_line_ids": self.line_commands,
+        }
+
+    def _invoice_line_commands(self, plan):
+        commands = []
+        products = {}
+        analytic = self.backend.analytic_distribution
+        for line in plan.lines:
+            taxes = self.env["account.tax"].union(
+                *(self.tax_by_rate[rate] for rate in line.tax_rates)
+            )
+            values = {
+                "name": line.name,
+                "quantity": float(line.quantity),
+                "price_unit": float(line.price_unit),
+                "tax_ids": [Command.set(taxes.ids)],
+            }
+            if line.kind == KIND_PRODUCT:
+                if line.sku not in products:
+                    products[line.sku] = self._product_by_sku(line.sku, line.name)
+                product = products[line.sku]
+                values["product_id"] = product.id
+                values["product_uom_id"] = product.uom_id.id
+                values["account_id"] = self._revenue_account(product).id
+            else:
+                values["account_id"] = self._account(CHARGE_ACCOUNTS[line.kind]).id
+            if analytic:
+                values["analytic_distribution"] = analytic
+            commands.append(Command.create(values))
+        return commands
+
+    def _set_bigcommerce_taxes(self, plan):
+        """Make each tax group carry exactly BigCommerce's tax amount.
+
+        Odoo computes tax from the lines; BigCommerce (or its tax provider)
+        rounds per line after discounts. The difference is rounding, never
+        more than a cent per taxed line: a larger one means the taxes do not
+        match and the order is refused rather than booked wrong.
+        """
+        target_by_group = {}
+        for rate, amount in plan.tax_by_rate.items():
+            group = self.tax_by_rate[rate].tax_group_id.id
+            target_by_group[group] = target_by_group.get(group, Decimal(0)) + amount
+        totals = self.move.tax_totals
+        if not totals:
+            return
+        changed = False
+        taxed_lines = sum(1 for line in plan.lines if line.tax_rates)
+        tolerance = Decimal("0.01") * max(1, taxed_lines)
+        for subtotal in totals.get("subtotals", []):
+            for group in subtotal.get("tax_groups", []):
+                current = cents(group["tax_amount_currency"])
+                target = target_by_group.get(group["id"], Decimal(0))
+                if current == target:
+                    continue
+                if abs(current - target) > tolerance:
+                    raise MappingError(
+                        self.env._(
+                            "Order %(order)s: Odoo computes %(odoo)s of %(group)s, "
+                            "BigCommerce charged %(store)s; the difference "
+                            "%(difference)s is more than rounding. Check the taxes "
+                            "of the lines.",
+                            order=plan.order_id,
+                            odoo=current,
+                            group=group.get("group_name"),
+                            store=target,
+                            difference=current - target,
+                        )
+                    )
+                group["tax_amount_currency"] = float(target)
+                changed = True
+        if changed:
+            self.move.tax_totals = totals
+
+    def _check_totals(self, plan):
+        move = self.move
+        got = (
+            cents(move.amount_untaxed),
+            cents(move.amount_tax),
+            cents(move.amount_total),
+        )
+        want = (plan.untaxed, plan.tax, plan.total)
+        if got != want:
+            raise MappingError(
+                self.env._(
+                    "Order %(order)s: the invoice would show untaxed/tax/total "
+                    "%(odoo)s but BigCommerce says %(store)s (differences "
+                    "%(difference)s). It was not posted.",
+                    order=plan.order_id,
+                    odoo="/".join(str(v) for v in got),
+                    store="/".join(str(v) for v in want),
+                    difference="/".join(
+                        str(g - w) for g, w in zip(got, want, strict=True)
+                    ),
+                )
+            )
+
+    def _note_changes_on_invoice(self, values, outcome=None):
+        """Say on the invoice's chatter what changed on BigCommerce.
+
+        A posted invoice is not rewritten; ``outcome`` says what was done
+        instead (default: nothing).
+        """
+        binding = self.binding
+        changes = []
+        for fname, label in TRACKED_CHANGES:
+            old, new = binding[fname], values.get(fname)
+            if isinstance(old, float):
+                changed = binding.currency_id.compare_amounts(old, new or 0.0) != 0
+            else:
+                changed = (old or False) != (new or False)
+            if changed:
+                if binding._fields[fname].type == "selection":
+                    labels = dict(
+                        binding._fields[fname]._description_selection(self.env)
+                    )
+                    old, new = labels.get(old, old), labels.get(new, new)
+                changes.append(Markup("<li>%s: %s &#8594; %s</li>") % (label, old, new))
+        if not changes:
+            return
+        if not outcome:
+            states = dict(self.move._fields["state"]._description_selection(self.env))
+            outcome = f"the {states[self.move.state].lower()} invoice was not modified."
+        self.move.message_post(
+            body=Markup("<p>%s</p><ul>%s</ul>")
+            % (
+                escape(
+                    f"BigCommerce order #{binding.bigcommerce_id} changed: {outcome}"
+                ),
+                Markup("").join(changes),
+            )
+        )

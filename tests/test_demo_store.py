@@ -1,0 +1,118 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""End to end over the demo's store: what tools/demo.sh shows, asserted.
+
+The store is the simulator's seeded generator (36 orders of every status,
+10 customers, guests, coupons, several currencies and tax rates), configured
+in Odoo exactly as the demo configures it (``demo_store.py``), and every
+order goes through the import job against the simulator's HTTP API.
+"""
+
+from decimal import Decimal
+
+from odoo.tests import tagged
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+from ..bigcommerce.const import NOT_INVOICED_STATUS_IDS
+from .common import ACCESS_TOKEN, CLIENT_SECRET, STORE_HASH, SimulatorMixin
+from .demo_store import configure_demo_store
+from .simulator.generator import generate_store
+
+SEED, CUSTOMERS, ORDERS = 42, 10, 36
+
+
+@tagged("post_install", "-at_install")
+class TestDemoStore(SimulatorMixin, AccountTestInvoicingCommon):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._start_simulator()
+        # An administrator configures the store, as in the demo.
+        cls.env.user.group_ids |= cls.env.ref("base.group_system") | cls.env.ref(
+            "bigcommerce_connector.group_bigcommerce_manager"
+        )
+        generate_store(
+            cls.simulator.state, seed=SEED, customers=CUSTOMERS, orders=ORDERS
+        )
+        cls.backend, cls.summary = configure_demo_store(
+            cls.env,
+            api_base_url=cls.simulator.base_url,
+            store_hash=STORE_HASH,
+            access_token=ACCESS_TOKEN,
+            client_secret=CLIENT_SECRET,
+            seed=SEED,
+            customers=CUSTOMERS,
+            orders=ORDERS,
+        )
+
+    def store_orders(self):
+        """Every order as the store's API shows it."""
+        state = self.simulator.state
+        return [state.render_order(order_id) for order_id in sorted(state.orders)]
+
+    def test_every_order_ends_as_the_store_says(self):
+        orders = self.store_orders()
+        self.assertEqual(len(orders), ORDERS)
+        results = {
+            order["id"]: self.backend._import_order(order["id"]) for order in orders
+        }
+        Binding = self.env["bigcommerce.order"]
+        invoiced = not_invoiced = 0
+        currencies = set()
+        for order in orders:
+            binding = Binding.search(
+                [
+                    ("backend_id", "=", self.backend.id),
+                    ("bigcommerce_id", "=", order["id"]),
+                ]
+            )
+            if order["status_id"] in NOT_INVOICED_STATUS_IDS:
+                # Incomplete, cancelled and declined orders never sold.
+                self.assertIn("not invoiced", results[order["id"]])
+                self.assertFalse(binding.move_id, order["id"])
+                not_invoiced += 1
+                continue
+            move = binding.move_id
+            self.assertEqual(move.state, "posted", results[order["id"]])
+            self.assertEqual(move.move_type, "out_invoice")
+            self.assertEqual(move.currency_id.name, order["currency_code"])
+            self.assertEqual(
+                (
+                    Decimal(str(move.amount_untaxed)).quantize(Decimal("0.01")),
+                    Decimal(str(move.amount_tax)).quantize(Decimal("0.01")),
+                    Decimal(str(move.amount_total)).quantize(Decimal("0.01")),
+                ),
+                (
+                    Decimal(order["total_ex_tax"]).quantize(Decimal("0.01")),
+                    Decimal(order["total_tax"]).quantize(Decimal("0.01")),
+                    Decimal(order["total_inc_tax"]).quantize(Decimal("0.01")),
+                ),
+                f"order {order['id']}",
+            )
+            currencies.add(order["currency_code"])
+            invoiced += 1
+        # The demo store has something of everything.
+        self.assertGreater(invoiced, 25)
+        self.assertGreaterEqual(not_invoiced, 3)
+        self.assertGreater(len(currencies), 1)
+        self.assertFalse(
+            self.env["bigcommerce.failure"].search(
+                [("backend_id", "=", self.backend.id)]
+            )
+        )
+
+    def test_importing_the_store_again_changes_nothing(self):
+        orders = self.store_orders()
+        for order in orders:
+            self.backend._import_order(order["id"])
+        moves = self.env["account.move"].search(
+            [("invoice_origin", "=like", "BigCommerce order #%")]
+        )
+        totals = sorted(moves.mapped("amount_total"))
+        for order in orders:
+            self.backend._import_order(order["id"])
+        again = self.env["account.move"].search(
+            [("invoice_origin", "=like", "BigCommerce order #%")]
+        )
+        self.assertEqual(again, moves)
+        self.assertEqual(sorted(again.mapped("amount_total")), totals)

@@ -1,0 +1,55 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Print what became of every order of the demo store; run by tools/demo.sh
+inside an Odoo shell (which provides ``env``):
+
+    python -m odoo shell -c odoo.conf -d DB < tools/demo_summary.py
+
+The last line is ``jobs_pending=N posted=N failures=N`` for the script.
+It shows; the end-to-end test (tests/test_demo_store.py) asserts.
+"""
+
+# A script run from a terminal: it reports to that terminal on purpose.
+# pylint: disable=print-used
+
+if "env" not in globals():
+    raise SystemExit("Run it in an Odoo shell.")
+env = globals()["env"]
+
+jobs = env["queue.job"].search(
+    [("model_name", "=", "bigcommerce.backend"), ("method_name", "=", "_import_order")],
+    order="id",
+)
+pending = jobs.filtered(
+    lambda j: j.state in ("wait_dependencies", "pending", "enqueued", "started")
+)
+outcome = {}
+for job in jobs:
+    order_id = int(job.args[0]) if job.args else 0
+    outcome[order_id] = job.result or job.exc_info or job.state
+bindings = env["bigcommerce.order"].search([], order="bigcommerce_id")
+failures = env["bigcommerce.failure"].search([("state", "!=", "resolved")])
+posted = bindings.filtered(lambda b: b.move_id.state == "posted")
+
+print(f"{'order':>7}  {'status':<28} outcome")
+for order_id in sorted(outcome):
+    binding = bindings.filtered(lambda b, i=order_id: b.bigcommerce_id == i)
+    status = binding.custom_status or ""
+    if binding.move_id:
+        move = binding.move_id
+        text = (
+            f"{move.name} ({move.state}) {move.currency_id.name} "
+            f"{move.amount_total:.2f} for {move.partner_id.name}"
+        )
+    else:
+        text = str(outcome[order_id]).strip().splitlines()[-1]
+    print(f"#{order_id:>6}  {status:<28} {text}")
+print()
+for currency in posted.move_id.currency_id:
+    moves = posted.move_id.filtered(lambda m, c=currency: m.currency_id == c)
+    print(
+        f"{currency.name}: {len(moves)} posted invoices, total "
+        f"{sum(moves.mapped('amount_total')):.2f}"
+    )
+for failure in failures:
+    print(f"failure {failure.name}: {failure.reason}")
+print(f"jobs_pending={len(pending)} posted={len(posted)} failures={len(failures)}")
