@@ -11,7 +11,7 @@ import requests
 from werkzeug.serving import DechunkedInput
 
 from odoo import SUPERUSER_ID, fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.job import Job
@@ -19,14 +19,14 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..bigcommerce.webhook import REPLAY_WINDOW
 from ..controllers.main import MAX_BODY_BYTES
-from .common import CLIENT_SECRET, BigCommerceAccountingCase
+from .common import CLIENT_SECRET, BigCommerceAccountingHttpCase
 from .simulator import webhooks as simulator_webhooks
 
 CONTROLLER_LOGGER = "odoo.addons.bigcommerce_connector.controllers.main"
 
 
 @tagged("post_install", "-at_install")
-class TestWebhook(BigCommerceAccountingCase, HttpCase):
+class TestWebhook(BigCommerceAccountingHttpCase):
     def path(self, key=None):
         return f"/bigcommerce/webhook/{key or self.backend.webhook_key}"
 

@@ -106,9 +106,12 @@ run_odoo() {
     fi
     local odoo_root addons_path db db_demo log orc t0
     odoo_root=$("$py" -c 'import odoo.release as r, os; print(os.path.dirname(os.path.dirname(os.path.realpath(r.__file__))))')
-    # The addon's technical name does not depend on the checkout folder.
-    mkdir -p "$tmp/addons"
-    ln -s "$repo" "$tmp/addons/bigcommerce_connector"
+    # A copy of the addon's own files, as git would ship them, under the
+    # addon's technical name (the checkout also holds .venv and .cache).
+    mkdir -p "$tmp/addons/bigcommerce_connector"
+    git ls-files -co --exclude-standard -z \
+        | while IFS= read -r -d "" f; do [ -f "$f" ] && printf "%s\0" "$f"; done \
+        | xargs -0 cp --parents -t "$tmp/addons/bigcommerce_connector"
     addons_path="$tmp/addons,$odoo_root/addons"
     db="bc_test_$(date +%s)_$$"
     db_demo="${db}_demo"
@@ -153,6 +156,19 @@ CONF
         rc=1
     fi
     mkdir -p .ci/out && cp "$log" .ci/out/odoo-tests.log
+
+    banner "Odoo tier: the translation template is up to date"
+    if "$py" -m odoo i18n export -c "$tmp/odoo.conf" -d "$db" -o "$tmp/check.pot" \
+            bigcommerce_connector >"$tmp/i18n.log" 2>&1 \
+        && diff <(sed '1,/^$/d' i18n/bigcommerce_connector.pot) <(sed '1,/^$/d' "$tmp/check.pot") >"$tmp/pot.diff"; then
+        echo "i18n/bigcommerce_connector.pot: ok"
+        odoo_passed=$((odoo_passed + 1))
+    else
+        echo "i18n/bigcommerce_connector.pot is not what the code gives: run tools/export_pot.sh"
+        head -n 40 "$tmp/pot.diff" "$tmp/i18n.log"
+        odoo_failed=$((odoo_failed + 1))
+        rc=1
+    fi
 
     banner "Odoo tier: uninstall, then install with demo data and uninstall again"
     t0=$(date +%s)
