@@ -26,6 +26,8 @@ export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-$(id 
 banner() { printf '\n%s\n%s\n%s\n' "========================================================================" "$1" "========================================================================"; }
 
 pure_passed=0 pure_failed=0 odoo_passed=0 odoo_failed=0 rc=0
+# The last release whose data the upgrade check migrates (19.0.1.0.0).
+UPGRADE_FROM=5d2dab2
 
 banner "Set-up (tools/setup.sh)"
 if ! bash tools/setup.sh; then
@@ -104,7 +106,7 @@ run_odoo() {
         odoo_failed=1 rc=1
         return
     fi
-    local odoo_root addons_path db db_demo log orc t0
+    local addons_path db db_demo log orc t0
     odoo_root=$("$py" -c 'import odoo.release as r, os; print(os.path.dirname(os.path.dirname(os.path.realpath(r.__file__))))')
     # A copy of the addon's own files, as git would ship them, under the
     # addon's technical name (the checkout also holds .venv and .cache).
@@ -189,6 +191,41 @@ CONF
     fi
     drop "$db"
     drop "$db_demo"
+
+    banner "Odoo tier: upgrade from release 19.0.1.0.0 (its data, then this code's migration)"
+    t0=$(date +%s)
+    if check_upgrade "${db}_upgrade"; then
+        echo "upgrade: ok ($(($(date +%s) - t0))s)"
+        odoo_passed=$((odoo_passed + 1))
+    else
+        echo "upgrade FAILED:"
+        grep -hE " (ERROR|CRITICAL) |Error|assert" "$tmp"/upgrade-*.log | head -30
+        tail -n 20 "$tmp"/upgrade-*.log
+        odoo_failed=$((odoo_failed + 1))
+        rc=1
+    fi
+    drop "${db}_upgrade"
+}
+
+# Installs release 19.0.1.0.0 (from git history) on database $1, adds data
+# of that release (tests/upgrade/seed_*.py), upgrades it to this checkout's
+# code, and checks the data (tests/upgrade/check_*.py).
+check_upgrade() {
+    local old="$tmp/old-addons/bigcommerce_connector"
+    mkdir -p "$old" && git archive "$UPGRADE_FROM" | tar -x -C "$old" || return 1
+    sed "s|^addons_path = .*|addons_path = $tmp/old-addons,$odoo_root/addons|" "$tmp/odoo.conf" >"$tmp/old.conf"
+    new_database "$1" \
+        && "$py" -m odoo server -c "$tmp/old.conf" -d "$1" -i bigcommerce_connector \
+            --stop-after-init >"$tmp/upgrade-install.log" 2>&1 \
+        && "$py" -m odoo shell -c "$tmp/old.conf" -d "$1" --log-level=warn \
+            <tests/upgrade/seed_19_0_1_0_0.py >"$tmp/upgrade-seed.log" 2>&1 \
+        && grep -q '^seeded$' "$tmp/upgrade-seed.log" \
+        && "$py" -m odoo server -c "$tmp/odoo.conf" -d "$1" -u bigcommerce_connector \
+            --stop-after-init >"$tmp/upgrade-update.log" 2>&1 \
+        && ! grep -qE " (ERROR|CRITICAL) " "$tmp/upgrade-update.log" \
+        && "$py" -m odoo shell -c "$tmp/odoo.conf" -d "$1" --log-level=warn \
+            <tests/upgrade/check_19_0_2_0_0.py >"$tmp/upgrade-check.log" 2>&1 \
+        && grep -q '^upgrade ok$' "$tmp/upgrade-check.log"
 }
 
 case "$tiers" in
