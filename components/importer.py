@@ -150,8 +150,8 @@ class BigCommerceImporter:
         raise NotImplementedError
 
     def _must_skip(self):
-        """A sentence saying why the record is not imported, or ``None``."""
-        return None
+        """A sentence saying why the record is not imported, or ``""``."""
+        return ""
 
     def _map(self):
         """The Odoo-independent values of the record (``bigcommerce.mapping``)."""
