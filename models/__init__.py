@@ -4,4 +4,5 @@ from . import (
     bigcommerce_failure,
     bigcommerce_order,
     bigcommerce_webhook_delivery,
+    ir_http,
 )
