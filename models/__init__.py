@@ -1,7 +1,9 @@
 from . import (
+    account_move,
     bigcommerce_backend,
     bigcommerce_binding,
     bigcommerce_failure,
     bigcommerce_order,
+    bigcommerce_refund,
     bigcommerce_webhook_delivery,
 )
