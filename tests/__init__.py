@@ -6,5 +6,6 @@ from . import (
     test_hardening,
     test_order_import,
     test_refund_import,
+    test_refund_webhook,
     test_webhook,
 )
