@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 {
     "name": "BigCommerce Connector",
-    "summary": "Import BigCommerce orders as posted Odoo customer invoices",
+    "summary": "BigCommerce orders as posted invoices, refunds as credit notes",
     "version": "19.0.2.0.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/bigcommerce-odoo/bigcommerce_connector",

@@ -118,6 +118,18 @@ class RefundImporter(BigCommerceImporter):
                 refund=self._label(),
                 move=self.binding.move_id.display_name,
             )
+        reversal = self.order_binding.cancel_move_id
+        if reversal:
+            # The order was cancelled and its invoice reversed in full: that
+            # credit note covers the refund too, or it would be credited twice.
+            note = self.env._(
+                "Covered by %(move)s, which reversed the invoice in full when the "
+                "order was cancelled on BigCommerce.",
+                move=reversal.display_name,
+            )
+            values = dict(self._refund_values(), note=note, sync_state="done")
+            self.binding = self.binder.bind(self.bigcommerce_id, reversal, values)
+            return f"{self._label()}: {note}"
         if self.waiting:
             values = dict(self._refund_values(), note=self.waiting)
             self.binding = self.binder.bind(

@@ -52,7 +52,9 @@ class BigCommerceRefund(models.Model):
         "credited as soon as the order is invoiced.",
     )
     note = fields.Char(
-        readonly=True, help="Why the refund is not credited yet, when it is not."
+        readonly=True,
+        help="Why the refund is not credited yet, or why it is credited by a "
+        "credit note that is not its own (the reversal of a cancelled order).",
     )
 
     # === COMPUTE METHODS === #

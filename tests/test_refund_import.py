@@ -482,6 +482,17 @@ class TestRefundImport(BigCommerceAccountingCase):
             )
         )
 
+    def test_refund_after_the_cancellation_reversal_is_not_credited_twice(self):
+        order, invoice = self.cancel_after_invoicing("reverse")
+        reversal = self.binding(order).cancel_move_id
+        refund = self.refund(order, [self.product_item(self.products_of(order)[0])])
+        result = self.import_refund(refund)
+        self.assertIn("Covered by", result)
+        binding = self.refund_binding(refund)
+        self.assertEqual(binding.move_id, reversal)
+        self.assertEqual(binding.credit_state, "credited")
+        self.assertEqual(self.credit_notes(invoice), reversal)
+
     def test_cancelled_after_invoicing_raises_a_failure_for_an_accountant(self):
         order, invoice = self.cancel_after_invoicing("failure")
         failure = self.env["bigcommerce.failure"].search(
