@@ -163,6 +163,18 @@ class TestRefundImport(BigCommerceAccountingCase):
             order_binding.amount_balance, order_binding.total_inc_tax - 13.53
         )
 
+    def test_credit_notes_follow_the_posting_policy(self):
+        self.backend.posting_policy = "draft"
+        order = self.add_order(lines=[{"sku": "MUG-BLK", "quantity": 2}])
+        self.import_order(order)
+        refund = self.refund(order, [self.product_item(self.products_of(order)[0], 1)])
+        self.import_refund(refund)
+        credit_note = self.refund_binding(refund).move_id
+        self.assertEqual(credit_note.state, "draft")
+        self.assert_matches_refund(credit_note, refund)
+        # A draft credit note is still the refund's: not credited again.
+        self.assertIn("already credited", self.import_refund(refund))
+
     def test_several_refunds_on_one_order(self):
         order = self.add_order(
             lines=[{"sku": "MUG-BLK", "quantity": 3}, {"sku": "BOOK-1", "quantity": 2}],
