@@ -25,6 +25,7 @@ from ..bigcommerce.mapping import (
 )
 from .binder import BigCommerceBinder
 from .importer import BigCommerceImporter
+from .order_refunds import after_order_import
 
 # Invoice line kind -> store field of its account.
 CHARGE_ACCOUNTS = {
@@ -74,6 +75,9 @@ class OrderImporter(BigCommerceImporter):
         )
         self.binding = self.binder.to_binding(self.bigcommerce_id)
         self.move = self.binding.move_id
+        # What the order was before this import (for its refunds).
+        self.had_invoice = bool(self.move)
+        self.previous_status = self.binding.status
         if not self._must_skip():
             self.fetched["taxes"] = clean_payload(
                 self._call(self.client.get_order_taxes, self.bigcommerce_id)
@@ -161,6 +165,7 @@ class OrderImporter(BigCommerceImporter):
     def _after_import(self, plan):
         if self.backend.posting_policy == "post" and self.move.state == "draft":
             self.move.action_post()
+        after_order_import(self)
 
     def _result(self):
         return f"{self._label()}: {self.move.display_name}"

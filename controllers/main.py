@@ -16,7 +16,11 @@ import re
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
-from ..bigcommerce.const import HANDLED_ORDER_SCOPES, is_known_scope
+from ..bigcommerce.const import (
+    HANDLED_ORDER_SCOPES,
+    REFUND_CREATED_SCOPE,
+    is_known_scope,
+)
 from ..bigcommerce.webhook import (
     MAX_BODY_BYTES,
     WebhookMalformed,
@@ -106,6 +110,15 @@ class BigCommerceWebhookController(http.Controller):
         if order_id is None:
             _logger.warning("BigCommerce webhook refused: %s without order id", scope)
             return _answer(400, "malformed payload")
+        refund_id = None
+        if scope == REFUND_CREATED_SCOPE:
+            refund = data.get("refund")
+            refund_id = positive_int32(
+                refund.get("refund_id") if isinstance(refund, dict) else None
+            )
+            if refund_id is None:
+                _logger.warning("BigCommerce webhook refused: refund without id")
+                return _answer(400, "malformed payload")
         if (
             not request.env["bigcommerce.webhook.delivery"]
             .sudo()
@@ -118,7 +131,10 @@ class BigCommerceWebhookController(http.Controller):
             )
             return _answer(200, "duplicate")
         # Jobs from webhooks run as the system user (OdooBot).
-        backend.with_user(SUPERUSER_ID)._delay_import_order(order_id)
+        if refund_id is not None:
+            backend.with_user(SUPERUSER_ID)._delay_import_refund(refund_id, order_id)
+        else:
+            backend.with_user(SUPERUSER_ID)._delay_import_order(order_id)
         _logger.info(
             "BigCommerce webhook %s for order %s queued (store %s)",
             scope,

@@ -1,8 +1,10 @@
 from . import (
+    account_move,
     bigcommerce_backend,
     bigcommerce_binding,
     bigcommerce_failure,
     bigcommerce_order,
+    bigcommerce_refund,
     bigcommerce_webhook_delivery,
     ir_http,
 )

@@ -30,7 +30,12 @@ class BigCommerceFailure(models.Model):
     )
     company_id = fields.Many2one(related="backend_id.company_id", store=True)
     record_type = fields.Selection(
-        [("order", "Order"), ("catch_up", "Order catch-up")],
+        [
+            ("order", "Order"),
+            ("catch_up", "Order catch-up"),
+            ("refund", "Refund"),
+            ("cancelled_invoice", "Invoiced order cancelled"),
+        ],
         string="What",
         required=True,
         default="order",
@@ -131,6 +136,13 @@ class BigCommerceFailure(models.Model):
             if failure.record_type == "order":
                 failure.backend_id._delay_import_order(int(failure.bigcommerce_id))
             elif failure.record_type == "catch_up":
-                failure.backend_id._delay_catch_up_orders()
+                if failure.bigcommerce_id == "refunds":
+                    failure.backend_id._delay_catch_up_refunds()
+                else:
+                    failure.backend_id._delay_catch_up_orders()
+            elif failure.record_type == "refund":
+                failure.backend_id._delay_import_refund(int(failure.bigcommerce_id))
+            elif failure.record_type == "cancelled_invoice":
+                failure.backend_id._delay_import_order(int(failure.bigcommerce_id))
             failure.state = "queued"
         return True
