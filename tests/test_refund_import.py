@@ -244,6 +244,49 @@ class TestRefundImport(BigCommerceAccountingCase):
         self.assertFalse(line.product_id)
         self.assertAlmostEqual(credit_note.amount_total, 5.0)
 
+    def test_gift_wrapping_and_handling_refunds_go_to_their_accounts(self):
+        self.backend.refund_account_id = self.account_fallback
+        order = self.add_order(
+            lines=[{"sku": "MUG-BLK", "quantity": 1}],
+            handling="3.00",
+            wrapping="4.00",
+            wrapping_tax_rate="0.20",
+        )
+        self.import_order(order)
+        invoice = self.binding(order).move_id
+        refund = self.refund(
+            order,
+            [
+                {
+                    "item_type": "GIFT_WRAPPING",
+                    "item_id": self.products_of(order)[0]["id"],
+                },
+                {
+                    "item_type": "HANDLING",
+                    "item_id": self.address_of(order)["id"],
+                    "amount": "1.00",
+                },
+                {"item_type": "ORDER", "item_id": order["id"], "amount": "2.50"},
+            ],
+        )
+        self.import_refund(refund)
+        credit_note = self.refund_binding(refund).move_id
+        self.assert_matches_refund(credit_note, refund)
+        by_account = self.lines_by_account(credit_note)
+        self.assertEqual(by_account[self.account_wrapping], 4.0)
+        self.assertEqual(by_account[self.account_fallback], 2.5)
+        self.assertIn(self.account_handling, by_account)
+        wrapping = credit_note.invoice_line_ids.filtered(
+            lambda line: line.account_id == self.account_wrapping
+        )
+        self.assertEqual(wrapping.tax_ids, self.tax_20)
+        self.assertEqual(
+            wrapping.tax_ids,
+            invoice.invoice_line_ids.filtered(
+                lambda line: line.account_id == self.account_wrapping
+            ).tax_ids,
+        )
+
     def test_tax_adjustment_only_refund_returns_tax(self):
         order = self.add_order(lines=[{"sku": "MUG-BLK", "quantity": 2}])
         self.import_order(order)
