@@ -148,7 +148,7 @@ class BigCommerceWebhookController(http.Controller):
             )
             return _answer(200, "duplicate")
         # Jobs from webhooks run as the system user (OdooBot).
-        backend.with_user(SUPERUSER_ID)._delay_import_order(order_id)
+        backend.with_user(SUPERUSER_ID)._delay_import_order(order_id, origin="webhook")
         _logger.info(
             "BigCommerce webhook %s for order %s queued (store %s)",
             scope,

@@ -1,7 +1,10 @@
 from . import (
+    account_move,
     bigcommerce_backend,
     bigcommerce_binding,
     bigcommerce_failure,
     bigcommerce_order,
+    bigcommerce_payment_journal,
+    bigcommerce_status_rule,
     bigcommerce_webhook_delivery,
 )

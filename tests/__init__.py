@@ -5,5 +5,6 @@ from . import (
     test_demo_store,
     test_hardening,
     test_order_import,
+    test_payments,
     test_webhook,
 )
