@@ -49,14 +49,6 @@ TRACKED_CHANGES = (
     ("total_tax", "Tax"),
     ("total_inc_tax", "Total"),
 )
-# What asked for an import (``_delay_import_order``'s origin), as the
-# chatter names it.
-IMPORT_ORIGINS = {
-    "webhook": "webhook",
-    "catch_up": "catch-up",
-    "manual": "manual import",
-    "reprocess": "reprocessed failure",
-}
 
 
 class OrderImporter(BigCommerceImporter):
@@ -82,7 +74,8 @@ class OrderImporter(BigCommerceImporter):
     binding_model = "bigcommerce.order"
 
     def __init__(self, backend, bigcommerce_id, origin=None):
-        """:param origin: what asked for the import (``IMPORT_ORIGINS``)."""
+        """:param origin: what asked for the import: ``webhook``,
+        ``catch_up``, ``manual`` or ``reprocess`` (see :meth:`_origin_label`)."""
         super().__init__(backend, int(bigcommerce_id))
         self.origin = origin
         self.move = self.env["account.move"]
@@ -165,13 +158,16 @@ class OrderImporter(BigCommerceImporter):
             cancel = self.move.state == "draft" and self.action == ACTION_SKIP
             if cancel:
                 self.move.button_cancel()
-                self.outcomes.append("the draft invoice was cancelled")
+                self.outcomes.append(self.env._("the draft invoice was cancelled"))
             elif self.changes:
                 states = dict(
                     self.move._fields["state"]._description_selection(self.env)
                 )
                 self.outcomes.append(
-                    f"the {states[self.move.state].lower()} invoice was not modified"
+                    self.env._(
+                        "the %(state)s invoice was not modified",
+                        state=states[self.move.state].lower(),
+                    )
                 )
             return self.move
         if self.move:
@@ -183,10 +179,10 @@ class OrderImporter(BigCommerceImporter):
                     "invoice_line_ids": [Command.clear(), *self.line_commands],
                 }
             )
-            self.outcomes.append("the draft invoice was rewritten")
+            self.outcomes.append(self.env._("the draft invoice was rewritten"))
         else:
             self.move = self.env["account.move"].create(self._invoice_values(plan))
-            self.outcomes.append("invoice created")
+            self.outcomes.append(self.env._("invoice created"))
         self._set_bigcommerce_taxes(plan)
         self._check_totals(plan)
         return self.move
@@ -226,12 +222,14 @@ class OrderImporter(BigCommerceImporter):
                 self.action == ACTION_DRAFT and is_paid(order)
             ):
                 move.action_post()
-                self.outcomes.append("invoice posted")
+                self.outcomes.append(self.env._("invoice posted"))
             elif self.action == ACTION_DRAFT:
                 self.outcomes.append(
-                    f"the invoice stays in draft until BigCommerce reports the "
-                    f"order paid (payment status: "
-                    f"{order.get('payment_status') or 'none'})"
+                    self.env._(
+                        "the invoice stays in draft until BigCommerce reports the "
+                        "order paid (payment status: %(status)s)",
+                        status=order.get("payment_status") or "-",
+                    )
                 )
         if self.action == ACTION_HOLD:
             self.outcomes.append(self.binding.hold_reason)
@@ -245,6 +243,8 @@ class OrderImporter(BigCommerceImporter):
         move = self.move
         if not (
             self.backend.register_payments
+            # A disputed or unverified payment is not booked as received.
+            and self.action != ACTION_HOLD
             and move.state == "posted"
             and is_paid(self.fetched["order"])
             and move.payment_state == "not_paid"
@@ -260,16 +260,28 @@ class OrderImporter(BigCommerceImporter):
             )
             self.outcomes.append(self.payment_note)
 
+    def _origin_label(self):
+        labels = {
+            "webhook": self.env._("webhook"),
+            "catch_up": self.env._("catch-up"),
+            "manual": self.env._("manual import"),
+            "reprocess": self.env._("reprocessed failure"),
+        }
+        return labels.get(self.origin) or self.env._("import")
+
     def _post_chatter_lines(self):
         """One plain line on the order record and on its invoice: what
         changed on BigCommerce, what was done, and what asked for it."""
-        origin = IMPORT_ORIGINS.get(self.origin, self.origin or "import")
         changes = [
             f"{label} {old or '-'} \N{RIGHTWARDS ARROW} {new or '-'}"
             for label, old, new in self.changes
         ]
-        what = "; ".join(changes + self.outcomes) or "nothing changed"
-        line = f"BigCommerce order #{self.bigcommerce_id} ({origin}): {what}."
+        line = self.env._(
+            "BigCommerce order #%(order)s (%(origin)s): %(what)s.",
+            order=self.bigcommerce_id,
+            origin=self._origin_label(),
+            what="; ".join(changes + self.outcomes) or self.env._("nothing changed"),
+        )
         self.binding.message_post(body=line)
         if self.move:
             self.move.message_post(body=line)

@@ -606,7 +606,7 @@ class BigCommerceBackend(models.Model):
         """Queue the import of one order; a pending duplicate is dropped.
 
         :param origin: what asked for it, for the chatter: ``webhook``,
-            ``catch_up``, ``manual`` or ``reprocess`` (see ``IMPORT_ORIGINS``).
+            ``catch_up``, ``manual`` or ``reprocess``.
         """
         self.ensure_one()
         order_id = int(order_id)

@@ -342,6 +342,40 @@ class TestStatusPolicy(PaymentCase):
         self.assertEqual(move.payment_state, "paid")
         self.assertFalse(self.binding(order).hold_reason)
 
+    def test_held_draft_is_neither_posted_nor_paid(self):
+        order = self.add_order(status_id=7)
+        self.import_order(order)
+        move = self.binding(order).move_id
+        self.simulator.state.set_order_status(order["id"], 13)
+        order = self.simulator.state.update_order(
+            order["id"], payment_status="captured"
+        )
+        self.import_order(order)
+        self.assertEqual(move.state, "draft")
+        self.assertIn("Disputed", self.binding(order).hold_reason)
+        self.simulator.state.set_order_status(order["id"], 11)
+        self.import_order(order)
+        self.assertEqual(move.state, "posted")
+        self.assertEqual(move.payment_state, "paid")
+
+    def test_disputed_payment_is_not_registered(self):
+        """Posted unpaid, then disputed with its payment captured: held, so
+        the payment is not booked as received."""
+        order = self.add_order(status_id=7)
+        self.backend.status_rule_ids = [
+            Command.create({"status": "7", "action": ACTION_POST})
+        ]
+        self.import_order(order)
+        move = self.binding(order).move_id
+        self.assertEqual(move.state, "posted")
+        self.simulator.state.set_order_status(order["id"], 13)
+        order = self.simulator.state.update_order(
+            order["id"], payment_status="captured"
+        )
+        self.import_order(order)
+        self.assertEqual(move.payment_state, "not_paid")
+        self.assertFalse(move.matched_payment_ids)
+
     def test_store_rules_override_the_default(self):
         self.backend.status_rule_ids = [
             Command.create({"status": "13", "action": ACTION_POST}),
