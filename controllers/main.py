@@ -134,7 +134,9 @@ class BigCommerceWebhookController(http.Controller):
         if refund_id is not None:
             backend.with_user(SUPERUSER_ID)._delay_import_refund(refund_id, order_id)
         else:
-            backend.with_user(SUPERUSER_ID)._delay_import_order(order_id)
+            backend.with_user(SUPERUSER_ID)._delay_import_order(
+                order_id, origin="webhook"
+            )
         _logger.info(
             "BigCommerce webhook %s for order %s queued (store %s)",
             scope,

@@ -5,6 +5,7 @@ from . import (
     test_demo_store,
     test_hardening,
     test_order_import,
+    test_payments,
     test_refund_concurrency,
     test_refund_import,
     test_refund_webhook,
