@@ -212,3 +212,167 @@ class PaymentRegistrar:
             )
         ).reconcile()
         return entry
+
+
+# BigCommerce's provider id of store credit, in a refund's payments.
+STORE_CREDIT_PROVIDER = "storecredit"
+
+
+class RefundPaymentRegistrar:
+    """The money of one refund, paid back, reconciled with its credit note.
+
+    Each of the refund's payments (``payments[]``, API-NOTES §4) settles its
+    share of the credit note: a gateway's is an outbound payment in the
+    journal of its provider (the store's list, else its default payment
+    journal), the store credit's moves the amount from the customer's
+    receivable to the store-credit liability. A payment made offline, or
+    declined, leaves its share of the credit note open, and says why.
+    """
+
+    def __init__(self, importer):
+        """:param importer: the running ``RefundImporter`` (its store, refund
+        and credit note)."""
+        self.backend = importer.backend
+        self.env = importer.env
+        self.refund = importer.fetched["refund"]
+        self.move = importer.move
+
+    def register(self):
+        """Register the refund's payments; returns ``(done, open_reasons)``,
+        sentences saying what was paid back and why any share stays open.
+
+        :raises PaymentNotRegistered: with the reason, nothing written.
+        """
+        done, open_reasons = [], []
+        for payment in self.refund.get("payments") or []:
+            amount = float(payment.get("amount") or 0)
+            provider = payment.get("provider_id") or ""
+            label = f"{provider or '?'} {amount:.2f} {self.move.currency_id.name}"
+            if payment.get("is_declined"):
+                open_reasons.append(
+                    self.env._(
+                        "%(payment)s was declined (%(message)s)",
+                        payment=label,
+                        message=payment.get("declined_message") or "-",
+                    )
+                )
+            elif payment.get("offline"):
+                open_reasons.append(
+                    self.env._(
+                        "%(payment)s was refunded offline: reconcile it with the "
+                        "statement line of that refund",
+                        payment=label,
+                    )
+                )
+            elif amount <= 0:
+                continue
+            elif provider == STORE_CREDIT_PROVIDER:
+                self._to_store_credit(amount, label)
+                done.append(label)
+            else:
+                self._pay_back(amount, provider, label)
+                done.append(label)
+        return done, open_reasons
+
+    def _memo(self, label):
+        return f"BigCommerce refund #{self.refund['id']}: {label}"
+
+    def _pay_back(self, amount, provider, label):
+        journal = self.backend._payment_journal(provider)
+        if not journal:
+            raise PaymentNotRegistered(
+                self.env._(
+                    "no payment journal for %(provider)s: set a default payment "
+                    "journal on the store, or one for this provider, then import "
+                    "the refund again.",
+                    provider=provider,
+                )
+            )
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=self.move.ids)
+            .create(
+                {
+                    "journal_id": journal.id,
+                    "amount": amount,
+                    "currency_id": self.move.currency_id.id,
+                    "payment_date": self.move.invoice_date,
+                    "communication": self._memo(label),
+                    "payment_difference_handling": "open",
+                }
+            )
+        )
+        return wizard._create_payments()
+
+    def _to_store_credit(self, amount, label):
+        """The refund becomes store credit: a debt to the customer. Move it
+        from the credit note's receivable to the store-credit liability."""
+        account = self.backend.store_credit_account_id
+        if not account:
+            raise PaymentNotRegistered(
+                self.env._(
+                    "%(payment)s went to store credit, and the store has no "
+                    "Store Credit Account: set it on the store's Accounting tab, "
+                    "then import the refund again.",
+                    payment=label,
+                )
+            )
+        move = self.move
+        company = move.company_id
+        journal = self.env["account.journal"].search(
+            [("type", "=", "general"), ("company_id", "=", company.id)],
+            order="sequence, id",
+            limit=1,
+        )
+        if not journal:
+            raise PaymentNotRegistered(
+                self.env._(
+                    "no miscellaneous journal in %(company)s to book store credit.",
+                    company=company.name,
+                )
+            )
+        receivable = move.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        balance = move.currency_id._convert(
+            amount, company.currency_id, company, move.invoice_date
+        )
+        common = {
+            "name": self._memo(label),
+            "partner_id": move.commercial_partner_id.id,
+            "currency_id": move.currency_id.id,
+        }
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "journal_id": journal.id,
+                "date": move.invoice_date,
+                "ref": self._memo(label),
+                "line_ids": [
+                    Command.create(
+                        dict(
+                            common,
+                            account_id=receivable[:1].account_id.id,
+                            amount_currency=amount,
+                            balance=balance,
+                        )
+                    ),
+                    Command.create(
+                        dict(
+                            common,
+                            account_id=account.id,
+                            amount_currency=-amount,
+                            balance=-balance,
+                        )
+                    ),
+                ],
+            }
+        )
+        entry.action_post()
+        (
+            receivable
+            | entry.line_ids.filtered(
+                lambda line: line.account_id == receivable[:1].account_id
+            )
+        ).reconcile()
+        return entry

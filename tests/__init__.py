@@ -8,6 +8,7 @@ from . import (
     test_payments,
     test_refund_concurrency,
     test_refund_import,
+    test_refund_payments,
     test_refund_webhook,
     test_webhook,
 )
