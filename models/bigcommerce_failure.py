@@ -30,7 +30,11 @@ class BigCommerceFailure(models.Model):
     )
     company_id = fields.Many2one(related="backend_id.company_id", store=True)
     record_type = fields.Selection(
-        [("order", "Order"), ("catch_up", "Order catch-up")],
+        [
+            ("order", "Order"),
+            ("catch_up", "Order catch-up"),
+            ("order_listing", "Order listing"),
+        ],
         string="What",
         required=True,
         default="order",
@@ -132,5 +136,11 @@ class BigCommerceFailure(models.Model):
                 failure.backend_id._delay_import_order(int(failure.bigcommerce_id))
             elif failure.record_type == "catch_up":
                 failure.backend_id._delay_catch_up_orders()
+            elif failure.record_type == "order_listing":
+                run = self.env["bigcommerce.import.run"].browse(
+                    int(failure.bigcommerce_id)
+                )
+                if run.exists():
+                    run._list_again()
             failure.state = "queued"
         return True
