@@ -26,6 +26,15 @@
         "views/bigcommerce_import_run_views.xml",
         "wizards/bigcommerce_import_wizard_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "bigcommerce_connector/static/src/js/import_autorefresh.js",
+            "bigcommerce_connector/static/src/xml/import_autorefresh.xml",
+        ],
+        "web.assets_tests": [
+            "bigcommerce_connector/static/tests/tours/*.js",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
 }

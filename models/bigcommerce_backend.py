@@ -519,6 +519,8 @@ class BigCommerceBackend(models.Model):
                 "message": "; ".join(parts),
                 "type": "success",
                 "sticky": False,
+                # The Webhooks tab lists them.
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
 
@@ -777,9 +779,14 @@ class BigCommerceBackend(models.Model):
             backend.last_delivery_at = last
 
     def _compute_last_import_run(self):
+        Run = self.env["bigcommerce.import.run"]
         for backend in self:
-            run = self.env["bigcommerce.import.run"].search(
-                [("backend_id", "=", backend.id)], order="id desc", limit=1
+            run = (
+                Run.search(
+                    [("backend_id", "=", backend._origin.id)], order="id desc", limit=1
+                )
+                if backend._origin.id
+                else Run
             )
             backend.last_import_run_id = run
             backend.last_import_state = run.state

@@ -8,6 +8,7 @@ from . import (
     test_order_import,
     test_shared_rate_limit,
     test_store_health,
+    test_tour,
     test_webhook,
     test_webhook_log,
 )

@@ -160,3 +160,30 @@ class TestWebhookHealth(BigCommerceAccountingCase):
         )
         self.assertEqual(len(logs), 1)
         self.assertGreater(logs.received_at, fields.Datetime.now() - timedelta(days=30))
+
+    def test_outage_then_catch_up_recovers_every_order_once(self):
+        """No delivery came for a day while orders were placed: the check
+        flags it and queues the catch-up, which brings every order, once."""
+        self.log_delivery(timedelta(hours=26))
+        self.backend.orders_modified_since = fields.Datetime.now() - timedelta(days=1)
+        missed = [self.add_order() for _ in range(4)]
+        with trap_jobs() as trap:
+            self.backend._check_webhooks()
+            trap.perform_enqueued_jobs()  # the catch-up
+            trap.perform_enqueued_jobs()  # the imports it queued
+        for order in missed:
+            binding = self.binding(order)
+            self.assertEqual(binding.move_id.state, "posted")
+        # A late webhook, and another catch-up, change nothing.
+        self.backend.orders_modified_since = fields.Datetime.now() - timedelta(days=1)
+        with trap_jobs() as trap:
+            self.backend._catch_up_orders()
+            trap.perform_enqueued_jobs()
+        self.import_order(missed[0])
+        for order in missed:
+            self.assertEqual(
+                self.env["account.move"].search_count(
+                    [("ref", "=", str(order["id"])), ("move_type", "=", "out_invoice")]
+                ),
+                1,
+            )
