@@ -7,6 +7,7 @@ together, and BigCommerce never answers 429.
 """
 
 import threading
+import time
 import uuid
 from contextlib import closing, contextmanager
 from unittest import mock
@@ -20,6 +21,7 @@ from odoo.tools import config, mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from ..bigcommerce import RateLimitState
 from ..components.binder import XMLID_MODULE
 from ..components.rate_limit import SharedRateLimit
 from ..models.bigcommerce_backend import API_HOSTS_OPTION
@@ -212,3 +214,69 @@ class TestSharedRateLimit(TransactionCase):
             orders = self.two_workers()
         self.assert_all_invoiced(orders)
         self.assertIn(429, self.statuses())
+
+
+@tagged("post_install", "-at_install")
+class TestSharedRateLimitRow(TransactionCase):
+    """The store's row, as the workers read and write it."""
+
+    def setUp(self):
+        super().setUp()
+        # A store id no test database has: the row is committed on its own
+        # connection, and removed afterwards.
+        self.backend = self.env["bigcommerce.backend"].browse(2**31 - 7)
+        self.limiter = SharedRateLimit(self.backend)
+        self.addCleanup(self.remove_row)
+
+    def remove_row(self):
+        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
+            cr.execute(
+                "DELETE FROM bigcommerce_rate_limit WHERE backend_id = %s",
+                [self.backend.id],
+            )
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def row(self):
+        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
+            cr.execute(
+                "SELECT quota, left_in_window FROM bigcommerce_rate_limit "
+                "WHERE backend_id = %s",
+                [self.backend.id],
+            )
+            return cr.fetchone()
+
+    def state(self, left, reset_ms=20000, quota=10):
+        return RateLimitState(
+            window_ms=30000, reset_ms=reset_ms, quota=quota, left=left, observed_at=0
+        )
+
+    def test_unknown_quota_lets_the_first_request_go(self):
+        self.assertEqual(self.limiter.reserve(), 0)
+        self.assertEqual(self.row(), (None, None))
+
+    def test_each_request_takes_one_and_the_reserve_is_kept(self):
+        self.limiter.reserve()
+        self.limiter.observe(self.state(left=5))
+        self.assertEqual(self.row(), (10, 5))
+        self.assertEqual([self.limiter.reserve() for _ in range(3)], [0, 0, 0])
+        self.assertEqual(self.row(), (10, 2))
+        # Two left: kept for the store's other apps; wait for the reset.
+        wait = self.limiter.reserve()
+        self.assertGreater(wait, 15)
+        self.assertLessEqual(wait, 20)
+
+    def test_a_later_answer_never_gives_back_what_others_took(self):
+        self.limiter.reserve()
+        self.limiter.observe(self.state(left=8))
+        self.limiter.reserve()
+        self.limiter.reserve()
+        # An answer sent before those two requests arrived says 8 left.
+        self.limiter.observe(self.state(left=8))
+        self.assertEqual(self.row(), (10, 6))
+
+    def test_a_spent_window_resets_to_the_full_quota(self):
+        self.limiter.reserve()
+        self.limiter.observe(self.state(left=1, reset_ms=1))
+        time.sleep(0.05)
+        self.assertEqual(self.limiter.reserve(), 0)
+        self.assertEqual(self.row(), (10, 9))
