@@ -125,6 +125,33 @@ class TestImportWizard(WizardMixin, BigCommerceAccountingCase):
             sorted(run.line_ids.mapped("bigcommerce_id")), [o["id"] for o in orders]
         )
 
+    def test_failed_listing_is_a_failure_then_reprocessed(self):
+        start = datetime(2025, 6, 1)
+        order = self.add_order(date_created=start + timedelta(hours=1))
+        self.backend.access_token = "revoked"
+        with trap_jobs() as trap:
+            self.wizard(
+                mode="period", date_from=start, date_to=start + timedelta(days=1)
+            ).action_import()
+            trap.perform_enqueued_jobs()
+        run = self.backend.last_import_run_id
+        failure = self.backend.failure_ids.filtered(
+            lambda f: f.record_type == "order_listing"
+        )
+        self.assertIn("401", failure.reason)
+        self.assertEqual(failure.bigcommerce_id, str(run.id))
+        self.assertEqual((run.state, run.total_count), ("done", 0))
+        self.assertIn("failed", run.listing_result)
+        self.backend.access_token = "tok-5f2b9c0e7a"
+        with trap_jobs() as trap:
+            failure.action_reprocess()
+            trap.perform_enqueued_jobs()  # the listing again
+            trap.perform_enqueued_jobs()  # the import
+        run.invalidate_recordset()
+        self.assertEqual(failure.state, "resolved")
+        self.assertEqual(run.line_ids.bigcommerce_id, order["id"])
+        self.assertEqual((run.state, run.done_count), ("done", 1))
+
     def test_period_in_the_wrong_order_is_refused(self):
         now = fields.Datetime.now()
         with self.assertRaisesRegex(UserError, "in order"):
