@@ -42,6 +42,24 @@ def _answer(status, message):
     return request.make_json_response({"status": message}, status=status)
 
 
+def _logged(backend, status, message, reason=None, envelope=None, webhook_id=None):
+    """Answer, and keep the delivery in the store's log (a delivery to an
+    address no store has is only in the server's log)."""
+    if backend:
+        outcome = (
+            message if message in ("queued", "ignored", "duplicate") else "refused"
+        )
+        request.env["bigcommerce.webhook.log"].sudo()._record(
+            backend,
+            outcome,
+            status,
+            reason=reason or (message if outcome == "refused" else None),
+            envelope=envelope,
+            webhook_id=webhook_id,
+        )
+    return _answer(status, message)
+
+
 class BigCommerceWebhookController(http.Controller):
     @http.route(
         f"{WEBHOOK_ROUTE}/<string:webhook_key>",
@@ -59,17 +77,22 @@ class BigCommerceWebhookController(http.Controller):
             response = _answer(405, "method not allowed")
             response.headers["Allow"] = "POST"
             return response
+        backend = request.env["bigcommerce.backend"].sudo().browse()
+        if WEBHOOK_KEY_RE.fullmatch(webhook_key):
+            backend = backend.search(
+                [("webhook_key", "=", webhook_key), ("active", "=", True)], limit=1
+            )
         raw_body = read_body(httprequest)
         if raw_body is None:
             _logger.warning(
                 "BigCommerce webhook refused: body over %s bytes", MAX_BODY_BYTES
             )
-            return _answer(413, "payload too large")
-
-        backend = request.env["bigcommerce.backend"].sudo().browse()
-        if WEBHOOK_KEY_RE.fullmatch(webhook_key):
-            backend = backend.search(
-                [("webhook_key", "=", webhook_key), ("active", "=", True)], limit=1
+            return _logged(
+                backend,
+                413,
+                "payload too large",
+                f"body over {MAX_BODY_BYTES} bytes",
+                webhook_id=delivery_id(httprequest.headers),
             )
         try:
             # An unknown or archived store is refused exactly like a bad
@@ -81,14 +104,26 @@ class BigCommerceWebhookController(http.Controller):
             )
         except WebhookMalformed as exc:
             _logger.warning("BigCommerce webhook refused: %s", exc.reason)
-            return _answer(400, "malformed payload")
+            return _logged(
+                backend,
+                400,
+                "malformed payload",
+                exc.reason,
+                webhook_id=delivery_id(httprequest.headers),
+            )
         except WebhookRejected as exc:
             _logger.warning(
                 "BigCommerce webhook refused%s: %s",
                 f" for store {backend.id}" if backend else "",
                 exc.reason,
             )
-            return _answer(401, "invalid signature")
+            return _logged(
+                backend,
+                401,
+                "invalid signature",
+                f"invalid signature: {exc.reason}",
+                webhook_id=delivery_id(httprequest.headers),
+            )
 
         scope = envelope.get("scope")
         data = envelope.get("data")
@@ -96,20 +131,54 @@ class BigCommerceWebhookController(http.Controller):
         webhook_id = delivery_id(httprequest.headers)
         if not isinstance(scope, str) or not isinstance(data, dict) or not webhook_id:
             _logger.warning("BigCommerce webhook refused: no scope, data or id")
-            return _answer(400, "malformed payload")
+            return _logged(
+                backend,
+                400,
+                "malformed payload",
+                "no scope, data or webhook id",
+                envelope=envelope,
+                webhook_id=webhook_id,
+            )
         if producer and producer != f"stores/{backend.store_hash}":
             _logger.warning("BigCommerce webhook refused: wrong producer")
-            return _answer(400, "wrong store")
+            return _logged(
+                backend,
+                400,
+                "wrong store",
+                "sent by another store",
+                envelope=envelope,
+                webhook_id=webhook_id,
+            )
         if not is_known_scope(scope):
             _logger.warning("BigCommerce webhook refused: unknown scope")
-            return _answer(400, "unknown scope")
+            return _logged(
+                backend,
+                400,
+                "unknown scope",
+                envelope=envelope,
+                webhook_id=webhook_id,
+            )
         if scope not in HANDLED_ORDER_SCOPES:
             _logger.debug("BigCommerce webhook %s acknowledged, not handled", scope)
-            return _answer(200, "ignored")
+            return _logged(
+                backend,
+                200,
+                "ignored",
+                "the connector does not handle this scope",
+                envelope=envelope,
+                webhook_id=webhook_id,
+            )
         order_id = positive_int32(data.get("id"))
         if order_id is None:
             _logger.warning("BigCommerce webhook refused: %s without order id", scope)
-            return _answer(400, "malformed payload")
+            return _logged(
+                backend,
+                400,
+                "malformed payload",
+                "no valid order id",
+                envelope=envelope,
+                webhook_id=webhook_id,
+            )
         refund_id = None
         if scope == REFUND_CREATED_SCOPE:
             refund = data.get("refund")
@@ -117,8 +186,14 @@ class BigCommerceWebhookController(http.Controller):
                 refund.get("refund_id") if isinstance(refund, dict) else None
             )
             if refund_id is None:
-                _logger.warning("BigCommerce webhook refused: refund without id")
-                return _answer(400, "malformed payload")
+                return _logged(
+                    backend,
+                    400,
+                    "malformed payload",
+                    "refund without id",
+                    envelope=envelope,
+                    webhook_id=webhook_id,
+                )
         if (
             not request.env["bigcommerce.webhook.delivery"]
             .sudo()
@@ -129,7 +204,14 @@ class BigCommerceWebhookController(http.Controller):
                 webhook_id,
                 backend.id,
             )
-            return _answer(200, "duplicate")
+            return _logged(
+                backend,
+                200,
+                "duplicate",
+                "this webhook id was already received",
+                envelope=envelope,
+                webhook_id=webhook_id,
+            )
         # Jobs from webhooks run as the system user (OdooBot).
         if refund_id is not None:
             backend.with_user(SUPERUSER_ID)._delay_import_refund(refund_id, order_id)
@@ -143,4 +225,4 @@ class BigCommerceWebhookController(http.Controller):
             order_id,
             backend.id,
         )
-        return _answer(200, "queued")
+        return _logged(backend, 200, "queued", envelope=envelope, webhook_id=webhook_id)
