@@ -788,7 +788,7 @@ class BigCommerceBackend(models.Model):
         """What to do with the invoice of an order in this status: the
         store's rule, else the default (``bigcommerce/payments.py``)."""
         self.ensure_one()
-        overrides = {rule.status_id: rule.action for rule in self.status_rule_ids}
+        overrides = {int(rule.status): rule.action for rule in self.status_rule_ids}
         return status_action(status_id, overrides)
 
     def _payment_journal(self, *names):
