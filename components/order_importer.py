@@ -21,6 +21,7 @@ from ..bigcommerce.mapping import (
     billing_partner_values,
     cents,
     clean_payload,
+    infer_order_taxes,
     order_to_invoice_plan,
 )
 from .binder import BigCommerceBinder
@@ -46,8 +47,9 @@ TRACKED_CHANGES = (
 
 
 class OrderImporter(BigCommerceImporter):
-    """One order: two API calls (the order with its lines, its tax rows),
-    one invoice, bound to the order through ``bigcommerce.order``.
+    """One order: one API call (the order with its lines; its tax rows too
+    when they cannot be inferred), one invoice, bound to the order through
+    ``bigcommerce.order``.
 
     A posted invoice is never rewritten: a later change of the order is
     noted on its chatter. A draft one is rewritten, or cancelled when the
@@ -75,9 +77,38 @@ class OrderImporter(BigCommerceImporter):
         self.binding = self.binder.to_binding(self.bigcommerce_id)
         self.move = self.binding.move_id
         if not self._must_skip():
-            self.fetched["taxes"] = clean_payload(
-                self._call(self.client.get_order_taxes, self.bigcommerce_id)
-            )
+            # One call by webhook: the tax rows, where the order's own figures
+            # and the store's tax rates tell them for certain.
+            inferred = infer_order_taxes(self.fetched["order"], self._store_tax_rates())
+            if inferred is None:
+                self._fetch_taxes()
+            else:
+                self.fetched["taxes"] = inferred
+                self.fetched["taxes_inferred"] = True
+
+    def _fetch_taxes(self):
+        self.fetched["taxes"] = clean_payload(
+            self._call(self.client.get_order_taxes, self.bigcommerce_id)
+        )
+        self.fetched.pop("taxes_inferred", None)
+
+    def _store_tax_rates(self):
+        """The rates (percent) of every tax an invoice of the store may
+        carry: the store's list, and the company's other sales taxes, tax
+        excluded, which :meth:`_sale_tax_by_rate` falls back on."""
+        taxes = self.backend.tax_ids | self.env["account.tax"].search(
+            [
+                ("company_id", "=", self.backend.company_id.id),
+                ("type_tax_use", "=", "sale"),
+                ("amount_type", "=", "percent"),
+                ("price_include", "=", False),
+            ]
+        )
+        return {
+            Decimal(str(tax.amount))
+            for tax in taxes
+            if tax.type_tax_use == "sale" and tax.amount_type == "percent"
+        }
 
     def _status_id(self):
         return int(self.fetched["order"].get("status_id") or 0)
@@ -93,6 +124,13 @@ class OrderImporter(BigCommerceImporter):
 
     # --- map and validate -------------------------------------------------
     def _map(self):
+        try:
+            return order_to_invoice_plan(self.fetched["order"], self.fetched["taxes"])
+        except MappingError:
+            if not self.fetched.get("taxes_inferred"):
+                raise
+        # Inferred rows that do not reconcile: BigCommerce's own rows decide.
+        self._fetch_taxes()
         return order_to_invoice_plan(self.fetched["order"], self.fetched["taxes"])
 
     def _validate(self, plan):
