@@ -367,6 +367,8 @@ class BigCommerceBackend(models.Model):
         BigCommerce deactivated it.
         """
         self.ensure_one()
+        # Before anything is sent: only who may change the store may act on it.
+        self.check_access("write")
         if not self.webhook_url or not self.webhook_url.startswith("https://"):
             raise UserError(
                 self.env._(
@@ -424,6 +426,8 @@ class BigCommerceBackend(models.Model):
     def action_test_connection(self):
         """Read the store information and show what BigCommerce answered."""
         self.ensure_one()
+        # Before anything is sent: only who may change the store may act on it.
+        self.check_access("write")
         # A person is waiting: a few quick tries, no long waits.
         client = self._get_client(max_attempts=2, max_wait=5, timeout=15.0)
         try:
