@@ -122,6 +122,7 @@ class TestKilledWorker(TransactionCase):
                 )
                 .id
             )
+        self.job_uuids = []
         self.addCleanup(self.remove_committed_data)
 
     def remove_committed_data(self):
@@ -146,12 +147,7 @@ class TestKilledWorker(TransactionCase):
             moves.with_context(force_delete=True).unlink()
             partners.unlink()
             bound.exists().unlink()
-            env["queue.job"].search(
-                [
-                    ("model_name", "=", "bigcommerce.backend"),
-                    ("records", "like", f'"ids": [{self.backend_id}]'),
-                ]
-            ).unlink()
+            env["queue.job"].search([("uuid", "in", self.job_uuids)]).unlink()
             backend.unlink()
             env["product.product"].browse(self.product_id).unlink()
 
@@ -239,6 +235,7 @@ class TestKilledWorker(TransactionCase):
         with self.committed_env() as env:
             backend = env["bigcommerce.backend"].browse(self.backend_id)
             job_uuid = backend._delay_import_order(order["id"]).uuid
+            self.job_uuids.append(job_uuid)
             # As the runner hands a job to a worker: enqueued (a minute ago).
             env["queue.job"].search([("uuid", "=", job_uuid)]).write(
                 {
