@@ -448,6 +448,10 @@ class OrderImporter(BigCommerceImporter):
         for rate, amount in plan.tax_by_rate.items():
             group = self.tax_by_rate[rate].tax_group_id.id
             target_by_group[group] = target_by_group.get(group, Decimal(0)) + amount
+        if self._tax_lines_by_group() == {
+            group: amount for group, amount in target_by_group.items() if amount
+        }:
+            return  # Odoo's tax lines already carry BigCommerce's amounts.
         totals = self.move.tax_totals
         if not totals:
             return
@@ -478,6 +482,21 @@ class OrderImporter(BigCommerceImporter):
                 changed = True
         if changed:
             self.move.tax_totals = totals
+
+    def _tax_lines_by_group(self):
+        """The invoice's tax amounts per tax group, read from its tax lines
+        (cheaper than its ``tax_totals``, which recomputes them all)."""
+        amounts = {}
+        for line in self.move.line_ids:
+            if line.display_type == "tax":
+                group = line.tax_line_id.tax_group_id.id
+                # A customer invoice credits its tax lines.
+                amounts[group] = amounts.get(group, Decimal(0)) - Decimal(
+                    str(line.amount_currency)
+                )
+        return {
+            group: cents(amount) for group, amount in amounts.items() if cents(amount)
+        }
 
     def _check_totals(self, plan):
         move = self.move
