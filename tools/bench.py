@@ -798,6 +798,8 @@ def report(args, results):
         plan: 10000 * sync["calls_per_order"] / (quota / 30.0)
         for plan, quota in QUOTAS.items()
     }
+    loads = list(results["load"].values())[:2]
+    load = ", ".join(f"{name} {value}" for name, value in results["load"].items())
     raw = json.dumps(
         {k: v for k, v in results.items() if k != "notes"}, indent=1, default=str
     )
@@ -816,6 +818,9 @@ Measured by `bash tools/bench.sh` on {results["date"]}.
   quota's bound is computed from the calls counted).
 - Stores: the simulator's seeded generator (seed {args.seed}): 1 to 20 lines,
   taxes, coupons, shipping, guests, several currencies, refunds.
+- Load average (1 min) when each phase began: {load}. Where it is above the
+  core count, other work shared the machine during the measurement: every
+  number of that phase is slower than the connector alone would be.
 
 {chr(10).join(table)}
 
@@ -859,7 +864,10 @@ rate measured.
 ### Throughput (item 3)
 
 1 job worker: {one["invoices"]} invoices in {one["seconds"]:.0f} s; 2 job
-workers: {two["invoices"]} in {two["seconds"]:.0f} s; scaling {scaling:.2f}x.
+workers: {two["invoices"]} in {two["seconds"]:.0f} s; scaling {scaling:.2f}x
+(load average when each began: {loads[0]} and {loads[1]}; with other work on the
+machine during one of them, the scaling says more about that work than about
+the job workers).
 {results["notes"]["throughput"]}
 
 ## Raw numbers
@@ -1083,7 +1091,13 @@ def main():
             "closed": hook_ids[2 * n + open_count :],
         }
 
-        print("phase: throughput with 1 job worker", flush=True)
+        results["load"] = {}
+
+        def phase(name):
+            results["load"][name] = round(os.getloadavg()[0], 1)
+            print(f"phase: {name}", flush=True)
+
+        phase("throughput with 1 job worker")
         odoo.start(conf1)
         odoo.warm_up()
         results["throughput_1"] = phase_throughput(
@@ -1091,7 +1105,7 @@ def main():
         )
         odoo.stop()
 
-        print("phase: throughput with 2 job workers", flush=True)
+        phase("throughput with 2 job workers")
         odoo.start(conf2)
         odoo.warm_up()
         hook_sim.requests.clear()
@@ -1103,16 +1117,16 @@ def main():
         )
 
         odoo.query_autocommit("VACUUM ANALYZE")
-        print(f"phase: first sync of {args.sync_orders} orders", flush=True)
+        phase(f"first sync of {args.sync_orders} orders")
         results["sync"] = phase_first_sync(
             odoo, sims["benchsync"], stores, args.sync_orders
         )
 
-        print("phase: webhook acknowledgement, open loop", flush=True)
+        phase("webhook acknowledgement, open loop")
         results["open_loop"] = phase_open_loop(
             odoo, hook_sim, stores, batches["open"], args.rate, args.open_seconds
         )
-        print("phase: webhook acknowledgement, closed loop", flush=True)
+        phase("webhook acknowledgement, closed loop")
         results["closed_loop"] = phase_closed_loop(
             odoo,
             hook_sim,
@@ -1134,7 +1148,7 @@ def main():
         odoo.stop()
 
         odoo.query_autocommit("VACUUM ANALYZE")
-        print("phase: import cost against the ORM floor, and its profile", flush=True)
+        phase("import cost against the ORM floor, and its profile")
         cost_ids = sorted(sims["benchcost"].state.orders)
         cost_ids = invoiced_ids(sims["benchcost"], cost_ids)
         out = odoo.shell(
