@@ -544,6 +544,8 @@ class BigCommerceBackend(models.Model):
         BigCommerce deactivated it.
         """
         self.ensure_one()
+        # Before anything is sent: only who may change the store may act on it.
+        self.check_access("write")
         if not self.webhook_url or not self.webhook_url.startswith("https://"):
             raise UserError(
                 self.env._(
@@ -608,6 +610,8 @@ class BigCommerceBackend(models.Model):
         message say it on the form and in the list.
         """
         self.ensure_one()
+        # Before anything is sent: only who may change the store may act on it.
+        self.check_access("write")
         connected = self._check_connection()
         if not connected:
             return self._notification(
