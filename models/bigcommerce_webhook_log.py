@@ -15,6 +15,8 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from ..bigcommerce.client import clean_text
+
 
 class BigCommerceWebhookLog(models.Model):
     _name = "bigcommerce.webhook.log"
@@ -95,11 +97,14 @@ class BigCommerceWebhookLog(models.Model):
                 "backend_id": backend.id,
                 "outcome": outcome,
                 "http_status": http_status,
-                "reason": (reason or "")[:250] or False,
-                "webhook_id": (webhook_id or "")[:128] or False,
-                "scope": scope[:128] if isinstance(scope, str) else False,
+                # Signed text may still hold what PostgreSQL refuses (NUL).
+                "reason": clean_text(str(reason or ""))[:250] or False,
+                "webhook_id": clean_text(str(webhook_id or ""))[:128] or False,
+                "scope": clean_text(scope)[:128] if isinstance(scope, str) else False,
                 "resource_type": (
-                    data["type"][:32] if isinstance(data.get("type"), str) else False
+                    clean_text(data["type"])[:32]
+                    if isinstance(data.get("type"), str)
+                    else False
                 ),
                 "resource_id": small_int(data.get("id")),
                 "order_id": order_id,

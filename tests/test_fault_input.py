@@ -464,6 +464,8 @@ class TestSecretsStayOut(BigCommerceAccountingCase, HttpCase):
                 action()
             except UserError as exc:
                 errors.append(str(exc))
+        # Test connection says it on the store's state rather than raising.
+        errors.append(self.backend.state_message or "")
         self.simulator.access_token = ACCESS_TOKEN
         self.backend.action_test_connection()
         # Webhooks: a good one, a forged one.

@@ -25,7 +25,7 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.job import Job
 
-from ..bigcommerce.const import NOT_INVOICED_STATUS_IDS
+from ..bigcommerce.payments import ACTION_DRAFT, ACTION_HOLD, ACTION_SKIP, is_paid
 from ..models.bigcommerce_backend import BigCommerceBackend
 from .common import ACCESS_TOKEN, CLIENT_SECRET, STORE_HASH, SimulatorMixin
 from .demo_store import configure_demo_store
@@ -132,13 +132,20 @@ class SyncCase(SimulatorMixin, AccountTestInvoicingCommon):
 
     # -- exactly once ---------------------------------------------------------
     def expected_records(self):
-        """Order id -> whether it is invoiced, as the store says."""
+        """Order id -> the state of its invoice (``None``: no invoice), as the
+        store's status rules make of what the store says."""
         state = self.simulator.state
-        return {
-            order_id: state.order_record(order_id).data["status_id"]
-            not in NOT_INVOICED_STATUS_IDS
-            for order_id in self.summary["orders"]
-        }
+        expected = {}
+        for order_id in self.summary["orders"]:
+            order = state.render_order(order_id)
+            action = self.backend._status_action(order["status_id"])
+            if action in (ACTION_SKIP, ACTION_HOLD):
+                expected[order_id] = None
+            elif action == ACTION_DRAFT and not is_paid(order):
+                expected[order_id] = "draft"
+            else:
+                expected[order_id] = "posted"
+        return expected
 
     def assert_exactly_once(self):
         expected = self.expected_records()
@@ -159,7 +166,7 @@ class SyncCase(SimulatorMixin, AccountTestInvoicingCommon):
                 self.assertEqual(len(by_order.get(order_id, [])), 1, order_id)
                 self.assertEqual(len(moves_by_ref.get(order_id, [])), 1, order_id)
                 move = by_order[order_id][0].move_id
-                self.assertEqual(move.state, "posted", order_id)
+                self.assertEqual(move.state, invoiced, order_id)
                 order = self.simulator.state.render_order(order_id)
                 self.assertEqual(
                     move.currency_id.round(move.amount_total),

@@ -200,9 +200,10 @@ class TestSharedRateLimit(TransactionCase):
         orders = self.two_workers()
         self.assert_all_invoiced(orders)
         statuses = self.statuses()
-        # Two calls per order (more for an order tried again), over several
-        # windows of QUOTA requests.
-        self.assertGreaterEqual(len(statuses), 2 * len(orders))
+        # A call per order at least (more for an order tried again, or whose
+        # taxes its figures do not tell), over several windows of QUOTA
+        # requests.
+        self.assertGreaterEqual(len(statuses), len(orders))
         self.assertGreater(len(statuses), 2 * QUOTA)
         self.assertNotIn(429, statuses)
 
