@@ -22,6 +22,8 @@
         "views/bigcommerce_order_views.xml",
         "views/bigcommerce_failure_views.xml",
         "views/bigcommerce_menus.xml",
+        "views/bigcommerce_customer_views.xml",
+        "views/bigcommerce_shipment_views.xml",
     ],
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",

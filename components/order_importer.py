@@ -1,7 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Import of one BigCommerce order as a customer invoice."""
 
-import hashlib
 from decimal import Decimal
 
 from markupsafe import Markup, escape
@@ -10,6 +9,7 @@ from odoo import Command, fields
 
 from ..bigcommerce.client import parse_datetime
 from ..bigcommerce.const import NOT_INVOICED_STATUS_IDS, ORDER_STATUSES
+from ..bigcommerce.customers import email_key
 from ..bigcommerce.mapping import (
     KIND_DISCOUNT,
     KIND_GIFT_CERTIFICATE,
@@ -24,6 +24,7 @@ from ..bigcommerce.mapping import (
     order_to_invoice_plan,
 )
 from .binder import BigCommerceBinder
+from .customer_importer import GUEST_KIND, customer_partner
 from .importer import BigCommerceImporter
 
 # Invoice line kind -> store field of its account.
@@ -158,9 +159,25 @@ class OrderImporter(BigCommerceImporter):
             "total_inc_tax": float(plan.total),
         }
 
+    def _bind(self, record, plan):
+        previous = self.binding.status if self.binding else None
+        binding = super()._bind(record, plan)
+        # A kept invoice heard of the status change from
+        # _note_changes_on_invoice already.
+        binding._record_status(
+            previous,
+            binding.date_modified,
+            tell_invoice=not self._keeps_invoice(),
+        )
+        return binding
+
     def _after_import(self, plan):
         if self.backend.posting_policy == "post" and self.move.state == "draft":
             self.move.action_post()
+        shipped = int(self.fetched["order"].get("items_shipped") or 0)
+        if shipped != self.binding._items_shipped():
+            # Shipments were created, changed or deleted: read them.
+            self.backend._delay_import_shipments(self.bigcommerce_id)
 
     def _result(self):
         return f"{self._label()}: {self.move.display_name}"
@@ -300,17 +317,25 @@ class OrderImporter(BigCommerceImporter):
     def _partner(self):
         """The customer's partner, or the billing contact of a guest order.
 
-        Registered customers are bound by their BigCommerce id, guests by
-        their e-mail address, so a returning guest is found again.
+        Registered customers are bound by their BigCommerce id (through the
+        customer's binding), guests by their e-mail address, so a returning
+        guest is found again, and a guest who registers keeps the partner.
         """
         order = self.fetched["order"]
         values = billing_partner_values(order.get("billing_address"))
         customer_id = int(order.get("customer_id") or 0)
         if customer_id:
-            kind, key = "customer", customer_id
-        elif values["email"]:
-            kind = "guest"
-            key = hashlib.sha1(values["email"].lower().encode()).hexdigest()[:24]
+            # The customer's partner, whichever came first: the customer
+            # (imported through its webhook) or this order.
+            return customer_partner(
+                self.backend,
+                customer_id,
+                values["email"],
+                self._partner_values(values),
+            )
+        if values["email"]:
+            kind = GUEST_KIND
+            key = email_key(values["email"])
         else:
             kind, key = "order_contact", self.bigcommerce_id
         binder = BigCommerceBinder(self.backend, kind)

@@ -16,13 +16,13 @@ import re
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
-from ..bigcommerce.const import HANDLED_ORDER_SCOPES, is_known_scope
+from ..bigcommerce.const import is_known_scope
 from ..bigcommerce.webhook import (
     WebhookMalformed,
     WebhookRejected,
     delivery_id,
-    positive_int32,
     verify_webhook,
+    webhook_subject,
 )
 from ..models.bigcommerce_backend import WEBHOOK_ROUTE
 
@@ -37,6 +37,12 @@ WEBHOOK_KEY_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")
 # dispatches the request again after a concurrency error, and the stream
 # can be read once.
 BODY_ENVIRON_KEY = "bigcommerce_connector.body"
+# What a delivery asks to import (``webhook_subject``) -> the store's job.
+DELAY_METHODS = {
+    "order": "_delay_import_order",
+    "customer": "_delay_import_customer",
+    "shipments": "_delay_import_shipments",
+}
 
 
 def _answer(status, message):
@@ -129,13 +135,15 @@ class BigCommerceWebhookController(http.Controller):
         if not is_known_scope(scope):
             _logger.warning("BigCommerce webhook refused: unknown scope")
             return _answer(400, "unknown scope")
-        if scope not in HANDLED_ORDER_SCOPES:
+        try:
+            subject = webhook_subject(scope, data)
+        except WebhookMalformed as exc:
+            _logger.warning("BigCommerce webhook refused: %s", exc.reason)
+            return _answer(400, "malformed payload")
+        if subject is None:
             _logger.debug("BigCommerce webhook %s acknowledged, not handled", scope)
             return _answer(200, "ignored")
-        order_id = positive_int32(data.get("id"))
-        if order_id is None:
-            _logger.warning("BigCommerce webhook refused: %s without order id", scope)
-            return _answer(400, "malformed payload")
+        kind, object_id = subject
         if (
             not request.env["bigcommerce.webhook.delivery"]
             .sudo()
@@ -148,11 +156,13 @@ class BigCommerceWebhookController(http.Controller):
             )
             return _answer(200, "duplicate")
         # Jobs from webhooks run as the system user (OdooBot).
-        backend.with_user(SUPERUSER_ID)._delay_import_order(order_id)
+        delay = getattr(backend.with_user(SUPERUSER_ID), DELAY_METHODS[kind])
+        delay(object_id)
         _logger.info(
-            "BigCommerce webhook %s for order %s queued (store %s)",
+            "BigCommerce webhook %s for %s %s queued (store %s)",
             scope,
-            order_id,
+            kind,
+            object_id,
             backend.id,
         )
         return _answer(200, "queued")

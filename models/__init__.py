@@ -1,7 +1,10 @@
 from . import (
     bigcommerce_backend,
     bigcommerce_binding,
+    bigcommerce_customer,
     bigcommerce_failure,
     bigcommerce_order,
+    bigcommerce_order_fulfilment,
+    bigcommerce_shipment,
     bigcommerce_webhook_delivery,
 )

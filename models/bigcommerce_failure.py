@@ -30,7 +30,13 @@ class BigCommerceFailure(models.Model):
     )
     company_id = fields.Many2one(related="backend_id.company_id", store=True)
     record_type = fields.Selection(
-        [("order", "Order"), ("catch_up", "Order catch-up")],
+        [
+            ("order", "Order"),
+            ("catch_up", "Order catch-up"),
+            ("customer", "Customer"),
+            ("customer_catch_up", "Customer catch-up"),
+            ("shipment", "Order shipments"),
+        ],
         string="What",
         required=True,
         default="order",
@@ -132,5 +138,11 @@ class BigCommerceFailure(models.Model):
                 failure.backend_id._delay_import_order(int(failure.bigcommerce_id))
             elif failure.record_type == "catch_up":
                 failure.backend_id._delay_catch_up_orders()
+            elif failure.record_type == "customer":
+                failure.backend_id._delay_import_customer(int(failure.bigcommerce_id))
+            elif failure.record_type == "customer_catch_up":
+                failure.backend_id._delay_catch_up_customers()
+            elif failure.record_type == "shipment":
+                failure.backend_id._delay_import_shipments(int(failure.bigcommerce_id))
             failure.state = "queued"
         return True
