@@ -21,7 +21,6 @@ class BigCommerceCustomer(models.Model):
     name = fields.Char(compute="_compute_name", store=True)
     partner_id = fields.Many2one(
         "res.partner",
-        string="Partner",
         readonly=True,
         index=True,
         ondelete="set null",

@@ -18,7 +18,6 @@ class BigCommerceShipment(models.Model):
 
     order_id = fields.Many2one(
         "bigcommerce.order",
-        string="Order",
         required=True,
         readonly=True,
         ondelete="cascade",
@@ -70,7 +69,7 @@ class BigCommerceShipmentItem(models.Model):
     order_product_id = fields.Integer(
         string="Order Line ID", help="The order line on BigCommerce."
     )
-    product_id = fields.Many2one("product.product", string="Product")
+    product_id = fields.Many2one("product.product")
     sku = fields.Char(string="SKU")
     name = fields.Char(string="Description")
     quantity = fields.Integer()
