@@ -107,7 +107,12 @@ class TestConcurrentImport(TransactionCase):
             moves = records("account.move")
             partners = records("res.partner")
             backend.order_ids.unlink()
+            backend.customer_ids.unlink()
             backend.failure_ids.unlink()
+            # Jobs the imports queued (a customer's import, with its order's).
+            env["queue.job"].search(
+                [("identity_key", "=like", f"bigcommerce-%-{self.backend_id}-%")]
+            ).unlink()
             moves.filtered(lambda m: m.state == "posted").button_draft()
             moves.with_context(force_delete=True).unlink()
             partners.unlink()
@@ -121,8 +126,10 @@ class TestConcurrentImport(TransactionCase):
             [("id", ">", self.last_move_id), ("ref", "=", str(order["id"]))]
         )
 
-    def race(self, order):
-        """Run two import jobs for ``order`` at once; return their outcomes."""
+    def race(self, order, jobs=None):
+        """Run two import jobs for ``order`` at once (or ``jobs``, functions
+        of the store); return their outcomes."""
+        jobs = jobs or [lambda backend: backend._import_order(order["id"])] * 2
         with self.committed_env() as env:
             self.last_move_id = (
                 env["account.move"].search([], order="id desc", limit=1).id or 0
@@ -130,13 +137,13 @@ class TestConcurrentImport(TransactionCase):
         barrier = threading.Barrier(2, timeout=30)
         outcomes = []
 
-        def worker():
+        def worker(job):
             with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
                 env = self.env_on(cr)
                 backend = env["bigcommerce.backend"].browse(self.backend_id)
                 barrier.wait()
                 try:
-                    backend._import_order(order["id"])
+                    job(backend)
                     # As queue_job commits a job that ran.
                     cr.commit()  # pylint: disable=invalid-commit
                     outcomes.append("imported")
@@ -144,7 +151,7 @@ class TestConcurrentImport(TransactionCase):
                     cr.rollback()
                     outcomes.append("retry later")
 
-        threads = [threading.Thread(target=worker) for _ in range(2)]
+        threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
         # Workers (and their commit hooks) look the registry up; the test
         # runner holds the registry lock meanwhile, so do as HttpCase does for
         # its request threads: no registry lock while they run.
@@ -206,3 +213,87 @@ class TestConcurrentImport(TransactionCase):
             outcomes = self.race(order)
         self.assertEqual(outcomes, ["imported", "retry later"])
         self.assert_one_invoice(order)
+
+    # -- one customer, one partner ------------------------------------------
+    def race_order_and_customer(self):
+        """An order of a new customer and the customer's own import, at
+        once; then whichever was told to come back runs again, as queue_job
+        retries it. Returns the outcomes of the race, the customer and the
+        order."""
+        state = self.simulator.state
+        customer = state.add_customer(
+            first_name="Race",
+            last_name="Twin",
+            email=f"race.{uuid.uuid4().hex[:8]}@example.com",
+            addresses=[{"country_code": "US", "state_or_province": "Texas"}],
+        )
+        order = state.add_order(
+            customer_id=customer["id"], lines=[{"sku": SKU, "quantity": 1}]
+        )
+        outcomes = self.race(
+            order,
+            jobs=[
+                lambda backend: backend._import_order(order["id"]),
+                lambda backend: backend._import_customer(customer["id"]),
+            ],
+        )
+        with self.committed_env() as env:
+            backend = env["bigcommerce.backend"].browse(self.backend_id)
+            backend._import_order(order["id"])
+            backend._import_customer(customer["id"])
+        return outcomes, customer, order
+
+    def assert_one_partner(self, customer, order):
+        with self.committed_env() as env:
+            partners = (
+                env["res.partner"]
+                .with_context(active_test=False)
+                .search([("email", "=", customer["email"]), ("parent_id", "=", False)])
+            )
+            self.assertEqual(len(partners), 1)
+            binding = env["bigcommerce.customer"].search(
+                [
+                    ("backend_id", "=", self.backend_id),
+                    ("bigcommerce_id", "=", customer["id"]),
+                ]
+            )
+            self.assertEqual(binding.partner_id, partners)
+            self.assertEqual(binding.sync_state, "done")
+            order_binding = env["bigcommerce.order"].search(
+                [
+                    ("backend_id", "=", self.backend_id),
+                    ("bigcommerce_id", "=", order["id"]),
+                ]
+            )
+            self.assertEqual(order_binding.move_id.partner_id, partners)
+            self.assertEqual(
+                sorted(partners.child_ids.mapped("type")), ["delivery", "invoice"]
+            )
+
+    def test_an_order_and_its_customer_at_once_make_one_partner(self):
+        outcomes, customer, order = self.race_order_and_customer()
+        self.assertIn("imported", outcomes)
+        self.assert_one_partner(customer, order)
+
+    def test_an_order_and_its_customer_without_the_lock(self):
+        """Both create a partner and bind it at the same moment: the unique
+        index of the customer's binding keeps one, the other job comes back
+        and finds it."""
+        bind = BigCommerceBinder.bind
+        both_made_one = threading.Barrier(2, timeout=30)
+        waited = []
+
+        def bind_after_both(binder, bigcommerce_id, record, values=None):
+            # The two racing jobs wait for each other; the retry does not.
+            if binder.kind == "customer" and len(waited) < 2:
+                waited.append(bigcommerce_id)
+                both_made_one.wait()
+            return bind(binder, bigcommerce_id, record, values)
+
+        with (
+            mock.patch.object(BigCommerceBinder, "lock", lambda *args: None),
+            mock.patch.object(BigCommerceBinder, "bind", bind_after_both),
+        ):
+            outcomes, customer, order = self.race_order_and_customer()
+        self.assertEqual(outcomes, ["imported", "retry later"])
+        self.assert_one_partner(customer, order)
