@@ -2,7 +2,7 @@
 {
     "name": "BigCommerce Connector",
     "summary": "Import BigCommerce orders as posted Odoo customer invoices",
-    "version": "19.0.2.0.0",
+    "version": "19.0.2.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/bigcommerce-odoo/bigcommerce_connector",
     "author": "BigCommerce Connector contributors",

@@ -140,6 +140,40 @@ class BigCommerceBinder:
         }
 
     # --- writing --------------------------------------------------------
+    def adopt_external_ids(self, model):
+        """Bind the records of ``model`` that carry this kind's external ID
+        but have no binding (records marked before the kind had a binding
+        model); returns the new bindings."""
+        prefix = f"backend{self.backend.id}_{self.kind}_"
+        rows = (
+            self.env["ir.model.data"]
+            .sudo()
+            .search_read(
+                [
+                    ("module", "=", XMLID_MODULE),
+                    ("model", "=", model),
+                    ("name", "=like", f"{prefix}%"),
+                ],
+                ["name", "res_id"],
+            )
+        )
+        marked = {
+            int(row["name"][len(prefix) :]): row["res_id"]
+            for row in rows
+            if row["name"][len(prefix) :].isdigit()
+        }
+        bound = set(self.to_bindings(list(marked)).mapped("bigcommerce_id"))
+        records = (
+            self.env[model]
+            .browse([res_id for key, res_id in marked.items() if key not in bound])
+            .exists()
+        )
+        new = self.bindings.browse()
+        for key, res_id in marked.items():
+            if key not in bound and res_id in records.ids:
+                new |= self.bind(key, records.browse(res_id))
+        return new
+
     def bind(self, bigcommerce_id, record, values=None):
         """Mark ``record`` as what one object became: its external ID and,
         for a kind with a binding model, the binding (created or updated with

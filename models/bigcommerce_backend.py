@@ -19,6 +19,7 @@ from ..bigcommerce import BigCommerceClient, BigCommerceError
 from ..bigcommerce.client import check_api_base_url, check_store_hash
 from ..bigcommerce.const import DEFAULT_API_BASE_URL, HANDLED_SCOPES
 from ..bigcommerce.exceptions import BigCommerceConfigError
+from ..components.binder import BigCommerceBinder
 from ..components.catch_up import CustomerCatchUp, OrderCatchUp
 from ..components.customer_importer import CustomerImporter
 from ..components.order_importer import OrderImporter
@@ -632,6 +633,15 @@ class BigCommerceBackend(models.Model):
         return OrderCatchUp(self).run()
 
     # --- jobs: customers ---
+    def _adopt_customer_external_ids(self):
+        """Give a binding to the partners of customers marked by their
+        external ID only, as versions before 19.0.2.1.0 did (run by that
+        version's migration; an order of such a customer does it too)."""
+        for backend in self:
+            BigCommerceBinder(
+                backend, "customer", "bigcommerce.customer"
+            ).adopt_external_ids("res.partner")
+
     def _delay_import_customer(self, customer_id):
         """Queue the import of one customer; a pending duplicate is dropped."""
         self.ensure_one()

@@ -299,6 +299,31 @@ class TestCustomers(BigCommerceAccountingCase):
         self.assertEqual(self.customer_binding(customer).partner_id, old)
         self.assertEqual(old.name, "Carla Client")
 
+    def test_upgrade_binds_the_partners_of_earlier_versions(self):
+        customer = self.new_customer()
+        old = self.env["res.partner"].create({"name": "Carla (old import)"})
+        # A mark left by a partner deleted since (by SQL, or an old bug).
+        missing = self.env["res.partner"].search([], order="id desc", limit=1).id + 99
+        for customer_id, partner_id in ((customer["id"], old.id), (99999, missing)):
+            self.env["ir.model.data"].create(
+                {
+                    "module": XMLID_MODULE,
+                    "name": f"backend{self.backend.id}_customer_{customer_id}",
+                    "model": "res.partner",
+                    "res_id": partner_id,
+                    "noupdate": True,
+                }
+            )
+        self.backend._adopt_customer_external_ids()
+        binding = self.customer_binding(customer)
+        self.assertEqual(binding.partner_id, old)
+        self.assertFalse(
+            self.env["bigcommerce.customer"].search([("bigcommerce_id", "=", 99999)])
+        )
+        # Again: nothing more.
+        self.backend._adopt_customer_external_ids()
+        self.assertEqual(len(self.customer_binding(customer)), 1)
+
     # -- the catch-up --------------------------------------------------------
     def test_catch_up_recovers_missed_customers_without_duplicates(self):
         self.backend.customers_modified_since = fields.Datetime.now() - timedelta(
