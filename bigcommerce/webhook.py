@@ -128,6 +128,40 @@ def positive_int32(value):
     return None
 
 
+# BigCommerce's callbacks are a few hundred bytes; anything near this is not
+# one of them.
+MAX_BODY_BYTES = 64 * 1024
+# Where the body read (at most MAX_BODY_BYTES + 1 bytes) is kept: Odoo
+# dispatches the request again after a concurrency error, and the stream
+# can be read once.
+BODY_ENVIRON_KEY = "bigcommerce_connector.body"
+
+
+def read_body(httprequest, limit=MAX_BODY_BYTES):
+    """The request body, or ``None`` when it is larger than ``limit``.
+
+    Reads at most ``limit + 1`` bytes from the stream, whether the body
+    declares its length or comes in chunks.
+    """
+    length = httprequest.content_length
+    if length is not None and length > limit:
+        return None
+    body = httprequest.environ.get(BODY_ENVIRON_KEY)
+    if body is None:
+        # Odoo's request wrapper offers get_data(), which reads the whole
+        # body, but not werkzeug's stream: take it from the wrapped request.
+        stream = getattr(httprequest, "_HTTPRequest__wrapped", httprequest).stream
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = stream.read(limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        body = httprequest.environ[BODY_ENVIRON_KEY] = b"".join(chunks)
+    return body if len(body) <= limit else None
+
+
 def webhook_subject(scope, data):
     """What a delivery asks to import: ``("order", order id)``,
     ``("customer", customer id)`` or ``("shipments", order id)``; ``None``

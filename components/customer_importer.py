@@ -193,7 +193,7 @@ class CustomerImporter(BigCommerceImporter):
     def _must_skip(self):
         if self.fetched["customer"] is None and not self.partner:
             return f"{self._label()} is not on the store: nothing to archive."
-        return None
+        return ""
 
     # --- map and validate -------------------------------------------------
     def _map(self):

@@ -110,7 +110,10 @@ class BigCommerceImporter:
                     f"{self._label()} was imported concurrently; checking again.",
                     seconds=5,
                 ) from exc
-            message = f"Imported concurrently, and still conflicting: {exc.pgerror}"
+            message = self.env._(
+                "Imported concurrently, and still conflicting: %(error)s",
+                error=exc.pgerror,
+            )
         except RetryableJobError as exc:
             if exc.ignore_retry or not self._is_last_try():
                 raise
@@ -119,7 +122,11 @@ class BigCommerceImporter:
             message = getattr(exc, "message", None) or str(exc)
         except Exception as exc:
             _logger.exception("BigCommerce %s: unexpected error", self._label())
-            message = f"Unexpected error ({type(exc).__name__}): {exc}"
+            message = self.env._(
+                "Unexpected error (%(kind)s): %(error)s",
+                kind=type(exc).__name__,
+                error=exc,
+            )
         return self._fail(message)
 
     def _import(self):
@@ -143,8 +150,8 @@ class BigCommerceImporter:
         raise NotImplementedError
 
     def _must_skip(self):
-        """A sentence saying why the record is not imported, or ``None``."""
-        return None
+        """A sentence saying why the record is not imported, or ``""``."""
+        return ""
 
     def _map(self):
         """The Odoo-independent values of the record (``bigcommerce.mapping``)."""
@@ -221,7 +228,11 @@ class BigCommerceImporter:
     def _fail(self, message):
         tries = self._job_tries()
         if tries and tries[1] and tries[0] >= tries[1]:
-            message = f"Gave up after {tries[0]} tries: {message}"
+            message = self.env._(
+                "Gave up after %(tries)s tries: %(error)s",
+                tries=tries[0],
+                error=message,
+            )
         failure = (
             self.env["bigcommerce.failure"]
             .sudo()

@@ -90,7 +90,7 @@ class OrderImporter(BigCommerceImporter):
         if status_id in NOT_INVOICED_STATUS_IDS and not self.move:
             status = ORDER_STATUSES.get(status_id, status_id)
             return f"{self._label()} is {status}: not invoiced."
-        return None
+        return ""
 
     # --- map and validate -------------------------------------------------
     def _map(self):

@@ -70,7 +70,7 @@ class ShipmentImporter(BigCommerceImporter):
                 f"{self._label()}: the order is not imported yet; its import is "
                 "queued and brings its shipments."
             )
-        return None
+        return ""
 
     # --- map and write ----------------------------------------------------
     def _map(self):

@@ -18,9 +18,11 @@ from odoo.http import request
 
 from ..bigcommerce.const import is_known_scope
 from ..bigcommerce.webhook import (
+    MAX_BODY_BYTES,
     WebhookMalformed,
     WebhookRejected,
     delivery_id,
+    read_body,
     verify_webhook,
     webhook_subject,
 )
@@ -28,15 +30,8 @@ from ..models.bigcommerce_backend import WEBHOOK_ROUTE
 
 _logger = logging.getLogger(__name__)
 
-# BigCommerce's callbacks are a few hundred bytes; anything near this is not
-# one of them.
-MAX_BODY_BYTES = 64 * 1024
 # Webhook keys are secrets.token_urlsafe() values.
 WEBHOOK_KEY_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")
-# Where the body read (at most MAX_BODY_BYTES + 1 bytes) is kept: Odoo
-# dispatches the request again after a concurrency error, and the stream
-# can be read once.
-BODY_ENVIRON_KEY = "bigcommerce_connector.body"
 # What a delivery asks to import (``webhook_subject``) -> the store's job.
 DELAY_METHODS = {
     "order": "_delay_import_order",
@@ -47,31 +42,6 @@ DELAY_METHODS = {
 
 def _answer(status, message):
     return request.make_json_response({"status": message}, status=status)
-
-
-def read_body(httprequest, limit=MAX_BODY_BYTES):
-    """The request body, or ``None`` when it is larger than ``limit``.
-
-    Reads at most ``limit + 1`` bytes from the stream, whether the body
-    declares its length or comes in chunks.
-    """
-    length = httprequest.content_length
-    if length is not None and length > limit:
-        return None
-    body = httprequest.environ.get(BODY_ENVIRON_KEY)
-    if body is None:
-        # Odoo's request wrapper offers get_data(), which reads the whole
-        # body, but not werkzeug's stream: take it from the wrapped request.
-        stream = getattr(httprequest, "_HTTPRequest__wrapped", httprequest).stream
-        chunks, size = [], 0
-        while size <= limit:
-            chunk = stream.read(limit + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        body = httprequest.environ[BODY_ENVIRON_KEY] = b"".join(chunks)
-    return body if len(body) <= limit else None
 
 
 class BigCommerceWebhookController(http.Controller):

@@ -7,4 +7,5 @@ from . import (
     bigcommerce_order_fulfilment,
     bigcommerce_shipment,
     bigcommerce_webhook_delivery,
+    ir_http,
 )

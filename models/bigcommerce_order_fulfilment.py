@@ -15,10 +15,7 @@ class BigCommerceOrder(models.Model):
         "bigcommerce.shipment", "order_id", string="Shipments", readonly=True
     )
     status_history_ids = fields.One2many(
-        "bigcommerce.order.status.history",
-        "order_id",
-        string="Status History",
-        readonly=True,
+        "bigcommerce.order.status.history", "order_id", readonly=True
     )
 
     # === BUSINESS METHODS === #

@@ -5,7 +5,10 @@ from odoo import Command
 from odoo.tests import TransactionCase
 from odoo.tools import config
 
-from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.account.tests.common import (
+    AccountTestInvoicingCommon,
+    AccountTestInvoicingHttpCommon,
+)
 
 from ..models.bigcommerce_backend import API_HOSTS_OPTION
 from .simulator import BigCommerceSimulator
@@ -26,15 +29,20 @@ class SimulatorMixin:
     simulator_options = {}
 
     @classmethod
-    def _start_simulator(cls):
+    def _start_simulator(cls, **options):
+        """Start the class's simulator; ``options`` (and the class's
+        ``simulator_options``) override the defaults below."""
         cls.simulator = BigCommerceSimulator(
-            store_hash=STORE_HASH,
-            access_token=ACCESS_TOKEN,
-            client_secret=CLIENT_SECRET,
-            name="Simulated Store",
-            currency="USD",
-            quota=QUOTA,
-            **cls.simulator_options,
+            **{
+                "store_hash": STORE_HASH,
+                "access_token": ACCESS_TOKEN,
+                "client_secret": CLIENT_SECRET,
+                "name": "Simulated Store",
+                "currency": "USD",
+                "quota": QUOTA,
+                **cls.simulator_options,
+                **options,
+            }
         )
         cls.simulator.start()
         cls.addClassCleanup(cls.simulator.stop)
@@ -69,8 +77,9 @@ class BigCommerceCase(SimulatorMixin, TransactionCase):
         cls.backend = cls.env["bigcommerce.backend"].create(cls._backend_values())
 
 
-class BigCommerceAccountingCase(SimulatorMixin, AccountTestInvoicingCommon):
-    """A company with a chart of accounts, taxes, products and a store whose
+class StoreAccountingMixin(SimulatorMixin):
+    """A company with a chart of accounts (from Odoo's
+    ``AccountTestInvoicingCommon``), taxes, products and a store whose
     accounting is fully configured."""
 
     @classmethod
@@ -207,3 +216,13 @@ class BigCommerceAccountingCase(SimulatorMixin, AccountTestInvoicingCommon):
                 totals.get(line.account_id, 0.0) + line.price_subtotal, 2
             )
         return totals
+
+
+class BigCommerceAccountingCase(StoreAccountingMixin, AccountTestInvoicingCommon):
+    """The store, configured, in a TransactionCase."""
+
+
+class BigCommerceAccountingHttpCase(
+    StoreAccountingMixin, AccountTestInvoicingHttpCommon
+):
+    """The store, configured, with Odoo's HTTP server (HttpCase)."""

@@ -17,14 +17,12 @@ from odoo.orm.environments import Transaction
 from odoo.orm.registry import DummyRLock, Registry
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
-from odoo.tools import config, mute_logger
+from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..components.binder import XMLID_MODULE, BigCommerceBinder
-from ..models.bigcommerce_backend import API_HOSTS_OPTION
-from .common import ACCESS_TOKEN, CLIENT_SECRET
-from .simulator import BigCommerceSimulator
+from .common import ACCESS_TOKEN, CLIENT_SECRET, SimulatorMixin
 
 # Committed data outlives a crashed test run: names of their own each time.
 RUN = uuid.uuid4().hex[:8]
@@ -33,23 +31,11 @@ SKU = f"CONCURRENT-{RUN}"
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentImport(TransactionCase):
+class TestConcurrentImport(SimulatorMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.simulator = BigCommerceSimulator(
-            store_hash=STORE_HASH,
-            access_token=ACCESS_TOKEN,
-            client_secret=CLIENT_SECRET,
-            quota=None,
-        )
-        cls.simulator.start()
-        cls.addClassCleanup(cls.simulator.stop)
-        cls.classPatch(
-            config,
-            "options",
-            dict(config.options, **{API_HOSTS_OPTION: cls.simulator.base_url}),
-        )
+        cls._start_simulator(store_hash=STORE_HASH, quota=None)
         cls.simulator.state.add_product(sku=SKU, name="Concurrent mug", price="9.50")
 
     def env_on(self, cr):

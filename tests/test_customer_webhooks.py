@@ -6,19 +6,19 @@ import json
 import time
 import uuid
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.job import Job
 
-from .common import BigCommerceAccountingCase
+from .common import BigCommerceAccountingHttpCase
 from .simulator import webhooks
 
 CONTROLLER_LOGGER = "odoo.addons.bigcommerce_connector.controllers.main"
 
 
 @tagged("post_install", "-at_install")
-class TestCustomerWebhooks(BigCommerceAccountingCase, HttpCase):
+class TestCustomerWebhooks(BigCommerceAccountingHttpCase):
     def post(self, scope, data):
         """The callback BigCommerce would send (checked against the webhooks
         spec), signed by the simulator, posted to Odoo's HTTP server."""

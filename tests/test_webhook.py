@@ -11,7 +11,7 @@ import requests
 from werkzeug.serving import DechunkedInput
 
 from odoo import SUPERUSER_ID, fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.job import Job
@@ -19,14 +19,14 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..bigcommerce.webhook import REPLAY_WINDOW
 from ..controllers.main import MAX_BODY_BYTES
-from .common import CLIENT_SECRET, BigCommerceAccountingCase
+from .common import CLIENT_SECRET, BigCommerceAccountingHttpCase
 from .simulator import webhooks as simulator_webhooks
 
 CONTROLLER_LOGGER = "odoo.addons.bigcommerce_connector.controllers.main"
 
 
 @tagged("post_install", "-at_install")
-class TestWebhook(BigCommerceAccountingCase, HttpCase):
+class TestWebhook(BigCommerceAccountingHttpCase):
     def path(self, key=None):
         return f"/bigcommerce/webhook/{key or self.backend.webhook_key}"
 
@@ -263,6 +263,56 @@ class TestWebhook(BigCommerceAccountingCase, HttpCase):
         self.assertIn(status, (413, None))
         self.assertTrue(read, "the body came in chunks")
         self.assertLessEqual(sum(read), MAX_BODY_BYTES + 1)
+
+    def test_chunked_form_body_is_read_no_further_than_the_limit(self):
+        """A form-encoded body is what Odoo parses into parameters before any
+        route runs: chunked, it too is read no further than the limit."""
+        read = []
+        real_readinto = DechunkedInput.readinto
+
+        def counting_readinto(stream, buffer):
+            count = real_readinto(stream, buffer)
+            read.append(count)
+            return count
+
+        def body():
+            yield b"a="
+            for _i in range(64):  # 4 MiB in 64 KiB chunks
+                yield b"b" * 65536
+
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        with (
+            mock.patch.object(DechunkedInput, "readinto", counting_readinto),
+            trap_jobs() as trap,
+            mute_logger(CONTROLLER_LOGGER, "odoo.http", "werkzeug"),
+        ):
+            try:
+                status = self.url_open(
+                    self.path(), data=body(), headers=headers
+                ).status_code
+            except requests.exceptions.ConnectionError:
+                status = None  # the server answered and hung up mid-upload
+            trap.assert_jobs_count(0)
+        self.assertIn(status, (413, None))
+        self.assertTrue(read, "the body came in chunks")
+        self.assertLessEqual(sum(read), MAX_BODY_BYTES + 1)
+
+    def test_delivery_labelled_as_a_form_is_still_checked_on_its_bytes(self):
+        """Odoo parses a form-encoded body into parameters before the route
+        runs; the signature is still checked on the exact bytes received."""
+        body = json.dumps(self.envelope()).encode()
+        headers = dict(
+            self.sign(body), **{"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        with trap_jobs() as trap, mute_logger(CONTROLLER_LOGGER):
+            response = self.url_open(self.path(), data=body, headers=headers)
+            self.assertEqual(response.status_code, 200, response.text)
+            trap.assert_jobs_count(1)
+        with trap_jobs() as trap, mute_logger(CONTROLLER_LOGGER):
+            tampered = body.replace(b"250", b"251")
+            headers = dict(headers, **{"webhook-id": "msg_other"})
+            response = self.url_open(self.path(), data=tampered, headers=headers)
+            self.assert_refused(response, 401, trap)
 
     def test_webhook_key_that_no_store_can_have(self):
         """A NUL byte, or anything else no webhook key contains, is refused

@@ -73,7 +73,9 @@ def main(argv):
     text = generate()
     if "--check" in argv:
         if readme.read_text() != text:
-            print("README.rst is not generated from readme/: run tools/gen_readme.py")
+            sys.stderr.write(
+                "README.rst is not generated from readme/: run tools/gen_readme.py\n"
+            )
             return 1
         return 0
     readme.write_text(text)

@@ -26,6 +26,8 @@ export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-$(id 
 banner() { printf '\n%s\n%s\n%s\n' "========================================================================" "$1" "========================================================================"; }
 
 pure_passed=0 pure_failed=0 odoo_passed=0 odoo_failed=0 rc=0
+# The last release whose data the upgrade check migrates (19.0.1.0.0).
+UPGRADE_FROM=5d2dab2
 
 banner "Set-up (tools/setup.sh)"
 if ! bash tools/setup.sh; then
@@ -104,11 +106,14 @@ run_odoo() {
         odoo_failed=1 rc=1
         return
     fi
-    local odoo_root addons_path db db_demo log orc t0
+    local addons_path db db_demo log orc t0
     odoo_root=$("$py" -c 'import odoo.release as r, os; print(os.path.dirname(os.path.dirname(os.path.realpath(r.__file__))))')
-    # The addon's technical name does not depend on the checkout folder.
-    mkdir -p "$tmp/addons"
-    ln -s "$repo" "$tmp/addons/bigcommerce_connector"
+    # A copy of the addon's own files, as git would ship them, under the
+    # addon's technical name (the checkout also holds .venv and .cache).
+    mkdir -p "$tmp/addons/bigcommerce_connector"
+    git ls-files -co --exclude-standard -z \
+        | while IFS= read -r -d "" f; do [ -f "$f" ] && printf "%s\0" "$f"; done \
+        | xargs -0 cp --parents -t "$tmp/addons/bigcommerce_connector"
     addons_path="$tmp/addons,$odoo_root/addons"
     db="bc_test_$(date +%s)_$$"
     db_demo="${db}_demo"
@@ -154,6 +159,19 @@ CONF
     fi
     mkdir -p .ci/out && cp "$log" .ci/out/odoo-tests.log
 
+    banner "Odoo tier: the translation template is up to date"
+    if "$py" -m odoo i18n export -c "$tmp/odoo.conf" -d "$db" -o "$tmp/check.pot" \
+            bigcommerce_connector >"$tmp/i18n.log" 2>&1 \
+        && diff <(sed '1,/^$/d' i18n/bigcommerce_connector.pot) <(sed '1,/^$/d' "$tmp/check.pot") >"$tmp/pot.diff"; then
+        echo "i18n/bigcommerce_connector.pot: ok"
+        odoo_passed=$((odoo_passed + 1))
+    else
+        echo "i18n/bigcommerce_connector.pot is not what the code gives: run tools/export_pot.sh"
+        head -n 40 "$tmp/pot.diff" "$tmp/i18n.log"
+        odoo_failed=$((odoo_failed + 1))
+        rc=1
+    fi
+
     banner "Odoo tier: uninstall, then install with demo data and uninstall again"
     t0=$(date +%s)
     if uninstall_cleanly "$db" "$tmp/uninstall.log" \
@@ -173,6 +191,41 @@ CONF
     fi
     drop "$db"
     drop "$db_demo"
+
+    banner "Odoo tier: upgrade from release 19.0.1.0.0 (its data, then this code's migration)"
+    t0=$(date +%s)
+    if check_upgrade "${db}_upgrade"; then
+        echo "upgrade: ok ($(($(date +%s) - t0))s)"
+        odoo_passed=$((odoo_passed + 1))
+    else
+        echo "upgrade FAILED:"
+        grep -hE " (ERROR|CRITICAL) |Error|assert" "$tmp"/upgrade-*.log | head -30
+        tail -n 20 "$tmp"/upgrade-*.log
+        odoo_failed=$((odoo_failed + 1))
+        rc=1
+    fi
+    drop "${db}_upgrade"
+}
+
+# Installs release 19.0.1.0.0 (from git history) on database $1, adds data
+# of that release (tests/upgrade/seed_*.py), upgrades it to this checkout's
+# code, and checks the data (tests/upgrade/check_*.py).
+check_upgrade() {
+    local old="$tmp/old-addons/bigcommerce_connector"
+    mkdir -p "$old" && git archive "$UPGRADE_FROM" | tar -x -C "$old" || return 1
+    sed "s|^addons_path = .*|addons_path = $tmp/old-addons,$odoo_root/addons|" "$tmp/odoo.conf" >"$tmp/old.conf"
+    new_database "$1" \
+        && "$py" -m odoo server -c "$tmp/old.conf" -d "$1" -i bigcommerce_connector \
+            --stop-after-init >"$tmp/upgrade-install.log" 2>&1 \
+        && "$py" -m odoo shell -c "$tmp/old.conf" -d "$1" --log-level=warn \
+            <tests/upgrade/seed_19_0_1_0_0.py >"$tmp/upgrade-seed.log" 2>&1 \
+        && grep -q '^seeded$' "$tmp/upgrade-seed.log" \
+        && "$py" -m odoo server -c "$tmp/odoo.conf" -d "$1" -u bigcommerce_connector \
+            --stop-after-init >"$tmp/upgrade-update.log" 2>&1 \
+        && ! grep -qE " (ERROR|CRITICAL) " "$tmp/upgrade-update.log" \
+        && "$py" -m odoo shell -c "$tmp/odoo.conf" -d "$1" --log-level=warn \
+            <tests/upgrade/check_19_0_2_0_0.py >"$tmp/upgrade-check.log" 2>&1 \
+        && grep -q '^upgrade ok$' "$tmp/upgrade-check.log"
 }
 
 case "$tiers" in
