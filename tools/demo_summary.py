@@ -15,11 +15,12 @@ if "env" not in globals():
     raise SystemExit("Run it in an Odoo shell.")
 env = globals()["env"]
 
-jobs = env["queue.job"].search(
-    [("model_name", "=", "bigcommerce.backend"), ("method_name", "=", "_import_order")],
-    order="id",
+all_jobs = env["queue.job"].search(
+    [("model_name", "=", "bigcommerce.backend")], order="id"
 )
-pending = jobs.filtered(
+jobs = all_jobs.filtered(lambda j: j.method_name == "_import_order")
+# Orders, customers and shipments: the summary waits for all of them.
+pending = all_jobs.filtered(
     lambda j: j.state in ("wait_dependencies", "pending", "enqueued", "started")
 )
 outcome = {}
@@ -50,6 +51,23 @@ for currency in posted.move_id.currency_id:
         f"{currency.name}: {len(moves)} posted invoices, total "
         f"{sum(moves.mapped('amount_total')):.2f}"
     )
+customers = env["bigcommerce.customer"].search([])
+with_orders = set(bindings.mapped("partner_id").ids)
+print(
+    f"customers: {len(customers)} partners, "
+    f"{len(customers.filtered(lambda c: c.partner_id.id not in with_orders))} "
+    "without orders; contacts: "
+    f"{len(customers.partner_id.child_ids.filtered(lambda c: c.type == 'invoice'))} "
+    "invoice, "
+    f"{len(customers.partner_id.child_ids.filtered(lambda c: c.type == 'delivery'))} "
+    "delivery"
+)
+shipments = bindings.shipment_ids
+print(
+    f"shipments: {len(shipments)} on {len(shipments.order_id)} orders, "
+    f"{sum(shipments.mapped('quantity'))} items; status changes recorded: "
+    f"{len(bindings.status_history_ids) - len(bindings)}"
+)
 for failure in failures:
     print(f"failure {failure.name}: {failure.reason}")
 print(f"jobs_pending={len(pending)} posted={len(posted)} failures={len(failures)}")

@@ -3,9 +3,12 @@
 simulator's customers, address books and shipments over real HTTP."""
 
 import hashlib
-from datetime import datetime
+import threading
+from datetime import UTC, datetime
 
 import pytest
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
 
 from bigcommerce import BigCommerceClient
 from bigcommerce.const import HANDLED_SCOPES, KNOWN_SCOPES
@@ -18,7 +21,9 @@ from bigcommerce.customers import (
 )
 from bigcommerce.shipments import shipment_values
 from bigcommerce.webhook import WebhookMalformed, webhook_subject
-from simulator import BigCommerceSimulator, webhooks
+from simulator import BigCommerceSimulator, generate_store, webhooks
+from simulator.__main__ import deliver_customer_and_shipment_webhooks
+from simulator.state import StoreState
 
 HASH, TOKEN, SECRET = "custstore", "cust-token", "cust-secret"
 
@@ -275,4 +280,62 @@ def test_shipment_update_and_delete(sim, client):
     # BigCommerce keeps the status; nothing is shipped any more.
     assert (after["status_id"], after["items_shipped"]) == (2, 0)
     assert after["date_shipped"] == ""
+    sim.assert_conformant()
+
+
+# -- the demo store's customers ---------------------------------------------------
+
+ANCHOR = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+def test_newcomers_leave_the_orders_as_they_were():
+    plain, active = StoreState(), StoreState()
+    before = generate_store(plain, seed=5, customers=4, orders=12, anchor=ANCHOR)
+    after = generate_store(
+        active, seed=5, customers=4, orders=12, anchor=ANCHOR, newcomers=2
+    )
+    assert after["orders"] == before["orders"]
+    assert after["by_status"] == before["by_status"]
+    assert plain.snapshot()["orders"] == active.snapshot()["orders"]
+    assert len(after["customers_without_orders"]) == 2
+    assert not {record.data["customer_id"] for record in active.orders.values()} & set(
+        after["customers_without_orders"]
+    )
+    [moved] = after["address_changes"]
+    assert len(active.customers[moved]["addresses"]) == (
+        len(plain.customers[moved]["addresses"]) + 1
+    )
+    assert "customers_without_orders" not in before
+
+
+def test_customer_and_shipment_webhooks_of_the_demo(sim):
+    received = []
+
+    def app(environ, start_response):
+        received.append(Request(environ).get_json())
+        return Response("ok")(environ, start_response)
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever)
+    thread.start()
+    try:
+        generated = generate_store(
+            sim.state, seed=3, customers=3, orders=14, anchor=ANCHOR, newcomers=1
+        )
+        url = f"http://127.0.0.1:{server.server_port}/hook"
+        summary = deliver_customer_and_shipment_webhooks(sim, url, generated)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    shipments = sum(len(r.shipments) for r in sim.state.orders.values())
+    assert shipments
+    assert summary == {
+        "store/customer/created": {"sent": 4, "accepted": 4},
+        "store/customer/address/created": {"sent": 1, "accepted": 1},
+        "store/shipment/created": {"sent": shipments, "accepted": shipments},
+    }
+    assert {
+        p["data"]["id"] for p in received if p["scope"].endswith("/created")
+    } >= set(sim.state.customers)
     sim.assert_conformant()
