@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 {
     "name": "BigCommerce Connector",
-    "summary": "Import BigCommerce orders as posted Odoo customer invoices",
+    "summary": "BigCommerce orders as posted invoices, refunds as credit notes, "
+    "customers as partners, shipments on orders",
     "version": "19.0.2.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/bigcommerce-odoo/bigcommerce_connector",
@@ -22,6 +23,8 @@
         "views/bigcommerce_order_views.xml",
         "views/bigcommerce_failure_views.xml",
         "views/bigcommerce_menus.xml",
+        "views/bigcommerce_refund_views.xml",
+        "views/account_move_views.xml",
         "views/bigcommerce_customer_views.xml",
         "views/bigcommerce_shipment_views.xml",
     ],

@@ -44,6 +44,11 @@ INCOMPLETE_STATUS_ID = 0
 # Orders in these statuses are not invoiced: an abandoned checkout, an
 # order cancelled or a payment declined before anything was sold.
 NOT_INVOICED_STATUS_IDS = frozenset({INCOMPLETE_STATUS_ID, 5, 6})
+# An order in these statuses has refunds on the store.
+REFUNDED_STATUS_IDS = frozenset({4, 14})
+# An order that moves to these statuses after it was invoiced sold nothing:
+# its invoice must not stand.
+CANCELLED_STATUS_IDS = frozenset({5, 6})
 
 # Webhook scopes BigCommerce sends (API-NOTES §6). A delivery with a scope
 # outside this list is refused; known scopes that the connector does not
@@ -73,8 +78,16 @@ CUSTOMER_SCOPES = (
     "store/customer/payment/instrument/default/updated",
 )
 KNOWN_SCOPES = frozenset(ORDER_SCOPES + SHIPMENT_SCOPES + CUSTOMER_SCOPES)
+# A refund's webhook carries its order id and its own id:
+# data: {"type": "order", "id": 250, "refund": {"refund_id": 3}}.
+REFUND_CREATED_SCOPE = "store/order/refund/created"
 HANDLED_ORDER_SCOPES = frozenset(
-    {"store/order/created", "store/order/updated", "store/order/statusUpdated"}
+    {
+        "store/order/created",
+        "store/order/updated",
+        "store/order/statusUpdated",
+        REFUND_CREATED_SCOPE,
+    }
 )
 # A customer (created, updated, deleted) and its address book: the customer
 # is imported again. ``customer/updated`` does not fire for address changes.

@@ -98,7 +98,8 @@ class CustomerCatchUp(BigCommerceImporter):
     archives its partner.
     """
 
-    kind = "customer_catch_up"
+    # One kind of failure for every catch-up; the id says which.
+    kind = "catch_up"
 
     def __init__(self, backend):
         super().__init__(backend, "customers")

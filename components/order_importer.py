@@ -26,6 +26,7 @@ from ..bigcommerce.mapping import (
 from .binder import BigCommerceBinder
 from .customer_importer import GUEST_KIND, customer_partner
 from .importer import BigCommerceImporter
+from .order_refunds import after_order_import
 
 # Invoice line kind -> store field of its account.
 CHARGE_ACCOUNTS = {
@@ -75,6 +76,9 @@ class OrderImporter(BigCommerceImporter):
         )
         self.binding = self.binder.to_binding(self.bigcommerce_id)
         self.move = self.binding.move_id
+        # What the order was before this import (for its refunds).
+        self.had_invoice = bool(self.move)
+        self.previous_status = self.binding.status
         if not self._must_skip():
             self.fetched["taxes"] = clean_payload(
                 self._call(self.client.get_order_taxes, self.bigcommerce_id)
@@ -174,6 +178,7 @@ class OrderImporter(BigCommerceImporter):
     def _after_import(self, plan):
         if self.backend.posting_policy == "post" and self.move.state == "draft":
             self.move.action_post()
+        after_order_import(self)
         shipped = int(self.fetched["order"].get("items_shipped") or 0)
         if shipped != self.binding._items_shipped():
             # Shipments were created, changed or deleted: read them.

@@ -35,6 +35,7 @@ WEBHOOK_KEY_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")
 # What a delivery asks to import (``webhook_subject``) -> the store's job.
 DELAY_METHODS = {
     "order": "_delay_import_order",
+    "refund": "_delay_import_refund",
     "customer": "_delay_import_customer",
     "shipments": "_delay_import_shipments",
 }
@@ -113,7 +114,7 @@ class BigCommerceWebhookController(http.Controller):
         if subject is None:
             _logger.debug("BigCommerce webhook %s acknowledged, not handled", scope)
             return _answer(200, "ignored")
-        kind, object_id = subject
+        kind, args = subject
         if (
             not request.env["bigcommerce.webhook.delivery"]
             .sudo()
@@ -127,12 +128,12 @@ class BigCommerceWebhookController(http.Controller):
             return _answer(200, "duplicate")
         # Jobs from webhooks run as the system user (OdooBot).
         delay = getattr(backend.with_user(SUPERUSER_ID), DELAY_METHODS[kind])
-        delay(object_id)
+        delay(*args)
         _logger.info(
             "BigCommerce webhook %s for %s %s queued (store %s)",
             scope,
             kind,
-            object_id,
+            args[0],
             backend.id,
         )
         return _answer(200, "queued")

@@ -23,6 +23,7 @@ from ..components.binder import BigCommerceBinder
 from ..components.catch_up import CustomerCatchUp, OrderCatchUp
 from ..components.customer_importer import CustomerImporter
 from ..components.order_importer import OrderImporter
+from ..components.refund_importer import RefundCatchUp, RefundImporter
 from ..components.shipment_importer import ShipmentImporter
 
 _logger = logging.getLogger(__name__)
@@ -190,6 +191,26 @@ class BigCommerceBackend(models.Model):
         help="Post the invoices created from this store, or leave them in "
         "draft for review.",
     )
+    refund_account_id = fields.Many2one(
+        "account.account",
+        string="Order-level Refunds Account",
+        check_company=True,
+        help="Account of refunds of an amount on the whole order (not of "
+        "products, shipping, handling or wrapping), such as a goodwill "
+        "gesture. Empty: the discount account.",
+    )
+    cancelled_invoice_policy = fields.Selection(
+        [
+            ("reverse", "Reverse the invoice with a credit note"),
+            ("failure", "Raise a failure for an accountant"),
+        ],
+        string="Order Cancelled after Invoicing",
+        required=True,
+        default="reverse",
+        help="When an order is cancelled (or declined) on BigCommerce after its "
+        "invoice was posted: reverse the invoice in full with a credit note, or "
+        "raise a failure record for an accountant to decide.",
+    )
 
     # ---- Catch-up --------------------------------------------------------
     catch_up_orders = fields.Boolean(
@@ -212,6 +233,13 @@ class BigCommerceBackend(models.Model):
         default=10,
         help="How far before the last catch-up the next one starts looking, "
         "for orders whose changes reached BigCommerce's index late.",
+    )
+    refunds_created_since = fields.Datetime(
+        default=fields.Datetime.now,
+        copy=False,
+        help="The next catch-up asks for the refunds created after this moment "
+        "(minus the overlap): the catch-up on modified orders does not see "
+        "refunds. It moves forward after each catch-up.",
     )
     catch_up_customers = fields.Boolean(
         string="Catch Up on Customers",
@@ -616,6 +644,7 @@ class BigCommerceBackend(models.Model):
         ):
             if backend.catch_up_orders:
                 backend._delay_catch_up_orders()
+                backend._delay_catch_up_refunds()
             if backend.catch_up_customers:
                 backend._delay_catch_up_customers()
 
@@ -631,6 +660,36 @@ class BigCommerceBackend(models.Model):
         """Job: queue the import of the orders modified since the last run."""
         self.ensure_one()
         return OrderCatchUp(self).run()
+
+    # --- jobs: refunds ---
+    def _delay_import_refund(self, refund_id, order_id=None):
+        """Queue the import of one refund; a pending duplicate is dropped."""
+        self.ensure_one()
+        refund_id = int(refund_id)
+        return self.with_delay(
+            identity_key=f"bigcommerce-refund-{self.id}-{refund_id}",
+            description=f"Import BigCommerce refund #{refund_id} ({self.name})",
+            max_retries=JOB_MAX_RETRIES,
+        )._import_refund(refund_id, int(order_id) if order_id else None)
+
+    def _import_refund(self, refund_id, order_id=None):
+        """Job: import one BigCommerce refund as a credit note of its order's
+        invoice (importing the order first when it is not yet)."""
+        self.ensure_one()
+        return RefundImporter(self, refund_id, order_id).run()
+
+    def _delay_catch_up_refunds(self):
+        self.ensure_one()
+        return self.with_delay(
+            identity_key=f"bigcommerce-catch-up-refunds-{self.id}",
+            description=f"Catch up on BigCommerce refunds ({self.name})",
+            max_retries=JOB_MAX_RETRIES,
+        )._catch_up_refunds()
+
+    def _catch_up_refunds(self):
+        """Job: queue the import of the refunds created since the last run."""
+        self.ensure_one()
+        return RefundCatchUp(self).run()
 
     # --- jobs: customers ---
     def _adopt_customer_external_ids(self):

@@ -32,9 +32,10 @@ class BigCommerceFailure(models.Model):
     record_type = fields.Selection(
         [
             ("order", "Order"),
-            ("catch_up", "Order catch-up"),
+            ("catch_up", "Catch-up"),
+            ("refund", "Refund"),
+            ("cancelled_invoice", "Invoiced order cancelled"),
             ("customer", "Customer"),
-            ("customer_catch_up", "Customer catch-up"),
             ("shipment", "Order shipments"),
         ],
         string="What",
@@ -137,11 +138,18 @@ class BigCommerceFailure(models.Model):
             if failure.record_type == "order":
                 failure.backend_id._delay_import_order(int(failure.bigcommerce_id))
             elif failure.record_type == "catch_up":
-                failure.backend_id._delay_catch_up_orders()
+                if failure.bigcommerce_id == "refunds":
+                    failure.backend_id._delay_catch_up_refunds()
+                elif failure.bigcommerce_id == "customers":
+                    failure.backend_id._delay_catch_up_customers()
+                else:
+                    failure.backend_id._delay_catch_up_orders()
+            elif failure.record_type == "refund":
+                failure.backend_id._delay_import_refund(int(failure.bigcommerce_id))
+            elif failure.record_type == "cancelled_invoice":
+                failure.backend_id._delay_import_order(int(failure.bigcommerce_id))
             elif failure.record_type == "customer":
                 failure.backend_id._delay_import_customer(int(failure.bigcommerce_id))
-            elif failure.record_type == "customer_catch_up":
-                failure.backend_id._delay_catch_up_customers()
             elif failure.record_type == "shipment":
                 failure.backend_id._delay_import_shipments(int(failure.bigcommerce_id))
             failure.state = "queued"

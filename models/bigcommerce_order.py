@@ -65,3 +65,43 @@ class BigCommerceOrder(models.Model):
         for order in self:
             order.backend_id._delay_import_order(order.bigcommerce_id)
         return True
+
+    # === REFUNDS === #
+    refund_ids = fields.One2many(
+        "bigcommerce.refund", "order_id", string="Refunds", readonly=True
+    )
+    amount_refunded = fields.Monetary(
+        string="Refunded",
+        compute="_compute_amount_refunded",
+        store=True,
+        help="Money given back on this order, tax included, by the refunds "
+        "imported from BigCommerce.",
+    )
+    amount_balance = fields.Monetary(
+        string="Balance Left",
+        compute="_compute_amount_refunded",
+        store=True,
+        help="The order's total less what was refunded.",
+    )
+    cancel_move_id = fields.Many2one(
+        "account.move",
+        string="Cancellation Credit Note",
+        readonly=True,
+        copy=False,
+        help="The credit note that reversed the invoice when the order was "
+        "cancelled on BigCommerce after it was invoiced.",
+    )
+
+    @api.depends("total_inc_tax", "refund_ids.total_amount")
+    def _compute_amount_refunded(self):
+        for order in self:
+            order.amount_refunded = sum(order.refund_ids.mapped("total_amount"))
+            order.amount_balance = order.total_inc_tax - order.amount_refunded
+
+    def action_view_refunds(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "bigcommerce_connector.bigcommerce_refund_action"
+        )
+        action["domain"] = [("order_id", "=", self.id)]
+        return action

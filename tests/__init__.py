@@ -7,6 +7,9 @@ from . import (
     test_demo_store,
     test_hardening,
     test_order_import,
+    test_refund_concurrency,
+    test_refund_import,
+    test_refund_webhook,
     test_shipments,
     test_webhook,
 )

@@ -122,6 +122,48 @@ class TestDemoStore(SimulatorMixin, AccountTestInvoicingCommon):
         self.assertEqual(again, moves)
         self.assertEqual(sorted(again.mapped("amount_total")), totals)
 
+    def test_every_refund_ends_as_a_credit_note(self):
+        """Importing the store's orders queues the refunds of the refunded
+        ones; each becomes a credit note of exactly the refunded amount."""
+        refunds = self.simulator.state.refunds
+        self.assertTrue(refunds, "the demo store has refunds")
+        with trap_jobs() as trap:
+            for order in self.store_orders():
+                self.backend._import_order(order["id"])
+            queued = sorted(
+                job.args[0]
+                for job in trap.enqueued_jobs
+                if job.method_name == "_import_refund"
+            )
+            self.assertEqual(queued, sorted(refunds))
+            trap.perform_enqueued_jobs()
+        bindings = self.env["bigcommerce.refund"].search(
+            [("backend_id", "=", self.backend.id)]
+        )
+        self.assertEqual(sorted(bindings.mapped("bigcommerce_id")), sorted(refunds))
+        for binding in bindings:
+            refund = refunds[binding.bigcommerce_id]
+            credit_note = binding.move_id
+            self.assertEqual(credit_note.move_type, "out_refund")
+            self.assertEqual(credit_note.state, "posted")
+            self.assertEqual(credit_note.reversed_entry_id, binding.order_id.move_id)
+            self.assertEqual(
+                Decimal(str(credit_note.amount_total)).quantize(Decimal("0.01")),
+                Decimal(refund["total_amount"]).quantize(Decimal("0.01")),
+            )
+            self.assertEqual(
+                binding.order_id.currency_id.compare_amounts(
+                    binding.order_id.amount_refunded,
+                    sum(binding.order_id.refund_ids.mapped("total_amount")),
+                ),
+                0,
+            )
+        self.assertFalse(
+            self.env["bigcommerce.failure"].search(
+                [("backend_id", "=", self.backend.id)]
+            )
+        )
+
     def test_customers_and_shipments_of_the_store(self):
         """Every customer one partner (those without orders too), the address
         book as contacts, every shipment of an invoiced order on its order

@@ -19,7 +19,7 @@ all_jobs = env["queue.job"].search(
     [("model_name", "=", "bigcommerce.backend")], order="id"
 )
 jobs = all_jobs.filtered(lambda j: j.method_name == "_import_order")
-# Orders, customers and shipments: the summary waits for all of them.
+# Orders, refunds, customers and shipments: the summary waits for all of them.
 pending = all_jobs.filtered(
     lambda j: j.state in ("wait_dependencies", "pending", "enqueued", "started")
 )
@@ -43,6 +43,12 @@ for order_id in sorted(outcome):
         )
     else:
         text = str(outcome[order_id]).strip().splitlines()[-1]
+    if binding.refund_ids:
+        credited = binding.refund_ids.filtered("move_id")
+        text += (
+            f"; refunded {binding.amount_refunded:.2f} by "
+            f"{', '.join(credited.move_id.mapped('name')) or 'nothing yet'}"
+        )
     print(f"#{order_id:>6}  {status:<28} {text}")
 print()
 for currency in posted.move_id.currency_id:
@@ -51,6 +57,12 @@ for currency in posted.move_id.currency_id:
         f"{currency.name}: {len(moves)} posted invoices, total "
         f"{sum(moves.mapped('amount_total')):.2f}"
     )
+refunds = env["bigcommerce.refund"].search([])
+credit_notes = refunds.move_id.filtered(lambda m: m.state == "posted")
+print(
+    f"{len(refunds)} refunds: {len(credit_notes)} posted credit notes, "
+    f"{len(refunds.filtered(lambda r: not r.move_id))} waiting for their invoice"
+)
 customers = env["bigcommerce.customer"].search([])
 with_orders = set(bindings.mapped("partner_id").ids)
 print(

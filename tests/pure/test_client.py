@@ -513,3 +513,36 @@ def test_date_formats():
 )
 def test_parse_datetime(value, expected):
     assert parse_datetime(value) == expected
+
+
+def test_refunds_of_an_order_one_refund_and_a_created_window(sim, clock):
+    order = _add_orders(sim, 1)[0]
+    line = sim.state.order_products(order["id"])[0]
+    early = sim.state.add_refund(
+        order["id"],
+        items=[{"item_type": "PRODUCT", "item_id": line["id"], "quantity": 1}],
+        created=datetime(2024, 3, 1, 12, 0, tzinfo=UTC),
+        update_status=False,
+    )
+    late = sim.state.add_refund(
+        order["id"],
+        items=[{"item_type": "ORDER", "item_id": order["id"], "amount": "1.00"}],
+        created=datetime(2024, 3, 5, 12, 0, tzinfo=UTC),
+        update_status=False,
+    )
+    client = make_client(sim, clock)
+    assert [r["id"] for r in client.get_order_refunds(order["id"])] == [
+        early["id"],
+        late["id"],
+    ]
+    assert client.get_refund(late["id"])["items"][0]["requested_amount"] == "1.00"
+    window = list(
+        client.iter_refunds_created(
+            datetime(2024, 3, 2, tzinfo=UTC), until=datetime(2024, 3, 6, tzinfo=UTC)
+        )
+    )
+    assert [r["id"] for r in window] == [late["id"]]
+    listed = api_requests(sim)[-1]
+    assert listed["path"].endswith("/v3/orders/payment_actions/refunds")
+    assert listed["query"]["created:min"] == "2024-03-02T00:00:00+00:00"
+    assert listed["query"]["created:max"] == "2024-03-06T00:00:00+00:00"

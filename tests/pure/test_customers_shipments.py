@@ -167,15 +167,24 @@ def test_shipment_values():
 @pytest.mark.parametrize(
     ("scope", "data", "subject"),
     [
-        ("store/order/created", webhooks.order_data(250), ("order", 250)),
-        ("store/customer/created", webhooks.customer_data(32), ("customer", 32)),
-        ("store/customer/deleted", webhooks.customer_data(32), ("customer", 32)),
+        ("store/order/created", webhooks.order_data(250), ("order", (250,))),
+        (
+            "store/order/refund/created",
+            {"type": "order", "id": 250, "refund": {"refund_id": 3}},
+            ("refund", (3, 250)),
+        ),
+        ("store/customer/created", webhooks.customer_data(32), ("customer", (32,))),
+        ("store/customer/deleted", webhooks.customer_data(32), ("customer", (32,))),
         (
             "store/customer/address/updated",
             webhooks.customer_address_data(60, 32),
-            ("customer", 32),
+            ("customer", (32,)),
         ),
-        ("store/shipment/deleted", webhooks.shipment_data(12, 251), ("shipments", 251)),
+        (
+            "store/shipment/deleted",
+            webhooks.shipment_data(12, 251),
+            ("shipments", (251,)),
+        ),
         ("store/order/message/created", webhooks.order_data(250), None),
         ("store/product/updated", {"type": "product", "id": 5}, None),
     ],
@@ -191,6 +200,8 @@ def test_webhook_subject(scope, data, subject):
         ("store/customer/address/created", {"type": "customer", "id": 60}),
         ("store/customer/updated", {"type": "customer", "id": True}),
         ("store/customer/created", {"type": "customer", "id": 2**31}),
+        ("store/order/refund/created", {"type": "order", "id": 250}),
+        ("store/order/refund/created", {"type": "order", "refund": {"refund_id": 3}}),
     ],
 )
 def test_webhook_subject_without_its_id(scope, data):

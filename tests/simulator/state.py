@@ -471,6 +471,30 @@ class StoreState:
                 order.data["date_modified"] = at
             return views.refund(refund, single=True)
 
+    def add_tax_adjustment_refund(
+        self, order_id, amount, reason="", payments=None, created=None
+    ) -> dict:
+        """Refund overcharged tax only (``tax_adjustment_amount``): a refund
+        without items, all of its amount tax. The order's status is kept."""
+        with self.lock:
+            order = self.order_record(order_id)
+            amount = cents(dec(amount))
+            charged = dec(order.data["total_tax"])
+            done, _tax = order.refunded.get(("TAX", order.id), (ZERO, ZERO))
+            if not 0 < amount <= charged - done:
+                raise RefundError(
+                    f"cannot return {amount} of tax ({charged - done} left)"
+                )
+            order.refunded[("TAX", order.id)] = (done + amount, done + amount)
+            at = self._at(created)
+            refund = self._refund_record(order, [], reason, payments, at)
+            refund.update(total_amount=amount, total_tax=amount)
+            for payment in refund["payments"]:
+                payment["amount"] = cents(dec(payment["amount"]) or amount)
+            self.refunds[refund["id"]] = refund
+            order.data["date_modified"] = at
+            return views.refund(refund, single=True)
+
     def _refund_record(self, order, booked, reason, payments, at) -> dict:
         total = sum((amount for _i, amount, _t, _q in booked), ZERO)
         items = [

@@ -1,0 +1,182 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""What an order's import does for its refunds, and for a cancellation
+after invoicing (called by :class:`~.order_importer.OrderImporter`).
+
+- The refunds that waited for the order's invoice are queued (no API
+  call); so are, when the order has just become Refunded or Partially
+  Refunded, the refunds BigCommerce lists for it (one call).
+- An order cancelled or declined on the store after its invoice was posted
+  has its invoice reversed in full by a credit note, or raised as a failure
+  for an accountant, as the store's setting says.
+"""
+
+import logging
+
+from markupsafe import Markup
+
+from odoo import fields
+
+from ..bigcommerce.const import (
+    CANCELLED_STATUS_IDS,
+    ORDER_STATUSES,
+    REFUNDED_STATUS_IDS,
+)
+from ..bigcommerce.exceptions import BigCommerceFatalError
+from .binder import BigCommerceBinder
+
+_logger = logging.getLogger(__name__)
+
+
+def refund_binder(backend):
+    return BigCommerceBinder(backend, "refund", "bigcommerce.refund")
+
+
+def after_order_import(importer):
+    """Called by the order importer once the order is bound.
+
+    :param importer: the :class:`~.order_importer.OrderImporter` that ran.
+    """
+    binding = importer.binding
+    if not binding.move_id:
+        return
+    _queue_refunds(importer, binding)
+    _cancelled_after_invoicing(importer, binding)
+
+
+def _queue_refunds(importer, binding):
+    """Queue the refunds of a just-invoiced order: the ones that waited for
+    its invoice (no API call), and, when the order is (newly) refunded on
+    the store, the ones BigCommerce lists (one call)."""
+    backend = importer.backend
+    refunds = importer.env["bigcommerce.refund"].sudo()
+    waiting = refunds.search(
+        [
+            ("backend_id", "=", backend.id),
+            ("bigcommerce_order_id", "=", binding.bigcommerce_id),
+            ("move_id", "=", False),
+        ]
+    )
+    to_queue = set(waiting.mapped("bigcommerce_id"))
+    newly_refunded = importer._status_id() in REFUNDED_STATUS_IDS and (
+        not importer.had_invoice or importer.previous_status != binding.status
+    )
+    if newly_refunded:
+        try:
+            listed = importer._call(
+                importer.client.get_order_refunds, binding.bigcommerce_id
+            )
+        except BigCommerceFatalError as exc:
+            # The invoice stands; the refunds come with their webhooks or
+            # the catch-up.
+            _logger.warning(
+                "Refunds of order %s not listed: %s", binding.bigcommerce_id, exc
+            )
+            binding.move_id.message_post(
+                body=importer.env._(
+                    "The refunds of order #%(order)s could not be listed "
+                    "(%(error)s): they will be credited as their webhooks or "
+                    "the catch-up bring them.",
+                    order=binding.bigcommerce_id,
+                    error=exc.message,
+                )
+            )
+            listed = []
+        ids = [int(refund["id"]) for refund in listed]
+        credited = {
+            b.bigcommerce_id
+            for b in refund_binder(backend).to_bindings(ids)
+            if b.move_id
+        }
+        to_queue.update(i for i in ids if i not in credited)
+    to_queue.discard(importer.env.context.get("bigcommerce_crediting_refund"))
+    for refund_id in sorted(to_queue):
+        backend._delay_import_refund(refund_id, binding.bigcommerce_id)
+
+
+def _cancelled_after_invoicing(importer, binding):
+    """An order cancelled (or declined) on the store after its invoice was
+    posted: reverse the invoice in full, or raise it for an accountant, as
+    the store says. Never left standing silently."""
+    env = importer.env
+    invoice = binding.move_id
+    status_id = importer._status_id()
+    if (
+        status_id not in CANCELLED_STATUS_IDS
+        or invoice.state != "posted"
+        or binding.cancel_move_id
+    ):
+        return
+    backend = importer.backend
+    failures = env["bigcommerce.failure"].sudo()
+    status = ORDER_STATUSES.get(status_id, status_id)
+    reversals = env["account.move"].search(
+        [("reversed_entry_id", "=", invoice.id), ("state", "!=", "cancel")]
+    )
+    credited = sum(reversals.mapped("amount_total"))
+    if invoice.currency_id.compare_amounts(credited, invoice.amount_total) >= 0:
+        # Refunded in full already (or reversed by hand): nothing stands.
+        failures._resolve(backend, "cancelled_invoice", binding.bigcommerce_id)
+        return
+    if backend.cancelled_invoice_policy == "reverse" and not reversals:
+        reversal = invoice._reverse_moves(
+            [
+                {
+                    "ref": env._(
+                        "Reversal of: %(invoice)s, order #%(order)s %(status)s on "
+                        "BigCommerce",
+                        invoice=invoice.name,
+                        order=binding.bigcommerce_id,
+                        status=status,
+                    ),
+                    "invoice_date": fields.Date.context_today(invoice),
+                }
+            ],
+            cancel=backend.posting_policy == "post",
+        )
+        binding.write({"cancel_move_id": reversal.id})
+        invoice.message_post(
+            body=env._(
+                "Order #%(order)s was %(status)s on BigCommerce after it was "
+                "invoiced: this invoice is reversed in full by %(move)s.",
+                order=binding.bigcommerce_id,
+                status=status,
+                move=reversal.display_name,
+            )
+        )
+        failures._resolve(backend, "cancelled_invoice", binding.bigcommerce_id)
+        return
+    if reversals:
+        reason = env._(
+            "Order #%(order)s was %(status)s on BigCommerce after it was invoiced "
+            "and partly refunded: %(credited)s of %(total)s is credited. Credit "
+            "the balance (or decide otherwise), then mark this failure resolved.",
+            order=binding.bigcommerce_id,
+            status=status,
+            credited=credited,
+            total=invoice.amount_total,
+        )
+    else:
+        reason = env._(
+            "Order #%(order)s was %(status)s on BigCommerce after its invoice "
+            "%(invoice)s was posted. Reverse the invoice (Reverse button on the "
+            "invoice) or decide otherwise, then mark this failure resolved.",
+            order=binding.bigcommerce_id,
+            status=status,
+            invoice=invoice.name,
+        )
+    failure = failures.search(
+        [
+            ("backend_id", "=", backend.id),
+            ("record_type", "=", "cancelled_invoice"),
+            ("bigcommerce_id", "=", str(binding.bigcommerce_id)),
+            ("state", "!=", "resolved"),
+        ],
+        limit=1,
+    )
+    if failure and failure.reason == reason:
+        return
+    failure = failures._record(
+        backend, "cancelled_invoice", binding.bigcommerce_id, reason
+    )
+    failure.message_post(body=reason)
+    invoice.message_post(body=Markup("<p>%s</p>") % reason)

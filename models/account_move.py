@@ -1,0 +1,31 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import api, fields, models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    bigcommerce_refund_ids = fields.One2many(
+        "bigcommerce.refund", "move_id", string="BigCommerce Refunds", readonly=True
+    )
+    bigcommerce_refund_count = fields.Integer(
+        compute="_compute_bigcommerce_refund_count"
+    )
+
+    # === COMPUTE METHODS === #
+    @api.depends("bigcommerce_refund_ids")
+    def _compute_bigcommerce_refund_count(self):
+        for move in self:
+            move.bigcommerce_refund_count = len(move.sudo().bigcommerce_refund_ids)
+
+    # === ACTION METHODS === #
+    def action_open_bigcommerce_refund(self):
+        """The BigCommerce refund this credit note was made from."""
+        self.ensure_one()
+        refund = self.sudo().bigcommerce_refund_ids[:1]
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "bigcommerce.refund",
+            "res_id": refund.id,
+            "view_mode": "form",
+        }

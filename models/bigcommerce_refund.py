@@ -1,0 +1,95 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import api, fields, models
+
+
+class BigCommerceRefund(models.Model):
+    """A BigCommerce refund and the credit note it became.
+
+    Written by the refund importer (``components/refund_importer.py``)
+    through the binder, never by hand. One refund, one credit note: the
+    binding's ``unique(backend_id, bigcommerce_id)`` is the last word.
+    """
+
+    _name = "bigcommerce.refund"
+    _inherit = ["bigcommerce.binding"]
+    _description = "BigCommerce Refund"
+    _order = "date_created desc, id desc"
+    _bigcommerce_record_field = "move_id"
+
+    bigcommerce_id = fields.Integer(string="Refund ID")
+    name = fields.Char(compute="_compute_name", store=True)
+    order_id = fields.Many2one(
+        "bigcommerce.order",
+        string="Order",
+        readonly=True,
+        index=True,
+        ondelete="restrict",
+        help="The imported order this refund gives money back on.",
+    )
+    bigcommerce_order_id = fields.Integer(string="Order ID", readonly=True, index=True)
+    date_created = fields.Datetime(string="Refunded on", readonly=True)
+    reason = fields.Char(readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    total_amount = fields.Monetary(
+        string="Refunded", readonly=True, help="Money given back, tax included."
+    )
+    total_tax = fields.Monetary(string="Tax Refunded", readonly=True)
+    payment_summary = fields.Char(
+        string="Refunded to",
+        readonly=True,
+        help="Where the money went back, as BigCommerce reports it: payment "
+        "provider, amount, offline.",
+    )
+    move_id = fields.Many2one(
+        "account.move", string="Credit Note", readonly=True, copy=False, index=True
+    )
+    move_state = fields.Selection(related="move_id.state", string="Credit Note Status")
+    credit_state = fields.Selection(
+        [("waiting", "Waiting for the Invoice"), ("credited", "Credited")],
+        compute="_compute_credit_state",
+        store=True,
+        help="Waiting: the order has no invoice to credit yet; the refund is "
+        "credited as soon as the order is invoiced.",
+    )
+    note = fields.Char(
+        readonly=True,
+        help="Why the refund is not credited yet, or why it is credited by a "
+        "credit note that is not its own (the reversal of a cancelled order).",
+    )
+
+    # === COMPUTE METHODS === #
+    @api.depends("bigcommerce_id")
+    def _compute_name(self):
+        for refund in self:
+            refund.name = f"#{refund.bigcommerce_id}"
+
+    @api.depends("move_id")
+    def _compute_credit_state(self):
+        for refund in self:
+            refund.credit_state = "credited" if refund.move_id else "waiting"
+
+    # === ACTION METHODS === #
+    def action_open_credit_note(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.move_id.id,
+            "view_mode": "form",
+        }
+
+    def action_open_order(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "bigcommerce.order",
+            "res_id": self.order_id.id,
+            "view_mode": "form",
+        }
+
+    def action_reimport(self):
+        for refund in self:
+            refund.backend_id._delay_import_refund(
+                refund.bigcommerce_id, refund.bigcommerce_order_id or None
+            )
+        return True

@@ -1,0 +1,202 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Two workers credit the same refund at the same moment, for real.
+
+As in ``test_concurrency``: each worker has its own connection and commits,
+and the fixtures are committed (and removed afterwards).
+"""
+
+import threading
+import uuid
+from contextlib import closing
+from unittest import mock
+
+from odoo.orm.registry import DummyRLock, Registry
+from odoo.sql_db import db_connect
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import config, mute_logger
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..components.binder import XMLID_MODULE, BigCommerceBinder
+from ..models.bigcommerce_backend import API_HOSTS_OPTION
+from . import test_concurrency
+from .common import ACCESS_TOKEN, CLIENT_SECRET
+from .simulator import BigCommerceSimulator
+
+RUN = uuid.uuid4().hex[:8]
+STORE_HASH = f"refundrace{RUN}"
+SKU = f"REFUND-RACE-{RUN}"
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentRefunds(TransactionCase):
+    # The two-connection helpers of the order race.
+    env_on = test_concurrency.TestConcurrentImport.env_on
+    committed_env = test_concurrency.TestConcurrentImport.committed_env
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.simulator = BigCommerceSimulator(
+            store_hash=STORE_HASH,
+            access_token=ACCESS_TOKEN,
+            client_secret=CLIENT_SECRET,
+            quota=None,
+        )
+        cls.simulator.start()
+        cls.addClassCleanup(cls.simulator.stop)
+        cls.classPatch(
+            config,
+            "options",
+            dict(config.options, **{API_HOSTS_OPTION: cls.simulator.base_url}),
+        )
+        cls.simulator.state.add_product(sku=SKU, name="Race mug", price="9.50")
+
+    def setUp(self):
+        super().setUp()
+        with self.committed_env() as env:
+            company = env.company
+            product = env["product.product"].create(
+                {"name": "Race mug", "default_code": SKU, "type": "consu"}
+            )
+            journal = env["account.journal"].search(
+                [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
+            )
+            backend = env["bigcommerce.backend"].create(
+                {
+                    "name": "Refund race store",
+                    "store_hash": STORE_HASH,
+                    "api_base_url": self.simulator.base_url,
+                    "access_token": ACCESS_TOKEN,
+                    "client_secret": CLIENT_SECRET,
+                    "journal_id": journal.id,
+                    "revenue_account_id": company.income_account_id.id,
+                }
+            )
+            self.product_id, self.backend_id = product.id, backend.id
+        self.addCleanup(self.remove_committed_data)
+        # An invoiced order with a refund to credit.
+        self.order = self.simulator.state.add_order(lines=[{"sku": SKU, "quantity": 3}])
+        line = self.simulator.state.order_products(self.order["id"])[0]
+        with self.committed_env() as env:
+            env["bigcommerce.backend"].browse(self.backend_id)._import_order(
+                self.order["id"]
+            )
+        self.refund = self.simulator.state.add_refund(
+            self.order["id"],
+            [{"item_type": "PRODUCT", "item_id": line["id"], "quantity": 1}],
+        )
+
+    def remove_committed_data(self):
+        with self.committed_env() as env:
+            backend = env["bigcommerce.backend"].browse(self.backend_id)
+            bound = env["ir.model.data"].search(
+                [
+                    ("module", "=", XMLID_MODULE),
+                    ("name", "=like", f"backend{self.backend_id}\\_%"),
+                ]
+            )
+
+            def records(model):
+                ids = bound.filtered(lambda d: d.model == model).mapped("res_id")
+                return env[model].browse(ids).exists()
+
+            moves = records("account.move")
+            partners = records("res.partner")
+            env["bigcommerce.refund"].search([("backend_id", "=", backend.id)]).unlink()
+            backend.order_ids.unlink()
+            backend.failure_ids.unlink()
+            moves.filtered(lambda m: m.state == "posted").button_draft()
+            moves.with_context(force_delete=True).unlink()
+            partners.unlink()
+            bound.exists().unlink()
+            backend.unlink()
+            env["product.product"].browse(self.product_id).unlink()
+
+    def race(self):
+        barrier = threading.Barrier(2, timeout=30)
+        outcomes = []
+
+        def worker():
+            with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
+                env = self.env_on(cr)
+                backend = env["bigcommerce.backend"].browse(self.backend_id)
+                barrier.wait()
+                try:
+                    backend._import_refund(self.refund["id"], self.order["id"])
+                    cr.commit()  # pylint: disable=invalid-commit
+                    outcomes.append("credited")
+                except RetryableJobError:
+                    cr.rollback()
+                    outcomes.append("retry later")
+
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        with (
+            mock.patch.object(Registry, "_lock", DummyRLock()),
+            mute_logger("odoo.sql_db"),
+        ):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+        self.assertFalse(any(t.is_alive() for t in threads), "a worker is stuck")
+        return sorted(outcomes)
+
+    def assert_one_credit_note(self):
+        with self.committed_env() as env:
+            invoice = (
+                env["bigcommerce.order"]
+                .search(
+                    [
+                        ("backend_id", "=", self.backend_id),
+                        ("bigcommerce_id", "=", self.order["id"]),
+                    ]
+                )
+                .move_id
+            )
+            credit_notes = env["account.move"].search(
+                [("reversed_entry_id", "=", invoice.id)]
+            )
+            self.assertEqual(len(credit_notes), 1)
+            self.assertEqual(credit_notes.state, "posted")
+            binding = env["bigcommerce.refund"].search(
+                [
+                    ("backend_id", "=", self.backend_id),
+                    ("bigcommerce_id", "=", self.refund["id"]),
+                ]
+            )
+            self.assertEqual(binding.move_id, credit_notes)
+
+    def test_the_lock_keeps_the_second_worker_out(self):
+        outcomes = self.race()
+        self.assertIn("credited", outcomes)
+        self.assertEqual(len(outcomes), 2)
+        self.assert_one_credit_note()
+
+    def test_without_the_lock_the_unique_index_decides(self):
+        """Both workers write a credit note before either binds it: the
+        database keeps one, the other worker retries (and then skips)."""
+        bind = BigCommerceBinder.bind
+        both_wrote = threading.Barrier(2, timeout=30)
+
+        def bind_after_both_wrote(binder, bigcommerce_id, record, values=None):
+            if binder.kind == "refund" and record:
+                both_wrote.wait()
+            return bind(binder, bigcommerce_id, record, values)
+
+        with (
+            mock.patch.object(BigCommerceBinder, "lock", lambda *args: None),
+            mock.patch.object(BigCommerceBinder, "bind", bind_after_both_wrote),
+        ):
+            outcomes = self.race()
+        self.assertEqual(outcomes, ["credited", "retry later"])
+        self.assert_one_credit_note()
+        # The retried job finds the refund credited.
+        with self.committed_env() as env:
+            result = (
+                env["bigcommerce.backend"]
+                .browse(self.backend_id)
+                ._import_refund(self.refund["id"], self.order["id"])
+            )
+            self.assertIn("already credited", result)
+        self.assert_one_credit_note()
