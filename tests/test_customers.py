@@ -372,4 +372,16 @@ class TestCustomers(BigCommerceAccountingCase):
                 for job in trap.enqueued_jobs
                 if job.recordset == self.backend
             ]
-        self.assertEqual(sorted(methods), ["_catch_up_customers", "_catch_up_orders"])
+        self.assertEqual(
+            sorted(methods),
+            ["_catch_up_customers", "_catch_up_orders", "_catch_up_refunds"],
+        )
+        self.backend.catch_up_orders = False
+        with trap_jobs() as trap:
+            self.env["bigcommerce.backend"]._scheduler_catch_up_orders()
+            methods = [
+                job.method_name
+                for job in trap.enqueued_jobs
+                if job.recordset == self.backend
+            ]
+        self.assertEqual(methods, ["_catch_up_customers"])
