@@ -482,6 +482,12 @@ class BigCommerceClient:
             params["created:max"] = format_iso_datetime(until)
         return self.iter_v3("orders/payment_actions/refunds", params, limit=limit)
 
+    def get_order_transactions(self, order_id):
+        """The order's payment transactions, in one request (the endpoint
+        has no paging); 204 when there are none."""
+        body = self.request("GET", 3, f"orders/{int(order_id)}/transactions")
+        return (body or {}).get("data") or []
+
     def get_customer(self, customer_id):
         """The customer with its addresses, or ``None`` if it is gone."""
         params = {"id:in": int(customer_id), "include": "addresses"}

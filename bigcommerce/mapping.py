@@ -13,6 +13,15 @@ every line at its exact ex-tax amount in cents, then setting each tax to
 BigCommerce's amount, makes untaxed, tax and total agree with the store
 whatever the store's tax settings, and leaves any disagreement visible as
 a :class:`MappingError` instead of a wrong invoice.
+
+Gift certificates and store credit *used* on an order
+(``gift_certificate_amount``, ``store_credit_amount``) are means of payment,
+not reductions: BigCommerce's totals include what they paid, so the plan
+books nothing for them and the invoice total stays the store's; the payment
+side (``payments.py``) settles that part of the invoice against their
+liability accounts. A gift certificate *sold* is a line
+(``KIND_GIFT_CERTIFICATE``) on the gift-certificate liability account, the
+account its later use is taken from.
 """
 
 from collections import OrderedDict

@@ -71,7 +71,7 @@ class OrderCatchUp(BigCommerceImporter):
 
     def _create_or_update(self, changed):
         for order_id in changed:
-            self.backend._delay_import_order(order_id)
+            self.backend._delay_import_order(order_id, origin="catch_up")
         return None
 
     def _bind(self, record, changed):

@@ -3,12 +3,10 @@
 
 from decimal import Decimal
 
-from markupsafe import Markup, escape
-
 from odoo import Command, fields
 
 from ..bigcommerce.client import parse_datetime
-from ..bigcommerce.const import NOT_INVOICED_STATUS_IDS, ORDER_STATUSES
+from ..bigcommerce.const import ORDER_STATUSES
 from ..bigcommerce.customers import email_key
 from ..bigcommerce.mapping import (
     KIND_DISCOUNT,
@@ -23,10 +21,18 @@ from ..bigcommerce.mapping import (
     clean_payload,
     order_to_invoice_plan,
 )
+from ..bigcommerce.payments import (
+    ACTION_DRAFT,
+    ACTION_HOLD,
+    ACTION_POST,
+    ACTION_SKIP,
+    is_paid,
+)
 from .binder import BigCommerceBinder
 from .customer_importer import GUEST_KIND, customer_partner
 from .importer import BigCommerceImporter
 from .order_refunds import after_order_import
+from .payment_registrar import PaymentNotRegistered, PaymentRegistrar
 
 # Invoice line kind -> store field of its account.
 CHARGE_ACCOUNTS = {
@@ -54,17 +60,35 @@ class OrderImporter(BigCommerceImporter):
     A posted invoice is never rewritten: a later change of the order is
     noted on its chatter. A draft one is rewritten, or cancelled when the
     order was cancelled or declined on the store.
+
+    The store's status rules decide what an order's status makes of its
+    invoice (post it, leave it in draft until paid, hold it, or none), and
+    an order BigCommerce reports paid has its payment registered on the
+    posted invoice (``payment_registrar.py``): the third API call, the
+    order's transactions, is made only for a split payment the order's own
+    fields cannot tell apart.
+
+    Each import writes one line on the chatter of the order record and of
+    its invoice: what changed, what was done, and what asked for it.
     """
 
     kind = "order"
     binding_model = "bigcommerce.order"
 
-    def __init__(self, backend, bigcommerce_id):
+    def __init__(self, backend, bigcommerce_id, origin=None):
+        """:param origin: what asked for the import: ``webhook``,
+        ``catch_up``, ``manual`` or ``reprocess`` (see :meth:`_origin_label`)."""
         super().__init__(backend, int(bigcommerce_id))
+        self.origin = origin
         self.move = self.env["account.move"]
         self.partner = self.env["res.partner"]
         self.currency = self.env["res.currency"]
         self.tax_by_rate = {}
+        self.action = ACTION_POST
+        # What this import did and saw, for the chatter.
+        self.changes = []
+        self.outcomes = []
+        self.payment_note = False
 
     def _label(self):
         return f"Order #{self.bigcommerce_id}"
@@ -79,6 +103,7 @@ class OrderImporter(BigCommerceImporter):
         # What the order was before this import (for its refunds).
         self.had_invoice = bool(self.move)
         self.previous_status = self.binding.status
+        self.action = self.backend._status_action(self._status_id())
         if not self._must_skip():
             self.fetched["taxes"] = clean_payload(
                 self._call(self.client.get_order_taxes, self.bigcommerce_id)
@@ -87,14 +112,19 @@ class OrderImporter(BigCommerceImporter):
     def _status_id(self):
         return int(self.fetched["order"].get("status_id") or 0)
 
-    def _must_skip(self):
-        """Orders that never sold (incomplete, cancelled, declined) are not
-        invoiced, unless an invoice already exists."""
+    def _status_label(self):
         status_id = self._status_id()
-        if status_id in NOT_INVOICED_STATUS_IDS and not self.move:
-            status = ORDER_STATUSES.get(status_id, status_id)
-            return f"{self._label()} is {status}: not invoiced."
+        return ORDER_STATUSES.get(status_id, str(status_id))
+
+    def _must_skip(self):
+        """Orders the status rules do not invoice (by default: incomplete,
+        cancelled, declined) are left out, unless an invoice already exists."""
+        if self.action == ACTION_SKIP and not self.move:
+            return f"{self._label()} is {self._status_label()}: not invoiced."
         return ""
+
+    def _holds_without_invoice(self):
+        return self.action == ACTION_HOLD and not self.move
 
     # --- map and validate -------------------------------------------------
     def _map(self):
@@ -102,6 +132,9 @@ class OrderImporter(BigCommerceImporter):
 
     def _validate(self, plan):
         self.currency = self._currency(plan.currency)
+        if self._holds_without_invoice():
+            self.partner = self._partner()
+            return
         if self._keeps_invoice():
             # Neither the lines nor the customer of this invoice change.
             self.partner = self.move.partner_id
@@ -114,22 +147,33 @@ class OrderImporter(BigCommerceImporter):
         self.journal = self._sale_journal()
 
     def _keeps_invoice(self):
-        """A posted (or cancelled) invoice is never rewritten, and a draft
-        one of an order cancelled or declined on the store is cancelled."""
+        """A posted (or cancelled) invoice is never rewritten; a draft one
+        of an order the status rules do not invoice is cancelled, and one of
+        a held order is left as it is."""
         return bool(self.move) and (
-            self.move.state != "draft" or self._status_id() in NOT_INVOICED_STATUS_IDS
+            self.move.state != "draft" or self.action in (ACTION_SKIP, ACTION_HOLD)
         )
 
     # --- create or update ---------------------------------------------------
     def _create_or_update(self, plan):
+        self.changes = self._changes(self._binding_values(plan))
+        if self._holds_without_invoice():
+            return self.move
         if self._keeps_invoice():
-            cancel = self.move.state == "draft"
-            self._note_changes_on_invoice(
-                self._binding_values(plan),
-                "the draft invoice was cancelled." if cancel else None,
-            )
+            cancel = self.move.state == "draft" and self.action == ACTION_SKIP
             if cancel:
                 self.move.button_cancel()
+                self.outcomes.append(self.env._("the draft invoice was cancelled"))
+            elif self.changes:
+                states = dict(
+                    self.move._fields["state"]._description_selection(self.env)
+                )
+                self.outcomes.append(
+                    self.env._(
+                        "the %(state)s invoice was not modified",
+                        state=states[self.move.state].lower(),
+                    )
+                )
             return self.move
         if self.move:
             self.move.write(
@@ -140,8 +184,10 @@ class OrderImporter(BigCommerceImporter):
                     "invoice_line_ids": [Command.clear(), *self.line_commands],
                 }
             )
+            self.outcomes.append(self.env._("the draft invoice was rewritten"))
         else:
             self.move = self.env["account.move"].create(self._invoice_values(plan))
+            self.outcomes.append(self.env._("invoice created"))
         self._set_bigcommerce_taxes(plan)
         self._check_totals(plan)
         return self.move
@@ -161,30 +207,106 @@ class OrderImporter(BigCommerceImporter):
             "total_ex_tax": float(plan.untaxed),
             "total_tax": float(plan.tax),
             "total_inc_tax": float(plan.total),
+            "hold_reason": self._hold_reason(),
         }
 
     def _bind(self, record, plan):
         previous = self.binding.status if self.binding else None
         binding = super()._bind(record, plan)
-        # A kept invoice heard of the status change from
-        # _note_changes_on_invoice already.
-        binding._record_status(
-            previous,
-            binding.date_modified,
-            tell_invoice=not self._keeps_invoice(),
-        )
+        # The import's own chatter line tells of the change.
+        binding._record_status(previous, binding.date_modified)
         return binding
 
+    def _hold_reason(self):
+        if self.action != ACTION_HOLD:
+            return False
+        return self.env._(
+            "Held: the order is %(status)s on BigCommerce. It is invoiced once "
+            "its status changes; the store's status rules decide.",
+            status=self._status_label(),
+        )
+
     def _after_import(self, plan):
-        if self.backend.posting_policy == "post" and self.move.state == "draft":
-            self.move.action_post()
+        order = self.fetched["order"]
+        move = self.move
+        if move.state == "draft" and self.backend.posting_policy == "post":
+            if self.action == ACTION_POST or (
+                self.action == ACTION_DRAFT and is_paid(order)
+            ):
+                move.action_post()
+                self.outcomes.append(self.env._("invoice posted"))
+            elif self.action == ACTION_DRAFT:
+                self.outcomes.append(
+                    self.env._(
+                        "the invoice stays in draft until BigCommerce reports the "
+                        "order paid (payment status: %(status)s)",
+                        status=order.get("payment_status") or "-",
+                    )
+                )
+        if self.action == ACTION_HOLD:
+            self.outcomes.append(self.binding.hold_reason)
+        self._register_payment()
+        self.binding.payment_note = self.payment_note
+        # Refunds waiting for this invoice, a cancellation after invoicing.
         after_order_import(self)
         shipped = int(self.fetched["order"].get("items_shipped") or 0)
         if shipped != self.binding._items_shipped():
             # Shipments were created, changed or deleted: read them.
             self.backend._delay_import_shipments(self.bigcommerce_id)
+        self._post_chatter_lines()
+
+    def _register_payment(self):
+        """Register the payment BigCommerce reports on the posted invoice,
+        once; a payment that cannot be registered is said on the order."""
+        move = self.move
+        if not (
+            self.backend.register_payments
+            # A disputed or unverified payment is not booked as received.
+            and self.action != ACTION_HOLD
+            and move.state == "posted"
+            and is_paid(self.fetched["order"])
+            and move.payment_state == "not_paid"
+            and not move.currency_id.is_zero(move.amount_residual)
+        ):
+            return
+        try:
+            with self.env.cr.savepoint():
+                self.outcomes.append(PaymentRegistrar(self).register())
+        except PaymentNotRegistered as exc:
+            self.payment_note = self.env._(
+                "Payment not registered: %(reason)s", reason=str(exc)
+            )
+            self.outcomes.append(self.payment_note)
+
+    def _origin_label(self):
+        labels = {
+            "webhook": self.env._("webhook"),
+            "catch_up": self.env._("catch-up"),
+            "manual": self.env._("manual import"),
+            "reprocess": self.env._("reprocessed failure"),
+        }
+        return labels.get(self.origin) or self.env._("import")
+
+    def _post_chatter_lines(self):
+        """One plain line on the order record and on its invoice: what
+        changed on BigCommerce, what was done, and what asked for it."""
+        changes = [
+            f"{label} {old or '-'} \N{RIGHTWARDS ARROW} {new or '-'}"
+            for label, old, new in self.changes
+        ]
+        line = self.env._(
+            "BigCommerce order #%(order)s (%(origin)s): %(what)s.",
+            order=self.bigcommerce_id,
+            origin=self._origin_label(),
+            what="; ".join(changes + self.outcomes) or self.env._("nothing changed"),
+        )
+        self.binding.message_post(body=line)
+        if self.move:
+            self.move.message_post(body=line)
 
     def _result(self):
+        if not self.move:
+            return f"{self._label()}: {self.binding.hold_reason}"
         return f"{self._label()}: {self.move.display_name}"
 
     # --- what an order needs on the Odoo side ---------------------------------
@@ -385,20 +507,32 @@ class OrderImporter(BigCommerceImporter):
         invoice_date = (
             plan.date.date() if plan.date else fields.Date.context_today(self.backend)
         )
-        return {
+        values = {
             "move_type": "out_invoice",
             "company_id": self.backend.company_id.id,
             "journal_id": self.journal.id,
             "partner_id": self.partner.id,
             "currency_id": self.currency.id,
             "invoice_date": invoice_date,
-            # Store orders are paid at checkout: due on the order date, unless
-            # the customer's payment terms say otherwise.
-            "invoice_date_due": invoice_date,
             "ref": str(plan.order_id),
             "invoice_origin": f"BigCommerce order #{plan.order_id}",
             "invoice_line_ids": self.line_commands,
         }
+        terms = self._payment_terms()
+        if terms:
+            values["invoice_payment_term_id"] = terms.id
+        else:
+            # Store orders are paid at checkout: due on the order date.
+            values["invoice_date_due"] = invoice_date
+        return values
+
+    def _payment_terms(self):
+        """The customer's payment terms, else the store's, else none."""
+        company = self.backend.company_id
+        return (
+            self.partner.with_company(company).property_payment_term_id
+            or self.backend.payment_term_id
+        )
 
     def _invoice_line_commands(self, plan):
         commands = []
@@ -494,14 +628,13 @@ class OrderImporter(BigCommerceImporter):
                 )
             )
 
-    def _note_changes_on_invoice(self, values, outcome=None):
-        """Say on the invoice's chatter what changed on BigCommerce.
-
-        A posted invoice is not rewritten; ``outcome`` says what was done
-        instead (default: nothing).
-        """
+    def _changes(self, values):
+        """``(label, old, new)`` of what changed on BigCommerce since the
+        last import (nothing for a first import)."""
         binding = self.binding
         changes = []
+        if not binding:
+            return changes
         for fname, label in TRACKED_CHANGES:
             old, new = binding[fname], values.get(fname)
             if isinstance(old, float):
@@ -514,18 +647,5 @@ class OrderImporter(BigCommerceImporter):
                         binding._fields[fname]._description_selection(self.env)
                     )
                     old, new = labels.get(old, old), labels.get(new, new)
-                changes.append(Markup("<li>%s: %s &#8594; %s</li>") % (label, old, new))
-        if not changes:
-            return
-        if not outcome:
-            states = dict(self.move._fields["state"]._description_selection(self.env))
-            outcome = f"the {states[self.move.state].lower()} invoice was not modified."
-        self.move.message_post(
-            body=Markup("<p>%s</p><ul>%s</ul>")
-            % (
-                escape(
-                    f"BigCommerce order #{binding.bigcommerce_id} changed: {outcome}"
-                ),
-                Markup("").join(changes),
-            )
-        )
+                changes.append((label, old, new))
+        return changes

@@ -30,6 +30,7 @@ from .binder import BigCommerceBinder
 from .importer import BigCommerceImporter
 from .order_importer import CHARGE_ACCOUNTS, OrderImporter
 from .order_refunds import refund_binder
+from .payment_registrar import PaymentNotRegistered, RefundPaymentRegistrar
 
 
 class RefundImporter(BigCommerceImporter):
@@ -341,6 +342,7 @@ class RefundImporter(BigCommerceImporter):
     def _after_import(self, plan):
         if self.backend.posting_policy == "post" and self.move.state == "draft":
             self.move.action_post()
+        self._register_refund_payments()
         reason = plan.reason or self.env._("no reason given")
         self.move.message_post(
             body=self.env._(
@@ -361,6 +363,33 @@ class RefundImporter(BigCommerceImporter):
                 move=self.move.display_name,
             )
         )
+
+    def _register_refund_payments(self):
+        """Reconcile the credit note with the money paid back, as the store
+        reports it; what stays open says why, on the refund and the credit
+        note."""
+        if not (self.backend.register_payments and self.move.state == "posted"):
+            return
+        if self.move.payment_state != "not_paid":
+            return  # registered by an earlier import
+        try:
+            with self.env.cr.savepoint():
+                done, open_reasons = RefundPaymentRegistrar(self).register()
+        except PaymentNotRegistered as exc:
+            done, open_reasons = [], [str(exc)]
+        if open_reasons:
+            reason = self.env._(
+                "The credit note stays open: %(reasons)s.",
+                reasons="; ".join(open_reasons),
+            )
+            self.binding.payment_note = reason
+            self.move.message_post(body=reason)
+        if done:
+            self.move.message_post(
+                body=self.env._(
+                    "Refund paid back: %(payments)s.", payments=", ".join(done)
+                )
+            )
 
     def _result(self):
         return f"{self._label()}: {self.move.display_name}"

@@ -32,12 +32,13 @@ _logger = logging.getLogger(__name__)
 
 # Webhook keys are secrets.token_urlsafe() values.
 WEBHOOK_KEY_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")
-# What a delivery asks to import (``webhook_subject``) -> the store's job.
+# What a delivery asks to import (``webhook_subject``) -> the store's job,
+# and its keyword arguments.
 DELAY_METHODS = {
-    "order": "_delay_import_order",
-    "refund": "_delay_import_refund",
-    "customer": "_delay_import_customer",
-    "shipments": "_delay_import_shipments",
+    "order": ("_delay_import_order", {"origin": "webhook"}),
+    "refund": ("_delay_import_refund", {}),
+    "customer": ("_delay_import_customer", {}),
+    "shipments": ("_delay_import_shipments", {}),
 }
 
 
@@ -127,8 +128,8 @@ class BigCommerceWebhookController(http.Controller):
             )
             return _answer(200, "duplicate")
         # Jobs from webhooks run as the system user (OdooBot).
-        delay = getattr(backend.with_user(SUPERUSER_ID), DELAY_METHODS[kind])
-        delay(*args)
+        method, options = DELAY_METHODS[kind]
+        getattr(backend.with_user(SUPERUSER_ID), method)(*args, **options)
         _logger.info(
             "BigCommerce webhook %s for %s %s queued (store %s)",
             scope,

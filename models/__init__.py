@@ -6,8 +6,10 @@ from . import (
     bigcommerce_failure,
     bigcommerce_order,
     bigcommerce_order_fulfilment,
+    bigcommerce_payment_journal,
     bigcommerce_refund,
     bigcommerce_shipment,
+    bigcommerce_status_rule,
     bigcommerce_webhook_delivery,
     ir_http,
 )

@@ -5,6 +5,10 @@ from odoo import api, fields, models
 class AccountMove(models.Model):
     _inherit = "account.move"
 
+    bigcommerce_order_ids = fields.One2many(
+        "bigcommerce.order", "move_id", string="BigCommerce Orders", readonly=True
+    )
+    bigcommerce_order_count = fields.Integer(compute="_compute_bigcommerce_order_count")
     bigcommerce_refund_ids = fields.One2many(
         "bigcommerce.refund", "move_id", string="BigCommerce Refunds", readonly=True
     )
@@ -13,12 +17,29 @@ class AccountMove(models.Model):
     )
 
     # === COMPUTE METHODS === #
+    @api.depends("bigcommerce_order_ids")
+    def _compute_bigcommerce_order_count(self):
+        for move in self:
+            # Its readers may not read the orders; the count tells nothing more.
+            move.bigcommerce_order_count = len(move.sudo().bigcommerce_order_ids)
+
     @api.depends("bigcommerce_refund_ids")
     def _compute_bigcommerce_refund_count(self):
         for move in self:
             move.bigcommerce_refund_count = len(move.sudo().bigcommerce_refund_ids)
 
     # === ACTION METHODS === #
+    def action_open_bigcommerce_order(self):
+        """Open the BigCommerce order this invoice was made from."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("BigCommerce Order"),
+            "res_model": "bigcommerce.order",
+            "res_id": self.bigcommerce_order_ids[:1].id,
+            "view_mode": "form",
+        }
+
     def action_open_bigcommerce_refund(self):
         """The BigCommerce refund this credit note was made from."""
         self.ensure_one()

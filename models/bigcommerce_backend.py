@@ -19,6 +19,7 @@ from ..bigcommerce import BigCommerceClient, BigCommerceError
 from ..bigcommerce.client import check_api_base_url, check_store_hash
 from ..bigcommerce.const import DEFAULT_API_BASE_URL, HANDLED_SCOPES
 from ..bigcommerce.exceptions import BigCommerceConfigError
+from ..bigcommerce.payments import status_action
 from ..components.binder import BigCommerceBinder
 from ..components.catch_up import CustomerCatchUp, OrderCatchUp
 from ..components.customer_importer import CustomerImporter
@@ -210,6 +211,54 @@ class BigCommerceBackend(models.Model):
         help="When an order is cancelled (or declined) on BigCommerce after its "
         "invoice was posted: reverse the invoice in full with a credit note, or "
         "raise a failure record for an accountant to decide.",
+    )
+    payment_term_id = fields.Many2one(
+        "account.payment.term",
+        string="Payment Terms",
+        check_company=True,
+        help="Due date of the store's invoices when the customer has no payment "
+        "terms of their own. Without either, an invoice is due on the order "
+        "date: store orders are paid at checkout.",
+    )
+    status_rule_ids = fields.One2many(
+        "bigcommerce.status.rule",
+        "backend_id",
+        string="Status Rules",
+        help="How the orders of a status are invoiced, where this store differs "
+        "from the default: Pending and Awaiting Payment in draft until paid; "
+        "Manual Verification Required and Disputed held; Incomplete, Cancelled "
+        "and Declined not invoiced; every other status invoiced and posted.",
+    )
+
+    # ---- Payments --------------------------------------------------------
+    register_payments = fields.Boolean(
+        default=True,
+        help="Register the payment of every order BigCommerce reports paid on "
+        "its invoice, so that the invoice shows Paid. Turn it off when the "
+        "invoices are reconciled from bank statements instead.",
+    )
+    payment_journal_id = fields.Many2one(
+        "account.journal",
+        string="Default Payment Journal",
+        check_company=True,
+        domain="[('type', 'in', ('bank', 'cash', 'credit'))]",
+        help="Journal of the payments whose method has no journal in the list "
+        "below. Empty: the company's first bank journal.",
+    )
+    payment_journal_map_ids = fields.One2many(
+        "bigcommerce.payment.journal",
+        "backend_id",
+        string="Journals by Payment Method",
+        help="The clearing journal of each payment method or gateway, "
+        "reconciled against its payouts.",
+    )
+    store_credit_account_id = fields.Many2one(
+        "account.account",
+        check_company=True,
+        domain="[('account_type', 'in', "
+        "('liability_current', 'liability_non_current'))]",
+        help="Liability account of the store credit customers hold: the part "
+        "of an order paid with store credit settles the invoice against it.",
     )
 
     # ---- Catch-up --------------------------------------------------------
@@ -620,20 +669,49 @@ class BigCommerceBackend(models.Model):
             ) from exc
 
     # --- jobs: orders ---
-    def _delay_import_order(self, order_id):
-        """Queue the import of one order; a pending duplicate is dropped."""
+    def _delay_import_order(self, order_id, origin=None):
+        """Queue the import of one order; a pending duplicate is dropped.
+
+        :param origin: what asked for it, for the chatter: ``webhook``,
+            ``catch_up``, ``manual`` or ``reprocess``.
+        """
         self.ensure_one()
         order_id = int(order_id)
         return self.with_delay(
             identity_key=f"bigcommerce-order-{self.id}-{order_id}",
             description=f"Import BigCommerce order #{order_id} ({self.name})",
             max_retries=JOB_MAX_RETRIES,
-        )._import_order(order_id)
+        )._import_order(order_id, origin=origin)
 
-    def _import_order(self, order_id):
+    def _import_order(self, order_id, origin=None):
         """Job: import one BigCommerce order as a customer invoice."""
         self.ensure_one()
-        return OrderImporter(self, order_id).run()
+        return OrderImporter(self, order_id, origin=origin).run()
+
+    # --- what the store's settings make of an order ---
+    def _status_action(self, status_id):
+        """What to do with the invoice of an order in this status: the
+        store's rule, else the default (``bigcommerce/payments.py``)."""
+        self.ensure_one()
+        overrides = {rule.status_id: rule.action for rule in self.status_rule_ids}
+        return status_action(status_id, overrides)
+
+    def _payment_journal(self, *names):
+        """The journal of a payment made with the first of ``names``
+        (payment method, gateway) that the store's list names, else the
+        default payment journal, else the company's first bank journal."""
+        self.ensure_one()
+        mapping = self.env["bigcommerce.payment.journal"]
+        wanted = [mapping._normalize(name) for name in names if name]
+        for name in wanted:
+            for line in self.payment_journal_map_ids:
+                if mapping._normalize(line.payment_method) == name:
+                    return line.journal_id
+        return self.payment_journal_id or self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", self.company_id.id)],
+            order="sequence, id",
+            limit=1,
+        )
 
     # --- jobs: the catch-up ---
     @api.model

@@ -136,7 +136,9 @@ class BigCommerceFailure(models.Model):
         """Queue the import again (works on many failures at once)."""
         for failure in self.filtered(lambda f: f.state != "resolved"):
             if failure.record_type == "order":
-                failure.backend_id._delay_import_order(int(failure.bigcommerce_id))
+                failure.backend_id._delay_import_order(
+                    int(failure.bigcommerce_id), origin="reprocess"
+                )
             elif failure.record_type == "catch_up":
                 if failure.bigcommerce_id == "refunds":
                     failure.backend_id._delay_catch_up_refunds()

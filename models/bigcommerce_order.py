@@ -12,7 +12,7 @@ class BigCommerceOrder(models.Model):
     """
 
     _name = "bigcommerce.order"
-    _inherit = ["bigcommerce.binding"]
+    _inherit = ["bigcommerce.binding", "mail.thread"]
     _description = "BigCommerce Order"
     _order = "date_created desc, id desc"
     _bigcommerce_record_field = "move_id"
@@ -44,6 +44,19 @@ class BigCommerceOrder(models.Model):
         "account.move", string="Invoice", readonly=True, copy=False
     )
     move_state = fields.Selection(related="move_id.state", string="Invoice Status")
+    payment_state = fields.Selection(
+        related="move_id.payment_state", string="Invoice Payment"
+    )
+    hold_reason = fields.Char(
+        readonly=True,
+        help="Why the order is held and not invoiced (or its draft invoice not "
+        "posted): its status on BigCommerce, per the store's status rules.",
+    )
+    payment_note = fields.Char(
+        readonly=True,
+        help="Why the payment BigCommerce reports was not registered on the "
+        "invoice, and what to do.",
+    )
 
     # === COMPUTE METHODS === #
     @api.depends("bigcommerce_id")
@@ -62,9 +75,23 @@ class BigCommerceOrder(models.Model):
         }
 
     def action_reimport(self):
+        """Queue the import of the orders again, and say so."""
         for order in self:
-            order.backend_id._delay_import_order(order.bigcommerce_id)
-        return True
+            order.backend_id._delay_import_order(order.bigcommerce_id, origin="manual")
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Import queued"),
+                "message": self.env._(
+                    "%(orders)s will be imported again from BigCommerce in a "
+                    "moment; the order's chatter will say what changed.",
+                    orders=", ".join(self.mapped("display_name")),
+                ),
+                "type": "info",
+                "sticky": False,
+            },
+        }
 
     # === REFUNDS === #
     refund_ids = fields.One2many(

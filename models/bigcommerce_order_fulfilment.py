@@ -8,8 +8,7 @@ class BigCommerceOrder(models.Model):
     """The order's life after checkout: shipments, status history, and a
     chatter where each change is told, as on its invoice."""
 
-    _name = "bigcommerce.order"
-    _inherit = ["bigcommerce.order", "mail.thread"]
+    _inherit = "bigcommerce.order"
 
     shipment_ids = fields.One2many(
         "bigcommerce.shipment", "order_id", string="Shipments", readonly=True
@@ -24,10 +23,9 @@ class BigCommerceOrder(models.Model):
         self.ensure_one()
         return sum(self.shipment_ids.mapped("quantity"))
 
-    def _record_status(self, previous, when, tell_invoice=True):
-        """Add the order's current status to its history when it changed,
-        and say so on its chatter (and on its invoice's, unless
-        ``tell_invoice`` is false because the invoice was told already).
+    def _record_status(self, previous, when):
+        """Add the order's current status to its history, when it changed
+        (the order import's chatter line tells of the change).
 
         :param previous: the status (key) before the import, ``None`` for an
             order imported for the first time.
@@ -44,22 +42,13 @@ class BigCommerceOrder(models.Model):
                 "custom_status": self.custom_status,
             }
         )
-        if previous is None or previous == self.status:
-            return True
-        labels = dict(self._fields["status"]._description_selection(self.env))
-        body = self.env._(
-            "Status on BigCommerce: %(old)s → %(new)s.",
-            old=labels.get(previous, previous or "-"),
-            new=labels.get(self.status, self.status or "-"),
-        )
-        self._post_lifecycle(body, tell_invoice=tell_invoice)
         return True
 
-    def _post_lifecycle(self, body, tell_invoice=True):
+    def _post_lifecycle(self, body):
         """One chatter line on the order and one on its invoice."""
         self.ensure_one()
         if not isinstance(body, Markup):
             body = Markup("<p>%s</p>") % body
         self.message_post(body=body)
-        if tell_invoice and self.move_id:
+        if self.move_id:
             self.move_id.message_post(body=body)

@@ -51,6 +51,13 @@ class BigCommerceRefund(models.Model):
         help="Waiting: the order has no invoice to credit yet; the refund is "
         "credited as soon as the order is invoiced.",
     )
+    payment_note = fields.Char(
+        string="Payment",
+        readonly=True,
+        help="Why the credit note is not (fully) reconciled with the money paid "
+        "back: a refund made offline or declined, or a journal or account the "
+        "store lacks.",
+    )
     note = fields.Char(
         readonly=True,
         help="Why the refund is not credited yet, or why it is credited by a "

@@ -32,6 +32,11 @@ ACCOUNTS = {
         "Gift Certificates Outstanding",
         "liability_current",
     ),
+    "store_credit_account_id": (
+        "212200",
+        "Store Credit Outstanding",
+        "liability_current",
+    ),
 }
 
 

@@ -14,7 +14,12 @@ from odoo.tests import tagged
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from ..bigcommerce.const import NOT_INVOICED_STATUS_IDS
+from ..bigcommerce.payments import (
+    ACTION_DRAFT,
+    ACTION_HOLD,
+    ACTION_SKIP,
+    PAID_PAYMENT_STATUSES,
+)
 from .common import ACCESS_TOKEN, CLIENT_SECRET, STORE_HASH, SimulatorMixin
 from .demo_store import configure_demo_store
 from .simulator.generator import generate_store
@@ -62,7 +67,7 @@ class TestDemoStore(SimulatorMixin, AccountTestInvoicingCommon):
             order["id"]: self.backend._import_order(order["id"]) for order in orders
         }
         Binding = self.env["bigcommerce.order"]
-        invoiced = not_invoiced = 0
+        invoiced = not_invoiced = held = paid = 0
         currencies = set()
         for order in orders:
             binding = Binding.search(
@@ -71,14 +76,31 @@ class TestDemoStore(SimulatorMixin, AccountTestInvoicingCommon):
                     ("bigcommerce_id", "=", order["id"]),
                 ]
             )
-            if order["status_id"] in NOT_INVOICED_STATUS_IDS:
+            action = self.backend._status_action(order["status_id"])
+            is_paid = order["payment_status"] in PAID_PAYMENT_STATUSES
+            if action == ACTION_SKIP:
                 # Incomplete, cancelled and declined orders never sold.
                 self.assertIn("not invoiced", results[order["id"]])
                 self.assertFalse(binding.move_id, order["id"])
                 not_invoiced += 1
                 continue
+            if action == ACTION_HOLD:
+                self.assertFalse(binding.move_id, order["id"])
+                self.assertIn(binding.custom_status, binding.hold_reason)
+                held += 1
+                continue
             move = binding.move_id
-            self.assertEqual(move.state, "posted", results[order["id"]])
+            self.assertEqual(
+                move.state,
+                "draft" if action == ACTION_DRAFT and not is_paid else "posted",
+                results[order["id"]],
+            )
+            # The ledger owes what the store says is owed.
+            if move.state == "posted":
+                self.assertEqual(
+                    move.payment_state, "paid" if is_paid else "not_paid", order["id"]
+                )
+                paid += is_paid
             self.assertEqual(move.move_type, "out_invoice")
             self.assertEqual(move.currency_id.name, order["currency_code"])
             self.assertEqual(
@@ -99,6 +121,8 @@ class TestDemoStore(SimulatorMixin, AccountTestInvoicingCommon):
         # The demo store has something of everything.
         self.assertGreater(invoiced, 25)
         self.assertGreaterEqual(not_invoiced, 3)
+        self.assertGreater(paid, 20)
+        self.assertTrue(held)
         self.assertGreater(len(currencies), 1)
         self.assertFalse(
             self.env["bigcommerce.failure"].search(

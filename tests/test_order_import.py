@@ -517,7 +517,11 @@ class TestOrderImport(BigCommerceAccountingCase):
         with trap_jobs() as trap:
             failure.action_reprocess()
             trap.assert_jobs_count(1)
-            trap.assert_enqueued_job(self.backend._import_order, args=(order["id"],))
+            trap.assert_enqueued_job(
+                self.backend._import_order,
+                args=(order["id"],),
+                kwargs={"origin": "reprocess"},
+            )
             self.assertEqual(failure.state, "queued")
             trap.perform_enqueued_jobs()
         self.assertEqual(failure.state, "resolved")

@@ -71,6 +71,8 @@ class TestConcurrentRefunds(TransactionCase):
                     "client_secret": CLIENT_SECRET,
                     "journal_id": journal.id,
                     "revenue_account_id": company.income_account_id.id,
+                    # Committed data is removed afterwards: no payment entries.
+                    "register_payments": False,
                 }
             )
             self.product_id, self.backend_id = product.id, backend.id

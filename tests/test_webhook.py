@@ -352,6 +352,7 @@ class TestWebhook(BigCommerceAccountingHttpCase):
             self.assertEqual(response.status_code, 200)
             trap.assert_jobs_count(1)
             self.assertEqual(trap.enqueued_jobs[0].args, (2**31 - 1,))
+            self.assertEqual(trap.enqueued_jobs[0].kwargs, {"origin": "webhook"})
 
     def test_replayed_delivery_queues_nothing(self):
         """The same signed delivery, sent again within the timestamp

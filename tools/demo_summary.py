@@ -38,9 +38,14 @@ for order_id in sorted(outcome):
     if binding.move_id:
         move = binding.move_id
         text = (
-            f"{move.name} ({move.state}) {move.currency_id.name} "
-            f"{move.amount_total:.2f} for {move.partner_id.name}"
+            f"{move.name or move.display_name} ({move.state}) {move.currency_id.name} "
+            f"{move.amount_total:.2f} for {move.partner_id.name}, "
+            f"{move.payment_state.replace('_', ' ')}"
         )
+        if binding.hold_reason or binding.payment_note:
+            text += f" ({binding.hold_reason or binding.payment_note})"
+    elif binding.hold_reason:
+        text = binding.hold_reason
     else:
         text = str(outcome[order_id]).strip().splitlines()[-1]
     if binding.refund_ids:

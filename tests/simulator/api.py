@@ -315,6 +315,7 @@ def _rules() -> list:
             endpoint="order_refunds",
         ),
         Rule(f"{v3}/orders/payment_actions/refunds", endpoint="refunds"),
+        Rule(f"{v3}/orders/<int:order_id>/transactions", endpoint="transactions"),
         Rule(f"{v3}/orders/payment_actions/refunds/<int:refund_id>", endpoint="refund"),
         Rule(f"{v3}/customers", endpoint="customers"),
         Rule(f"{v3}/customers/addresses", endpoint="customer_addresses"),
@@ -503,6 +504,28 @@ class Api:
     def get_refund(self, request, refund_id):
         refund = self.state.refunds[refund_id]
         return json_response({"data": views.refund(refund, single=True), "meta": {}})
+
+    # -- v3: transactions ----------------------------------------------
+
+    def get_transactions(self, request, order_id):
+        """An order's transactions: all of them in one page (the endpoint
+        takes no paging); 204 before any payment."""
+        record = self.state.order_record(order_id)
+        rows = record.transactions or []
+        if not rows:
+            return Response(status=204)
+        data = [views.transaction(record, i, row) for i, row in enumerate(rows)]
+        meta = {
+            "pagination": {
+                "total": len(data),
+                "count": len(data),
+                "per_page": len(data),
+                "current_page": 1,
+                "total_pages": 1,
+                "links": {"current": "?page=1"},
+            }
+        }
+        return json_response({"data": data, "meta": meta})
 
     # -- v3: customers -------------------------------------------------
 

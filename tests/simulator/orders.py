@@ -51,6 +51,57 @@ def payment_status(status_id: int) -> str:
     return PAYMENT_STATUS_BY_ORDER_STATUS.get(status_id, "captured")
 
 
+# payment_status values once the money was taken.
+PAID_PAYMENT_STATUSES = frozenset(
+    {"captured", "paid", "partially refunded", "refunded"}
+)
+# Gateways (transaction ``gateway`` enum) of the payment_method display names
+# the simulator knows; others are "custom" (a manual payment method).
+GATEWAYS = {
+    "Credit Card": "stripe",
+    "Test Payment Gateway": "testgateway",
+    "PayPal": "paypalexpress",
+    "Cash on Delivery": "cod",
+    "Bank Deposit": "bankdeposit",
+    "Cheque": "cheque",
+    "Money Order": "moneyorder",
+}
+
+
+def payment_transactions(data: dict, gateway: str | None = None) -> list:
+    """The captured transactions of a paid order, from its payment fields:
+    one per gift certificate, store credit and gateway part."""
+    total = dec(data["total_inc_tax"])
+    gift = dec(data["gift_certificate_amount"])
+    credit = dec(data["store_credit_amount"])
+    rest = total - gift - credit
+    method = data["payment_method"]
+    rows = []
+    if gift:
+        rows.append(("gift_certificate", "giftcertificate", gift, ""))
+    if credit:
+        rows.append(("store_credit", "storecredit", credit, ""))
+    if rest:
+        gateway = gateway or GATEWAYS.get(method, "custom")
+        kind = (
+            "offline"
+            if gateway in ("cod", "bankdeposit", "cheque")
+            else ("custom" if gateway == "custom" else "credit_card")
+        )
+        rows.append((kind, gateway, rest, str(data.get("payment_provider_id") or "")))
+    return [
+        {
+            "event": "purchase",
+            "method": kind,
+            "gateway": gw,
+            "amount": cents(amount),
+            "gateway_transaction_id": reference,
+            "display_name": method,
+        }
+        for kind, gw, amount, reference in rows
+    ]
+
+
 def currency_id(code: str) -> int:
     return CURRENCY_IDS.get(code, 100 + sum(map(ord, code)))
 
@@ -67,6 +118,10 @@ class Order:
     shipments: list = field(default_factory=list)
     recipients: dict = field(default_factory=dict)  # line id -> email
     refunded: dict = field(default_factory=dict)  # (item_type, id) -> (amt, tax)
+    # Payment transactions (``views.transaction`` shape, unrendered); ``None``
+    # until the payment is taken.
+    transactions: list | None = None
+    gateway: str | None = None  # of the payment_method, when not the default
 
     @property
     def id(self) -> int:

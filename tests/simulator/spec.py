@@ -116,6 +116,13 @@ def _patch_orders_v2_empty_shipments(spec: dict) -> None:
     operation["responses"]["204"].pop("content", None)
 
 
+def _patch_orders_v3_empty_transactions(spec: dict) -> None:
+    """``GET /orders/{id}/transactions`` documents its 204 ("no content") with
+    a JSON body schema; a 204 has no body. No ``content`` means no body."""
+    operation = spec["paths"]["/orders/{order_id}/transactions"]["get"]
+    operation["responses"]["204"].pop("content", None)
+
+
 STRICT_LINK = {
     "type": "object",
     "required": ["url", "resource"],
@@ -190,7 +197,10 @@ SPEC_PATCHES = {
         _patch_orders_v2_empty_shipments,
         _patch_orders_v2_consignment_one_of,
     ),
-    ORDERS_V3: (_patch_orders_v3_refund_item_amount,),
+    ORDERS_V3: (
+        _patch_orders_v3_refund_item_amount,
+        _patch_orders_v3_empty_transactions,
+    ),
     CUSTOMERS_V3: (_patch_customers_date_filters,),
     WEBHOOKS_V3: (_patch_webhooks_empty_list,),
 }

@@ -19,6 +19,7 @@ from .orders import (
     COUNTRIES,
     GIFT_CERTIFICATE,
     GUEST_ADDRESS,
+    PAID_PAYMENT_STATUSES,
     PHYSICAL,
     PRODUCT_TYPES,
     LineSpec,
@@ -28,6 +29,7 @@ from .orders import (
     coupon_inputs,
     manual_discount_input,
     payment_status,
+    payment_transactions,
 )
 from .refunds import RefundError, book, refund_item, refunded_total
 from .spec import API_HOST
@@ -342,6 +344,9 @@ class StoreState:
         payment_method="Credit Card",
         gift_certificate_amount="0",
         store_credit_amount="0",
+        payment_provider_id=None,
+        payment_gateway=None,
+        transactions=None,
         staff_notes="",
         customer_message="",
         order_source="www",
@@ -351,6 +356,13 @@ class StoreState:
         Unset tax rates for shipping/handling/wrapping default to the first
         line's rate (0 if none). Returns the order as ``GET /v2/orders/{id}``
         shows it.
+
+        Payment: ``gift_certificate_amount`` and ``store_credit_amount`` paid
+        part of the total, ``payment_method`` the rest. Once paid (by status),
+        the order has a ``payment_provider_id`` (the gateway's id, unless
+        given) and captured transactions made from those fields (through
+        ``payment_gateway``), unless ``transactions`` lists them
+        (``{method, gateway, amount[, gateway_transaction_id, event]}``).
         """
         if status_id not in STATUS_NAMES:
             raise ValueError(f"unknown status_id {status_id}")
@@ -403,7 +415,21 @@ class StoreState:
                 if not spec.recipient_email and spec.type != PHYSICAL:
                     spec.recipient_email = billing["email"]
             order = build_order(ctx, opts, specs, discounts, self.ids)
+            order.gateway = payment_gateway
+            if transactions is not None:
+                order.transactions = [
+                    {
+                        "event": "purchase",
+                        "gateway_transaction_id": "",
+                        **row,
+                        "amount": cents(row["amount"]),
+                    }
+                    for row in transactions
+                ]
+            if payment_provider_id is not None:
+                order.data["payment_provider_id"] = payment_provider_id
             self.orders[order_id] = order
+            self._take_payment(order)
             return self.render_order(order_id)
 
     def set_order_status(self, order_id, status_id, at=None) -> dict:
@@ -419,7 +445,24 @@ class StoreState:
                 payment_status=payment_status(status_id),
                 date_modified=self._at(at),
             )
+            self._take_payment(self.order_record(order_id))
             return self.render_order(order_id)
+
+    @staticmethod
+    def _take_payment(order) -> None:
+        """A paid order gets its gateway's id and its transactions."""
+        data = order.data
+        if data["payment_status"] not in PAID_PAYMENT_STATUSES:
+            return
+        rest = (
+            dec(data["total_inc_tax"])
+            - dec(data["gift_certificate_amount"])
+            - dec(data["store_credit_amount"])
+        )
+        if rest > 0 and data["payment_provider_id"] == "":
+            data["payment_provider_id"] = f"pi_{data['id']:010d}"
+        if order.transactions is None:
+            order.transactions = payment_transactions(data, order.gateway)
 
     def update_order(self, order_id, at=None, **changes) -> dict:
         """Set plain order fields (e.g. ``staff_notes``); bumps ``date_modified``."""

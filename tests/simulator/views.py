@@ -207,6 +207,31 @@ def refund(record: dict, single: bool = False) -> dict:
     }
 
 
+def transaction(record, index: int, row: dict) -> dict:
+    """One of ``GET /v3/orders/{id}/transactions``; ids follow the order's."""
+    method = row["method"]
+    return {
+        "id": record.id * 100 + index + 1,
+        "order_id": str(record.id),
+        "event": row["event"],
+        "method": method,
+        "amount": money_num(row["amount"]),
+        "currency": record.data["default_currency_code"],
+        "gateway": row["gateway"],
+        "gateway_transaction_id": row.get("gateway_transaction_id") or "",
+        "date_created": rfc3339(record.data["date_created"]),
+        "test": False,
+        "status": "ok",
+        "fraud_review": False,
+        "offline": {"display_name": row.get("display_name") or ""}
+        if method == "offline"
+        else None,
+        "custom": {"payment_method": row.get("display_name") or ""}
+        if method == "custom"
+        else None,
+    }
+
+
 def _requested(amount, single: bool):
     if amount is None:
         return None

@@ -1,0 +1,378 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The payment of an order, registered on its invoice.
+
+What was paid, and with what, comes from the order's own fields; the order's
+transactions are read only when those fields cannot tell (see
+``bigcommerce/payments.py``). Each part settles its share of the invoice:
+
+- a gateway's part (card, PayPal, cash on delivery...) is an Odoo payment in
+  the journal the store's list gives its method or gateway (else the store's
+  default payment journal), reconciled with the invoice;
+- the parts paid with a gift certificate or store credit are the store's
+  debts to the customer being used up: a journal entry moves them from their
+  liability account (the gift-certificate account is the one the sale of a
+  gift certificate credited) to the customer's receivable, reconciled with
+  the invoice. They are never revenue reductions: the invoice keeps the
+  store's total to the cent, and its residual is what is still owed.
+"""
+
+from odoo import Command
+
+from ..bigcommerce.mapping import MappingError
+from ..bigcommerce.payments import (
+    KIND_GATEWAY,
+    KIND_GIFT_CERTIFICATE,
+    KIND_STORE_CREDIT,
+    payment_parts_from_order,
+    payment_parts_from_transactions,
+)
+
+# Payment part kind -> store field of its liability account.
+LIABILITY_ACCOUNTS = {
+    KIND_GIFT_CERTIFICATE: "gift_certificate_account_id",
+    KIND_STORE_CREDIT: "store_credit_account_id",
+}
+
+
+class PaymentNotRegistered(Exception):
+    """The payment cannot be registered; says why and what to do."""
+
+
+class PaymentRegistrar:
+    """Registers what BigCommerce reports paid on one order's invoice."""
+
+    def __init__(self, importer):
+        """:param importer: the running ``OrderImporter`` (its store, order,
+        invoice, and its ``_call`` for the one API call this may need)."""
+        self.importer = importer
+        self.backend = importer.backend
+        self.env = importer.env
+        self.order = importer.fetched["order"]
+        self.move = importer.move
+        #: Whether the transactions endpoint was called.
+        self.read_transactions = False
+
+    def parts(self):
+        """The parts of the order's payment; reads the transactions only
+        when the order's fields cannot tell."""
+        parts = payment_parts_from_order(self.order)
+        if parts is None:
+            # Who paid the rest is known only to the transactions: the one
+            # extra call of an order, and only for such split payments.
+            rows = self.importer._call(
+                self.importer.client.get_order_transactions, self.order["id"]
+            )
+            self.importer.fetched["transactions"] = rows
+            self.read_transactions = True
+            parts = payment_parts_from_transactions(self.order, rows)
+        return parts
+
+    def register(self):
+        """Register the payment; returns a sentence saying what was paid.
+
+        :raises PaymentNotRegistered: with the reason, nothing written.
+        """
+        try:
+            parts = self.parts()
+        except MappingError as exc:
+            raise PaymentNotRegistered(str(exc)) from exc
+        targets = [(part, self._target(part)) for part in parts]
+        done = []
+        for part, target in targets:
+            if part.kind == KIND_GATEWAY:
+                self._pay(part, target)
+            else:
+                self._settle_from_liability(part, target)
+            done.append(f"{part.method} {self._amount(part.amount)}")
+        return self.env._(
+            "payment of %(amount)s registered (%(parts)s)",
+            amount=self._amount(sum(part.amount for part in parts)),
+            parts=", ".join(done),
+        )
+
+    # --- where each part goes ---------------------------------------------
+    def _target(self, part):
+        if part.kind == KIND_GATEWAY:
+            journal = self.backend._payment_journal(part.method, part.gateway)
+            if not journal:
+                raise PaymentNotRegistered(
+                    self.env._(
+                        "no payment journal for %(method)s: set a default payment "
+                        "journal on the store's Accounting tab, or one for this "
+                        "method, then import the order again.",
+                        method=part.method,
+                    )
+                )
+            return journal
+        field_name = LIABILITY_ACCOUNTS[part.kind]
+        account = self.backend[field_name]
+        if not account:
+            raise PaymentNotRegistered(
+                self.env._(
+                    "%(amount)s was paid with %(method)s, and the store has no "
+                    "%(field)s: set it on the store's Accounting tab, then import "
+                    "the order again.",
+                    amount=self._amount(part.amount),
+                    method=part.method,
+                    field=self.backend._fields[field_name].get_description(self.env)[
+                        "string"
+                    ],
+                )
+            )
+        return account
+
+    def _memo(self, part):
+        memo = f"BigCommerce order #{self.order['id']}: {part.method}"
+        return f"{memo} {part.reference}" if part.reference else memo
+
+    def _amount(self, amount):
+        return f"{amount:.2f} {self.move.currency_id.name}"
+
+    # --- writing ----------------------------------------------------------------
+    def _pay(self, part, journal):
+        """A payment in ``journal``, reconciled with the invoice."""
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=self.move.ids)
+            .create(
+                {
+                    "journal_id": journal.id,
+                    "amount": float(part.amount),
+                    "currency_id": self.move.currency_id.id,
+                    "payment_date": self.move.invoice_date,
+                    "communication": self._memo(part),
+                    "payment_difference_handling": "open",
+                }
+            )
+        )
+        return wizard._create_payments()
+
+    def _settle_from_liability(self, part, account):
+        """Move ``part`` from the liability ``account`` to the invoice's
+        receivable, and reconcile it with the invoice."""
+        move = self.move
+        company = move.company_id
+        journal = self.env["account.journal"].search(
+            [("type", "=", "general"), ("company_id", "=", company.id)],
+            order="sequence, id",
+            limit=1,
+        )
+        if not journal:
+            raise PaymentNotRegistered(
+                self.env._(
+                    "no miscellaneous journal in %(company)s to settle %(method)s.",
+                    company=company.name,
+                    method=part.method,
+                )
+            )
+        receivable = move.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        amount_currency = float(part.amount)
+        balance = move.currency_id._convert(
+            amount_currency, company.currency_id, company, move.invoice_date
+        )
+        label = self._memo(part)
+        common = {
+            "name": label,
+            "partner_id": move.commercial_partner_id.id,
+            "currency_id": move.currency_id.id,
+        }
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "journal_id": journal.id,
+                "date": move.invoice_date,
+                "ref": label,
+                "line_ids": [
+                    Command.create(
+                        dict(
+                            common,
+                            account_id=account.id,
+                            amount_currency=amount_currency,
+                            balance=balance,
+                        )
+                    ),
+                    Command.create(
+                        dict(
+                            common,
+                            account_id=receivable[:1].account_id.id,
+                            amount_currency=-amount_currency,
+                            balance=-balance,
+                        )
+                    ),
+                ],
+            }
+        )
+        entry.action_post()
+        (
+            receivable
+            | entry.line_ids.filtered(
+                lambda line: line.account_id == receivable[:1].account_id
+            )
+        ).reconcile()
+        return entry
+
+
+# BigCommerce's provider id of store credit, in a refund's payments.
+STORE_CREDIT_PROVIDER = "storecredit"
+
+
+class RefundPaymentRegistrar:
+    """The money of one refund, paid back, reconciled with its credit note.
+
+    Each of the refund's payments (``payments[]``, API-NOTES §4) settles its
+    share of the credit note: a gateway's is an outbound payment in the
+    journal of its provider (the store's list, else its default payment
+    journal), the store credit's moves the amount from the customer's
+    receivable to the store-credit liability. A payment made offline, or
+    declined, leaves its share of the credit note open, and says why.
+    """
+
+    def __init__(self, importer):
+        """:param importer: the running ``RefundImporter`` (its store, refund
+        and credit note)."""
+        self.backend = importer.backend
+        self.env = importer.env
+        self.refund = importer.fetched["refund"]
+        self.move = importer.move
+
+    def register(self):
+        """Register the refund's payments; returns ``(done, open_reasons)``,
+        sentences saying what was paid back and why any share stays open.
+
+        :raises PaymentNotRegistered: with the reason, nothing written.
+        """
+        done, open_reasons = [], []
+        for payment in self.refund.get("payments") or []:
+            amount = float(payment.get("amount") or 0)
+            provider = payment.get("provider_id") or ""
+            label = f"{provider or '?'} {amount:.2f} {self.move.currency_id.name}"
+            if payment.get("is_declined"):
+                open_reasons.append(
+                    self.env._(
+                        "%(payment)s was declined (%(message)s)",
+                        payment=label,
+                        message=payment.get("declined_message") or "-",
+                    )
+                )
+            elif payment.get("offline"):
+                open_reasons.append(
+                    self.env._(
+                        "%(payment)s was refunded offline: reconcile it with the "
+                        "statement line of that refund",
+                        payment=label,
+                    )
+                )
+            elif amount <= 0:
+                continue
+            elif provider == STORE_CREDIT_PROVIDER:
+                self._to_store_credit(amount, label)
+                done.append(label)
+            else:
+                self._pay_back(amount, provider, label)
+                done.append(label)
+        return done, open_reasons
+
+    def _memo(self, label):
+        return f"BigCommerce refund #{self.refund['id']}: {label}"
+
+    def _pay_back(self, amount, provider, label):
+        journal = self.backend._payment_journal(provider)
+        if not journal:
+            raise PaymentNotRegistered(
+                self.env._(
+                    "no payment journal for %(provider)s: set a default payment "
+                    "journal on the store, or one for this provider, then import "
+                    "the refund again.",
+                    provider=provider,
+                )
+            )
+        wizard = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=self.move.ids)
+            .create(
+                {
+                    "journal_id": journal.id,
+                    "amount": amount,
+                    "currency_id": self.move.currency_id.id,
+                    "payment_date": self.move.invoice_date,
+                    "communication": self._memo(label),
+                    "payment_difference_handling": "open",
+                }
+            )
+        )
+        return wizard._create_payments()
+
+    def _to_store_credit(self, amount, label):
+        """The refund becomes store credit: a debt to the customer. Move it
+        from the credit note's receivable to the store-credit liability."""
+        account = self.backend.store_credit_account_id
+        if not account:
+            raise PaymentNotRegistered(
+                self.env._(
+                    "%(payment)s went to store credit, and the store has no "
+                    "Store Credit Account: set it on the store's Accounting tab, "
+                    "then import the refund again.",
+                    payment=label,
+                )
+            )
+        move = self.move
+        company = move.company_id
+        journal = self.env["account.journal"].search(
+            [("type", "=", "general"), ("company_id", "=", company.id)],
+            order="sequence, id",
+            limit=1,
+        )
+        if not journal:
+            raise PaymentNotRegistered(
+                self.env._(
+                    "no miscellaneous journal in %(company)s to book store credit.",
+                    company=company.name,
+                )
+            )
+        receivable = move.line_ids.filtered(
+            lambda line: line.account_id.account_type == "asset_receivable"
+        )
+        balance = move.currency_id._convert(
+            amount, company.currency_id, company, move.invoice_date
+        )
+        common = {
+            "name": self._memo(label),
+            "partner_id": move.commercial_partner_id.id,
+            "currency_id": move.currency_id.id,
+        }
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "journal_id": journal.id,
+                "date": move.invoice_date,
+                "ref": self._memo(label),
+                "line_ids": [
+                    Command.create(
+                        dict(
+                            common,
+                            account_id=receivable[:1].account_id.id,
+                            amount_currency=amount,
+                            balance=balance,
+                        )
+                    ),
+                    Command.create(
+                        dict(
+                            common,
+                            account_id=account.id,
+                            amount_currency=-amount,
+                            balance=-balance,
+                        )
+                    ),
+                ],
+            }
+        )
+        entry.action_post()
+        (
+            receivable
+            | entry.line_ids.filtered(
+                lambda line: line.account_id == receivable[:1].account_id
+            )
+        ).reconcile()
+        return entry

@@ -1,0 +1,112 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The money of a refund, paid back, reconciled with its credit note."""
+
+from odoo import Command
+from odoo.tests import tagged
+
+from .test_payments import PaymentCase
+
+
+@tagged("post_install", "-at_install")
+class TestRefundPayments(PaymentCase):
+    def paid_order(self, **values):
+        values.setdefault("lines", [{"sku": "MUG-BLK", "quantity": 2}])
+        values.setdefault("payment_method", "Credit Card")
+        order = self.add_order(**values)
+        self.import_order(order)
+        invoice = self.binding(order).move_id
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        return order, invoice
+
+    def refund_line(self, order, payments, quantity=1):
+        line = self.simulator.state.order_products(order["id"])[0]
+        refund = self.simulator.state.add_refund(
+            order["id"],
+            [{"item_type": "PRODUCT", "item_id": line["id"], "quantity": quantity}],
+            reason="Broken",
+            payments=payments,
+        )
+        self.backend._import_refund(refund["id"], order["id"])
+        binding = self.env["bigcommerce.refund"].search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("bigcommerce_id", "=", refund["id"]),
+            ]
+        )
+        return refund, binding
+
+    def test_card_refund_pays_the_credit_note_back_in_the_gateway_journal(self):
+        self.backend.payment_journal_map_ids = [
+            Command.create(
+                {"payment_method": "braintree", "journal_id": self.stripe_journal.id}
+            )
+        ]
+        order, _invoice = self.paid_order(customer_id=0)
+        refund, binding = self.refund_line(order, [{"provider_id": "braintree"}])
+        credit_note = binding.move_id
+        self.assertEqual(credit_note.state, "posted")
+        self.assertIn(credit_note.payment_state, ("paid", "in_payment"))
+        payment = credit_note.matched_payment_ids
+        self.assertEqual(len(payment), 1)
+        self.assertEqual(payment.journal_id, self.stripe_journal)
+        self.assertEqual(payment.payment_type, "outbound")
+        self.assertAlmostEqual(payment.amount, float(refund["total_amount"]), places=2)
+        self.assertFalse(binding.payment_note)
+
+    def test_refund_to_store_credit_is_owed_to_the_customer(self):
+        order, _invoice = self.paid_order()
+        refund, binding = self.refund_line(order, [{"provider_id": "storecredit"}])
+        credit_note = binding.move_id
+        # Settled by the entry that owes the money to the customer.
+        self.assertTrue(credit_note.currency_id.is_zero(credit_note.amount_residual))
+        self.assertFalse(credit_note.matched_payment_ids)
+        owed = self.env["account.move.line"].search(
+            [
+                ("account_id", "=", self.account_store_credit.id),
+                ("move_id.ref", "like", f"BigCommerce refund #{refund['id']}"),
+            ]
+        )
+        self.assertAlmostEqual(
+            -sum(owed.mapped("balance")), float(refund["total_amount"]), places=2
+        )
+
+    def test_offline_refund_leaves_the_credit_note_open_and_says_why(self):
+        order, _invoice = self.paid_order(customer_id=0)
+        _refund, binding = self.refund_line(
+            order, [{"provider_id": "braintree", "offline": True}]
+        )
+        credit_note = binding.move_id
+        self.assertEqual(credit_note.state, "posted")
+        self.assertEqual(credit_note.payment_state, "not_paid")
+        self.assertIn("refunded offline", binding.payment_note)
+        self.assertIn(
+            "refunded offline",
+            " ".join(credit_note.message_ids.mapped("body")),
+        )
+
+    def test_store_credit_without_its_account_is_said_not_guessed(self):
+        self.backend.store_credit_account_id = False
+        order, _invoice = self.paid_order()
+        _refund, binding = self.refund_line(order, [{"provider_id": "storecredit"}])
+        self.assertEqual(binding.move_id.payment_state, "not_paid")
+        self.assertIn("Store Credit Account", binding.payment_note)
+
+    def test_unpaid_invoice_is_credited_not_paid_back(self):
+        """With payment registration off, the invoice is open: the credit note
+        reduces what is owed, and no money is paid back in Odoo."""
+        self.backend.register_payments = False
+        order = self.add_order(
+            lines=[{"sku": "MUG-BLK", "quantity": 2}], payment_method="Credit Card"
+        )
+        self.import_order(order)
+        invoice = self.binding(order).move_id
+        refund, binding = self.refund_line(order, [{"provider_id": "braintree"}])
+        self.assertFalse(binding.move_id.matched_payment_ids)
+        self.assertTrue(
+            binding.move_id.currency_id.is_zero(binding.move_id.amount_residual)
+        )
+        self.assertAlmostEqual(
+            invoice.amount_residual,
+            invoice.amount_total - float(refund["total_amount"]),
+            places=2,
+        )
