@@ -137,7 +137,11 @@ class TestShipments(BigCommerceAccountingCase):
         other = self.add_order()
         with trap_jobs() as trap:
             result = self.backend._import_shipments(other["id"])
-            trap.assert_enqueued_job(self.backend._import_order, args=(other["id"],))
+            trap.assert_enqueued_job(
+                self.backend._import_order,
+                args=(other["id"],),
+                kwargs={"origin": None},
+            )
         self.assertIn("not imported yet", result)
 
     def test_first_import_of_a_shipped_order_reads_its_shipments(self):
