@@ -25,9 +25,21 @@
         "views/bigcommerce_menus.xml",
         "views/bigcommerce_refund_views.xml",
         "views/account_move_views.xml",
+        "views/bigcommerce_webhook_log_views.xml",
+        "views/bigcommerce_import_run_views.xml",
+        "wizards/bigcommerce_import_wizard_views.xml",
         "views/bigcommerce_customer_views.xml",
         "views/bigcommerce_shipment_views.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "bigcommerce_connector/static/src/js/import_autorefresh.js",
+            "bigcommerce_connector/static/src/xml/import_autorefresh.xml",
+        ],
+        "web.assets_tests": [
+            "bigcommerce_connector/static/tests/tours/*.js",
+        ],
+    },
     "post_init_hook": "post_init_hook",
     "uninstall_hook": "uninstall_hook",
 }

@@ -26,8 +26,11 @@ from .importer import BigCommerceImporter
 class OrderCatchUp(BigCommerceImporter):
     kind = "catch_up"
 
-    def __init__(self, backend):
+    def __init__(self, backend, run=None):
+        """:param run: the import run (``bigcommerce.import.run``) showing
+        the progress of the orders queued, or an empty recordset."""
         super().__init__(backend, "orders")
+        self.run_record = run
         self.started = fields.Datetime.now()
         self.since = (backend.orders_modified_since or self.started) - timedelta(
             minutes=max(0, backend.catch_up_overlap_minutes)
@@ -70,8 +73,11 @@ class OrderCatchUp(BigCommerceImporter):
         return changed
 
     def _create_or_update(self, changed):
-        for order_id in changed:
-            self.backend._delay_import_order(order_id, origin="catch_up")
+        if self.run_record:
+            self.run_record._queue_orders(changed)
+        else:
+            for order_id in changed:
+                self.backend._delay_import_order(order_id, origin="catch_up")
         return None
 
     def _bind(self, record, changed):
@@ -82,10 +88,83 @@ class OrderCatchUp(BigCommerceImporter):
         self.changed = changed
 
     def _result(self):
-        return (
+        result = (
             f"{len(self.changed)} order(s) queued for import, modified since "
             f"{self.since}."
         )
+        self._note_outcome("done", result)
+        return result
+
+    def _fail(self, message):
+        result = super()._fail(message)
+        self._note_outcome("failed", message)
+        return result
+
+    def _note_outcome(self, state, result):
+        """What the store form shows of the last catch-up."""
+        self.backend.sudo().write(
+            {
+                "last_catch_up_at": fields.Datetime.now(),
+                "last_catch_up_state": state,
+                "last_catch_up_result": result[:250],
+            }
+        )
+
+
+class OrderListing(BigCommerceImporter):
+    """The orders of a period, listed with their lines (250 a page), each
+    queued for import with what the listing returned: a first sync of a
+    store's history asks BigCommerce, per order, for its taxes only.
+
+    Incomplete orders (abandoned checkouts) are not listed by BigCommerce
+    unless asked for; they are never invoiced.
+    """
+
+    kind = "order_listing"
+
+    def __init__(self, backend, run, since, until, field="date_created"):
+        super().__init__(backend, run.id if run else 0)
+        self.run_record = run
+        self.since = since
+        self.until = until
+        self.field = field
+
+    def _label(self):
+        return "Order listing"
+
+    def _fetch(self):
+        self.fetched["orders"] = self._call(
+            lambda: list(
+                self.client.iter_orders_with_lines(
+                    self.since, self.until, field=self.field
+                )
+            )
+        )
+
+    def _map(self):
+        return self.fetched["orders"]
+
+    def _create_or_update(self, orders):
+        prefetched = {int(order["id"]): order for order in orders}
+        if self.run_record:
+            self.run_record._queue_orders(list(prefetched), prefetched)
+        else:
+            for order_id, order in prefetched.items():
+                self.backend.with_delay(
+                    description=f"Import BigCommerce order #{order_id}",
+                )._import_order(order_id, prefetched=order)
+        return None
+
+    def _bind(self, record, orders):
+        return None
+
+    def _fail(self, message):
+        # The payload of a failed listing is not worth keeping whole.
+        self.fetched = {}
+        return super()._fail(message)
+
+    def _result(self):
+        return f"{len(self.fetched['orders'])} order(s) listed and queued for import."
 
 
 class CustomerCatchUp(BigCommerceImporter):

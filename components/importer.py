@@ -91,6 +91,10 @@ class BigCommerceImporter:
         # What the store answered, for the failure record.
         self.fetched = {}
         self.binding = self.binder.bindings.browse() if self.binding_model else None
+        #: How the run ended: "done", "skipped" or "failed" (``None`` while
+        #: it runs, or when the job is to be retried).
+        self.outcome = None
+        self.outcome_message = None
 
     # --- the run --------------------------------------------------------
     def run(self):
@@ -134,7 +138,9 @@ class BigCommerceImporter:
         self._fetch()
         skipped = self._must_skip()
         if skipped:
+            self.binding = self._bind_skipped(skipped)
             self._resolve_failure()
+            self.outcome = "skipped"
             return skipped
         mapped = self._map()
         self._validate(mapped)
@@ -142,6 +148,7 @@ class BigCommerceImporter:
         self.binding = self._bind(record, mapped)
         self._after_import(mapped)
         self._resolve_failure()
+        self.outcome = "done"
         return self._result()
 
     # --- the steps, for a kind to fill in -----------------------------------
@@ -172,7 +179,27 @@ class BigCommerceImporter:
     def _bind(self, record, mapped):
         values = dict(self._binding_values(mapped), sync_state="done")
         values["sync_date"] = fields.Datetime.now()
+        values["skip_reason"] = False
         return self.binder.bind(self.bigcommerce_id, record, values)
+
+    def _skipped_binding_values(self):
+        """Values of the binding of a record that is not imported, read from
+        what was fetched; ``None`` for a kind that keeps no trace of them."""
+        return None
+
+    def _bind_skipped(self, reason):
+        """Keep a binding of a skipped record, with the reason and no Odoo
+        record, so that it can be found and filtered."""
+        values = self._skipped_binding_values() if self.binding_model else None
+        if values is None:
+            return self.binding
+        values = dict(
+            values,
+            sync_state="skipped",
+            skip_reason=reason,
+            sync_date=fields.Datetime.now(),
+        )
+        return self.binder.bind(self.bigcommerce_id, None, values)
 
     def _after_import(self, mapped):
         """What follows once the record is bound (posting, messages)."""
@@ -247,6 +274,8 @@ class BigCommerceImporter:
         failure.message_post(body=failure.reason)
         if self.binding_model:
             self.binder.to_binding(self.bigcommerce_id).write({"sync_state": "failed"})
+        self.outcome = "failed"
+        self.outcome_message = message
         _logger.info("BigCommerce %s not imported: %s", self._label(), message)
         return f"{self._label()} failed: {message}"
 

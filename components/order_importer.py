@@ -75,11 +75,17 @@ class OrderImporter(BigCommerceImporter):
     kind = "order"
     binding_model = "bigcommerce.order"
 
-    def __init__(self, backend, bigcommerce_id, origin=None):
+    def __init__(self, backend, bigcommerce_id, origin=None, prefetched=None):
         """:param origin: what asked for the import: ``webhook``,
-        ``catch_up``, ``manual`` or ``reprocess`` (see :meth:`_origin_label`)."""
+        ``catch_up``, ``manual``, ``reprocess`` or ``import`` (the import
+        wizard; see :meth:`_origin_label`).
+        :param prefetched: the order as a listing with its line items
+        returned it (a first sync of the store's history), which spares
+        its own request; read again on a retry, when it may be stale.
+        """
         super().__init__(backend, int(bigcommerce_id))
         self.origin = origin
+        self.prefetched = prefetched
         self.move = self.env["account.move"]
         self.partner = self.env["res.partner"]
         self.currency = self.env["res.currency"]
@@ -95,9 +101,12 @@ class OrderImporter(BigCommerceImporter):
 
     # --- fetch and skip -------------------------------------------------
     def _fetch(self):
-        self.fetched["order"] = clean_payload(
-            self._call(self.client.get_order, self.bigcommerce_id)
-        )
+        tries = self._job_tries()
+        if self.prefetched and (not tries or tries[0] == 1):
+            order = self.prefetched
+        else:
+            order = self._call(self.client.get_order, self.bigcommerce_id)
+        self.fetched["order"] = clean_payload(order)
         self.binding = self.binder.to_binding(self.bigcommerce_id)
         self.move = self.binding.move_id
         # What the order was before this import (for its refunds).
@@ -125,6 +134,47 @@ class OrderImporter(BigCommerceImporter):
 
     def _holds_without_invoice(self):
         return self.action == ACTION_HOLD and not self.move
+
+    def _skipped_binding_values(self):
+        """What the store says of an order that is not invoiced: its status,
+        customer, dates and totals, with no invoice and no partner."""
+        order = self.fetched["order"]
+        status_id = self._status_id()
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search(
+                [
+                    (
+                        "name",
+                        "=",
+                        order.get("default_currency_code")
+                        or order.get("currency_code")
+                        or "",
+                    )
+                ],
+                limit=1,
+            )
+        )
+
+        def amount(fname):
+            try:
+                return float(Decimal(str(order.get(fname) or 0)))
+            except ArithmeticError:
+                return 0.0
+
+        return {
+            "status": str(status_id) if status_id in ORDER_STATUSES else False,
+            "custom_status": order.get("custom_status") or order.get("status"),
+            "payment_status": order.get("payment_status") or False,
+            "customer_bigcommerce_id": int(order.get("customer_id") or 0),
+            "date_created": parse_datetime(order.get("date_created")),
+            "date_modified": parse_datetime(order.get("date_modified")),
+            "currency_id": currency.id or False,
+            "total_ex_tax": amount("total_ex_tax"),
+            "total_tax": amount("total_tax"),
+            "total_inc_tax": amount("total_inc_tax"),
+        }
 
     # --- map and validate -------------------------------------------------
     def _map(self):

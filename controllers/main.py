@@ -46,6 +46,24 @@ def _answer(status, message):
     return request.make_json_response({"status": message}, status=status)
 
 
+def _logged(backend, status, message, reason=None, envelope=None, webhook_id=None):
+    """Answer, and keep the delivery in the store's log (a delivery to an
+    address no store has is only in the server's log)."""
+    if backend:
+        outcome = (
+            message if message in ("queued", "ignored", "duplicate") else "refused"
+        )
+        request.env["bigcommerce.webhook.log"].sudo()._record(
+            backend,
+            outcome,
+            status,
+            reason=reason or (message if outcome == "refused" else None),
+            envelope=envelope,
+            webhook_id=webhook_id,
+        )
+    return _answer(status, message)
+
+
 class BigCommerceWebhookController(http.Controller):
     @http.route(
         f"{WEBHOOK_ROUTE}/<string:webhook_key>",
@@ -63,17 +81,22 @@ class BigCommerceWebhookController(http.Controller):
             response = _answer(405, "method not allowed")
             response.headers["Allow"] = "POST"
             return response
+        backend = request.env["bigcommerce.backend"].sudo().browse()
+        if WEBHOOK_KEY_RE.fullmatch(webhook_key):
+            backend = backend.search(
+                [("webhook_key", "=", webhook_key), ("active", "=", True)], limit=1
+            )
         raw_body = read_body(httprequest)
         if raw_body is None:
             _logger.warning(
                 "BigCommerce webhook refused: body over %s bytes", MAX_BODY_BYTES
             )
-            return _answer(413, "payload too large")
-
-        backend = request.env["bigcommerce.backend"].sudo().browse()
-        if WEBHOOK_KEY_RE.fullmatch(webhook_key):
-            backend = backend.search(
-                [("webhook_key", "=", webhook_key), ("active", "=", True)], limit=1
+            return _logged(
+                backend,
+                413,
+                "payload too large",
+                f"body over {MAX_BODY_BYTES} bytes",
+                webhook_id=delivery_id(httprequest.headers),
             )
         try:
             # An unknown or archived store is refused exactly like a bad
@@ -85,14 +108,26 @@ class BigCommerceWebhookController(http.Controller):
             )
         except WebhookMalformed as exc:
             _logger.warning("BigCommerce webhook refused: %s", exc.reason)
-            return _answer(400, "malformed payload")
+            return _logged(
+                backend,
+                400,
+                "malformed payload",
+                exc.reason,
+                webhook_id=delivery_id(httprequest.headers),
+            )
         except WebhookRejected as exc:
             _logger.warning(
                 "BigCommerce webhook refused%s: %s",
                 f" for store {backend.id}" if backend else "",
                 exc.reason,
             )
-            return _answer(401, "invalid signature")
+            return _logged(
+                backend,
+                401,
+                "invalid signature",
+                f"invalid signature: {exc.reason}",
+                webhook_id=delivery_id(httprequest.headers),
+            )
 
         scope = envelope.get("scope")
         data = envelope.get("data")
@@ -100,21 +135,55 @@ class BigCommerceWebhookController(http.Controller):
         webhook_id = delivery_id(httprequest.headers)
         if not isinstance(scope, str) or not isinstance(data, dict) or not webhook_id:
             _logger.warning("BigCommerce webhook refused: no scope, data or id")
-            return _answer(400, "malformed payload")
+            return _logged(
+                backend,
+                400,
+                "malformed payload",
+                "no scope, data or webhook id",
+                envelope=envelope,
+                webhook_id=webhook_id,
+            )
         if producer and producer != f"stores/{backend.store_hash}":
             _logger.warning("BigCommerce webhook refused: wrong producer")
-            return _answer(400, "wrong store")
+            return _logged(
+                backend,
+                400,
+                "wrong store",
+                "sent by another store",
+                envelope=envelope,
+                webhook_id=webhook_id,
+            )
         if not is_known_scope(scope):
             _logger.warning("BigCommerce webhook refused: unknown scope")
-            return _answer(400, "unknown scope")
+            return _logged(
+                backend,
+                400,
+                "unknown scope",
+                envelope=envelope,
+                webhook_id=webhook_id,
+            )
         try:
             subject = webhook_subject(scope, data)
         except WebhookMalformed as exc:
             _logger.warning("BigCommerce webhook refused: %s", exc.reason)
-            return _answer(400, "malformed payload")
+            return _logged(
+                backend,
+                400,
+                "malformed payload",
+                exc.reason,
+                envelope=envelope,
+                webhook_id=webhook_id,
+            )
         if subject is None:
             _logger.debug("BigCommerce webhook %s acknowledged, not handled", scope)
-            return _answer(200, "ignored")
+            return _logged(
+                backend,
+                200,
+                "ignored",
+                "the connector does not handle this scope",
+                envelope=envelope,
+                webhook_id=webhook_id,
+            )
         kind, args = subject
         if (
             not request.env["bigcommerce.webhook.delivery"]
@@ -126,7 +195,14 @@ class BigCommerceWebhookController(http.Controller):
                 webhook_id,
                 backend.id,
             )
-            return _answer(200, "duplicate")
+            return _logged(
+                backend,
+                200,
+                "duplicate",
+                "this webhook id was already received",
+                envelope=envelope,
+                webhook_id=webhook_id,
+            )
         # Jobs from webhooks run as the system user (OdooBot).
         method, options = DELAY_METHODS[kind]
         getattr(backend.with_user(SUPERUSER_ID), method)(*args, **options)
@@ -137,4 +213,4 @@ class BigCommerceWebhookController(http.Controller):
             args[0],
             backend.id,
         )
-        return _answer(200, "queued")
+        return _logged(backend, 200, "queued", envelope=envelope, webhook_id=webhook_id)

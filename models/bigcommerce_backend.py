@@ -8,6 +8,7 @@ The work itself is elsewhere: one importer per kind of BigCommerce record
 
 import logging
 import secrets
+from datetime import timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 
@@ -15,15 +16,18 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import config
 
-from ..bigcommerce import BigCommerceClient, BigCommerceError
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..bigcommerce import BigCommerceClient, BigCommerceError, BigCommerceRetryableError
 from ..bigcommerce.client import check_api_base_url, check_store_hash
 from ..bigcommerce.const import DEFAULT_API_BASE_URL, HANDLED_SCOPES
 from ..bigcommerce.exceptions import BigCommerceConfigError
 from ..bigcommerce.payments import status_action
 from ..components.binder import BigCommerceBinder
-from ..components.catch_up import CustomerCatchUp, OrderCatchUp
+from ..components.catch_up import CustomerCatchUp, OrderCatchUp, OrderListing
 from ..components.customer_importer import CustomerImporter
 from ..components.order_importer import OrderImporter
+from ..components.rate_limit import SharedRateLimit
 from ..components.refund_importer import RefundCatchUp, RefundImporter
 from ..components.shipment_importer import ShipmentImporter
 
@@ -355,6 +359,84 @@ class BigCommerceBackend(models.Model):
         string="Last Connection Test", readonly=True, copy=False
     )
 
+    # ---- The store's health ----------------------------------------------
+    state = fields.Selection(
+        [("draft", "Draft"), ("connected", "Connected"), ("error", "Error")],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        help="Draft: no access token yet. Connected: BigCommerce answered the "
+        "last time the store was read (on save, Test connection, or the "
+        "scheduled webhook check). Error: it did not; the message says why.",
+    )
+    state_message = fields.Char(string="Connection Status", readonly=True, copy=False)
+    webhook_subscription_ids = fields.One2many(
+        "bigcommerce.webhook.subscription", "backend_id", string="Subscriptions"
+    )
+    webhooks_checked_at = fields.Datetime(
+        string="Webhooks Last Checked", readonly=True, copy=False
+    )
+    webhook_alert = fields.Char(
+        readonly=True,
+        copy=False,
+        help="What the last webhook check found wrong: no delivery for too "
+        "long, hooks BigCommerce had deactivated, or the check itself failing.",
+    )
+    webhook_silence_hours = fields.Integer(
+        string="Warn After (hours without delivery)",
+        default=24,
+        help="The scheduled webhook check warns, and queues a catch-up, when "
+        "no webhook delivery came for this long. Set it to the longest quiet "
+        "time the store normally has.",
+    )
+    webhook_log_days = fields.Integer(
+        string="Keep Delivery Log (days)",
+        default=90,
+        help="How long the log of webhook deliveries is kept.",
+    )
+    webhook_log_ids = fields.One2many(
+        "bigcommerce.webhook.log", "backend_id", string="Deliveries"
+    )
+    last_delivery_at = fields.Datetime(
+        string="Last Delivery",
+        compute="_compute_delivery_stats",
+        help="When the last webhook from BigCommerce was received (refused "
+        "ones not counted).",
+    )
+    delivery_count = fields.Integer(compute="_compute_delivery_stats")
+    last_catch_up_at = fields.Datetime(
+        string="Last Catch-up", readonly=True, copy=False
+    )
+    last_catch_up_state = fields.Selection(
+        [("done", "Done"), ("failed", "Failed")],
+        string="Last Catch-up Outcome",
+        readonly=True,
+        copy=False,
+    )
+    last_catch_up_result = fields.Char(
+        string="Last Catch-up Result", readonly=True, copy=False
+    )
+    import_run_ids = fields.One2many(
+        "bigcommerce.import.run", "backend_id", string="Imports"
+    )
+    last_import_run_id = fields.Many2one(
+        "bigcommerce.import.run",
+        string="Last Import",
+        compute="_compute_last_import_run",
+    )
+    # The last import's progress, read from its lines each time the form
+    # is read.
+    last_import_state = fields.Selection(
+        [("running", "Running"), ("done", "Finished")],
+        compute="_compute_last_import_run",
+    )
+    last_import_queued = fields.Integer(compute="_compute_last_import_run")
+    last_import_done = fields.Integer(compute="_compute_last_import_run")
+    last_import_failed = fields.Integer(compute="_compute_last_import_run")
+    last_import_skipped = fields.Integer(compute="_compute_last_import_run")
+    last_import_skipped_summary = fields.Char(compute="_compute_last_import_run")
+
     _webhook_key_uniq = models.Constraint(
         "unique(webhook_key)", "The webhook key must be unique."
     )
@@ -378,11 +460,29 @@ class BigCommerceBackend(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_connection_fields_access(vals, creating=True)
-        return super().create(vals_list)
+        backends = super().create(vals_list)
+        backends.filtered("has_access_token")._check_connection()
+        return backends
 
     def write(self, vals):
         self._check_connection_fields_access(vals)
-        return super().write(vals)
+        reconnect = self._credentials_change(vals)
+        result = super().write(vals)
+        if reconnect:
+            reconnect._check_connection()
+        return result
+
+    def _credentials_change(self, vals):
+        """The stores whose connection ``vals`` changes: they are read again
+        once saved."""
+        if "access_token" in vals:
+            return self
+        return self.filtered(
+            lambda backend: any(
+                fname in vals and backend[fname] != vals[fname]
+                for fname in CONNECTION_FIELDS
+            )
+        )
 
     def _check_connection_fields_access(self, vals, creating=False):
         """Only administrators choose where the access token is sent (and
@@ -510,6 +610,7 @@ class BigCommerceBackend(models.Model):
                     reactivated.append(scope)
                 else:
                     kept.append(scope)
+            self._store_webhook_subscriptions(client.list_webhooks())
         except BigCommerceError as exc:
             raise UserError(
                 self.env._(
@@ -534,37 +635,23 @@ class BigCommerceBackend(models.Model):
                 "message": "; ".join(parts),
                 "type": "success",
                 "sticky": False,
+                # The Webhooks tab lists them.
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
 
     def action_test_connection(self):
-        """Read the store information and show what BigCommerce answered."""
+        """Read the store information and show what BigCommerce answered.
+
+        The answer is kept: the store's state (connected or error) and its
+        message say it on the form and in the list.
+        """
         self.ensure_one()
-        # A person is waiting: a few quick tries, no long waits.
-        client = self._get_client(max_attempts=2, max_wait=5, timeout=15.0)
-        try:
-            info = client.get_store_information() or {}
-        except BigCommerceError as exc:
-            raise UserError(
-                self.env._(
-                    "Could not connect to BigCommerce store %(store)s: %(error)s",
-                    store=self.store_hash,
-                    error=exc.message,
-                )
-            ) from exc
-        limits = client.rate_limit
-        self.write(
-            {
-                "store_name": info.get("name"),
-                "store_currency": info.get("currency"),
-                "store_plan": info.get("plan_name") or info.get("plan_level"),
-                "rate_limit_quota": limits.quota if limits and limits.quota else 0,
-                "rate_limit_window_ms": (
-                    limits.window_ms if limits and limits.window_ms else 0
-                ),
-                "connection_checked_at": fields.Datetime.now(),
-            }
-        )
+        connected = self._check_connection()
+        if not connected:
+            return self._notification(
+                self.env._("Connection failed"), self.state_message, "danger"
+            )
         message = self.env._(
             "Connected to %(name)s (currency %(currency)s, plan %(plan)s).",
             name=self.store_name or self.store_hash,
@@ -577,17 +664,49 @@ class BigCommerceBackend(models.Model):
                 quota=self.rate_limit_quota,
                 seconds=round(self.rate_limit_window_ms / 1000),
             )
+        return self._notification(
+            self.env._("Connection successful"), message, "success"
+        )
+
+    def _notification(self, title, message, kind):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "title": self.env._("Connection successful"),
+                "title": title,
                 "message": message,
-                "type": "success",
-                "sticky": False,
+                "type": kind,
+                "sticky": kind == "danger",
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def action_refresh_webhooks(self):
+        """Read the webhooks subscribed at BigCommerce into the Webhooks tab."""
+        self.ensure_one()
+        client = self._get_client(max_attempts=2, max_wait=5, timeout=15.0)
+        try:
+            self._store_webhook_subscriptions(client.list_webhooks())
+        except BigCommerceError as exc:
+            raise UserError(
+                self.env._(
+                    "Could not read the webhooks of store %(store)s: %(error)s",
+                    store=self.store_hash,
+                    error=exc.message,
+                )
+            ) from exc
+        return True
+
+    def action_view_deliveries(self):
+        return self._action_view("bigcommerce_connector.bigcommerce_webhook_log_action")
+
+    def action_open_import_wizard(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "bigcommerce_connector.bigcommerce_import_wizard_action"
+        )
+        action["context"] = {"default_backend_id": self.id}
+        return action
 
     # === BUSINESS METHODS === #
     # --- where the access token goes: administrators decide ---
@@ -656,6 +775,8 @@ class BigCommerceBackend(models.Model):
             base_url = check_api_base_url(
                 self.api_base_url, self._allowed_api_origins()
             )
+            # Every worker of the store draws on one quota (SharedRateLimit).
+            options.setdefault("rate_limiter", SharedRateLimit(self))
             return BigCommerceClient(
                 self.store_hash, token, base_url=base_url, **options
             )
@@ -683,10 +804,23 @@ class BigCommerceBackend(models.Model):
             max_retries=JOB_MAX_RETRIES,
         )._import_order(order_id, origin=origin)
 
-    def _import_order(self, order_id, origin=None):
-        """Job: import one BigCommerce order as a customer invoice."""
+    def _import_order(self, order_id, origin=None, run_line_id=None, prefetched=None):
+        """Job: import one BigCommerce order as a customer invoice.
+
+        :param origin: what asked for it, for the chatter.
+        :param run_line_id: the line of an import run (the import wizard)
+            that shows this order's progress.
+        :param prefetched: the order as a listing returned it, with its
+            lines: the import then asks the store for its taxes only.
+        """
         self.ensure_one()
-        return OrderImporter(self, order_id, origin=origin).run()
+        importer = OrderImporter(self, order_id, origin=origin, prefetched=prefetched)
+        result = importer.run()
+        if run_line_id:
+            self.env["bigcommerce.import.run.line"].sudo().browse(
+                run_line_id
+            ).exists()._set_outcome(importer.outcome, result)
+        return result
 
     # --- what the store's settings make of an order ---
     def _status_action(self, status_id):
@@ -734,10 +868,18 @@ class BigCommerceBackend(models.Model):
             max_retries=JOB_MAX_RETRIES,
         )._catch_up_orders()
 
-    def _catch_up_orders(self):
-        """Job: queue the import of the orders modified since the last run."""
+    def _catch_up_orders(self, run_id=None):
+        """Job: queue the import of the orders modified since the last run.
+
+        :param run_id: the import run (the import wizard) whose progress
+            shows the orders queued.
+        """
         self.ensure_one()
-        return OrderCatchUp(self).run()
+        run = self.env["bigcommerce.import.run"].sudo().browse(run_id).exists()
+        result = OrderCatchUp(self, run=run).run()
+        if run:
+            run._listing_done(result)
+        return result
 
     # --- jobs: refunds ---
     def _delay_import_refund(self, refund_id, order_id=None):
@@ -768,6 +910,215 @@ class BigCommerceBackend(models.Model):
         """Job: queue the import of the refunds created since the last run."""
         self.ensure_one()
         return RefundCatchUp(self).run()
+
+    # --- jobs: imports on demand (the import wizard) ---
+    def _delay_import_orders_listing(self, run, since, until, field):
+        """Queue the listing of the orders created or modified between two
+        moments, for an import run."""
+        self.ensure_one()
+        return self.with_delay(
+            identity_key=f"bigcommerce-listing-{self.id}-{run.id}",
+            description=f"List BigCommerce orders to import ({self.name})",
+            max_retries=JOB_MAX_RETRIES,
+        )._import_orders_listing(
+            run.id,
+            fields.Datetime.to_string(since),
+            fields.Datetime.to_string(until),
+            field,
+        )
+
+    def _import_orders_listing(self, run_id, since, until, field="date_created"):
+        """Job: list the orders of a period with their lines, 250 a page,
+        and queue the import of each with what the listing returned."""
+        self.ensure_one()
+        run = self.env["bigcommerce.import.run"].sudo().browse(run_id).exists()
+        result = OrderListing(
+            self,
+            run,
+            fields.Datetime.to_datetime(since),
+            fields.Datetime.to_datetime(until),
+            field,
+        ).run()
+        if run:
+            run._listing_done(result)
+        return result
+
+    # === HEALTH: CONNECTION, WEBHOOKS, DELIVERIES === #
+    def _compute_delivery_stats(self):
+        stats = {
+            backend: (count, last)
+            for backend, count, last in self.env["bigcommerce.webhook.log"]
+            .sudo()
+            ._read_group(
+                [("backend_id", "in", self.ids), ("outcome", "!=", "refused")],
+                ["backend_id"],
+                ["__count", "received_at:max"],
+            )
+        }
+        for backend in self:
+            count, last = stats.get(backend, (0, False))
+            backend.delivery_count = count
+            backend.last_delivery_at = last
+
+    def _compute_last_import_run(self):
+        Run = self.env["bigcommerce.import.run"]
+        for backend in self:
+            run = (
+                Run.search(
+                    [("backend_id", "=", backend._origin.id)], order="id desc", limit=1
+                )
+                if backend._origin.id
+                else Run
+            )
+            backend.last_import_run_id = run
+            backend.last_import_state = run.state
+            backend.last_import_queued = run.queued_count
+            backend.last_import_done = run.done_count
+            backend.last_import_failed = run.failed_count
+            backend.last_import_skipped = run.skipped_count
+            backend.last_import_skipped_summary = run.skipped_summary
+
+    def _check_connection(self):
+        """Read each store's information and set its state; ``True`` when
+        every store answered. Never raises: the state and its message say
+        what went wrong, in plain words."""
+        connected = True
+        for backend in self:
+            if not backend.has_access_token:
+                backend.write(
+                    {
+                        "state": "draft",
+                        "state_message": self.env._(
+                            "Enter the access token of the store's API account."
+                        ),
+                    }
+                )
+                connected = False
+                continue
+            try:
+                # A person is waiting: a few quick tries, no long waits.
+                client = backend._get_client(max_attempts=2, max_wait=5, timeout=15.0)
+                info = client.get_store_information() or {}
+            except (BigCommerceError, UserError) as exc:
+                error = getattr(exc, "message", None) or exc.args[0]
+                backend.write(
+                    {
+                        "state": "error",
+                        "state_message": self.env._(
+                            "Could not connect to BigCommerce store %(store)s: "
+                            "%(error)s",
+                            store=backend.store_hash,
+                            error=error,
+                        ),
+                    }
+                )
+                connected = False
+                continue
+            limits = client.rate_limit
+            backend.write(
+                {
+                    "state": "connected",
+                    "state_message": False,
+                    "store_name": info.get("name"),
+                    "store_currency": info.get("currency"),
+                    "store_plan": info.get("plan_name") or info.get("plan_level"),
+                    "rate_limit_quota": limits.quota if limits and limits.quota else 0,
+                    "rate_limit_window_ms": (
+                        limits.window_ms if limits and limits.window_ms else 0
+                    ),
+                    "connection_checked_at": fields.Datetime.now(),
+                }
+            )
+        return connected
+
+    def _store_webhook_subscriptions(self, hooks):
+        """Keep the list of webhooks BigCommerce has for the API account."""
+        self.ensure_one()
+        self.env["bigcommerce.webhook.subscription"].sudo()._sync(self, hooks)
+        self.sudo().webhooks_checked_at = fields.Datetime.now()
+
+    @api.model
+    def _scheduler_check_webhooks(self):
+        """Scheduled action: queue a webhook check for each store that has
+        subscribed webhooks."""
+        for backend in self.search([("webhook_subscription_ids", "!=", False)]):
+            backend._delay_check_webhooks()
+
+    def _delay_check_webhooks(self):
+        self.ensure_one()
+        return self.with_delay(
+            identity_key=f"bigcommerce-check-webhooks-{self.id}",
+            description=f"Check the BigCommerce webhooks ({self.name})",
+        )._check_webhooks()
+
+    def _check_webhooks(self):
+        """Job: re-activate the hooks BigCommerce deactivated (it does after
+        48 hours of failed deliveries), refresh the list, and warn, with a
+        catch-up queued, when deliveries stopped coming."""
+        self.ensure_one()
+        reactivated = []
+        try:
+            client = self._get_client()
+            hooks = client.list_webhooks()
+            for hook in hooks:
+                if hook.get("destination") == self.webhook_url and not hook.get(
+                    "is_active"
+                ):
+                    client.update_webhook(hook["id"], is_active=True)
+                    hook["is_active"] = True
+                    reactivated.append(hook["scope"])
+        except BigCommerceRetryableError as exc:
+            raise RetryableJobError(exc.message, seconds=300) from exc
+        except (BigCommerceError, UserError) as exc:
+            error = getattr(exc, "message", None) or exc.args[0]
+            self.sudo().webhook_alert = self.env._(
+                "Could not check the webhooks: %(error)s", error=error
+            )
+            return self.webhook_alert
+        self._store_webhook_subscriptions(hooks)
+        alerts = []
+        if reactivated:
+            alerts.append(
+                self.env._(
+                    "BigCommerce had deactivated %(scopes)s; re-activated.",
+                    scopes=", ".join(sorted(reactivated)),
+                )
+            )
+        silence = self._webhook_silence()
+        if silence:
+            alerts.append(silence)
+        self.sudo().webhook_alert = " ".join(alerts) or False
+        if alerts and self.catch_up_orders:
+            # The catch-up brings what the missing deliveries did not.
+            self._delay_catch_up_orders()
+        return self.webhook_alert or "Webhooks active, deliveries coming."
+
+    def _webhook_silence(self):
+        """A sentence when no delivery came for longer than the store
+        allows, though its hooks are active; else ``None``."""
+        self.ensure_one()
+        ours = self.webhook_subscription_ids.filtered(
+            lambda sub: sub.is_active and sub.destination == self.webhook_url
+        )
+        if not ours or self.webhook_silence_hours <= 0:
+            return None
+        limit = fields.Datetime.now() - timedelta(hours=self.webhook_silence_hours)
+        since = self.last_delivery_at or min(
+            ours.mapped(lambda sub: sub.subscribed_at or fields.Datetime.now())
+        )
+        if since >= limit:
+            return None
+        if self.last_delivery_at:
+            return self.env._(
+                "No webhook delivery since %(when)s (UTC): check that this "
+                "server is reachable from the internet. The catch-up brings "
+                "the missed orders.",
+                when=fields.Datetime.to_string(self.last_delivery_at),
+            )
+        return self.env._(
+            "No webhook delivery ever received: check that this server is "
+            "reachable from the internet. The catch-up brings the missed orders."
+        )
 
     # --- jobs: customers ---
     def _adopt_customer_external_ids(self):

@@ -40,11 +40,18 @@ class BigCommerceBinding(models.AbstractModel):
         [
             ("done", "Up to Date"),
             ("failed", "Failed"),
+            ("skipped", "Skipped"),
         ],
         readonly=True,
         help="Failed: the last import of this record did not go through; its "
         "failure says why and can be reprocessed. Odoo still shows the outcome "
-        "of the import before.",
+        "of the import before. Skipped: the connector chose not to import it "
+        "(the reason says why).",
+    )
+    skip_reason = fields.Char(
+        readonly=True,
+        help="Why the connector did not import this record, e.g. an order "
+        "cancelled before anything was sold.",
     )
 
     _bigcommerce_uniq = models.Constraint(

@@ -35,6 +35,7 @@ class BigCommerceFailure(models.Model):
             ("catch_up", "Catch-up"),
             ("refund", "Refund"),
             ("cancelled_invoice", "Invoiced order cancelled"),
+            ("order_listing", "Order listing"),
             ("customer", "Customer"),
             ("shipment", "Order shipments"),
         ],
@@ -150,6 +151,12 @@ class BigCommerceFailure(models.Model):
                 failure.backend_id._delay_import_refund(int(failure.bigcommerce_id))
             elif failure.record_type == "cancelled_invoice":
                 failure.backend_id._delay_import_order(int(failure.bigcommerce_id))
+            elif failure.record_type == "order_listing":
+                run = self.env["bigcommerce.import.run"].browse(
+                    int(failure.bigcommerce_id)
+                )
+                if run.exists():
+                    run._list_again()
             elif failure.record_type == "customer":
                 failure.backend_id._delay_import_customer(int(failure.bigcommerce_id))
             elif failure.record_type == "shipment":

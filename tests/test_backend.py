@@ -82,8 +82,10 @@ class TestBackend(BigCommerceCase):
             "odoo.addons.bigcommerce_connector.models.bigcommerce_backend"
         ):
             self.assertFalse(self.backend.access_token)
-            with self.assertRaisesRegex(UserError, "no usable access token"):
-                self.backend.action_test_connection()
+            action = self.backend.action_test_connection()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertEqual(self.backend.state, "error")
+        self.assertIn("no usable access token", self.backend.state_message)
 
     def test_copy_drops_secrets(self):
         backend = self.backend.copy({"store_hash": "copied"})
@@ -154,12 +156,14 @@ class TestBackend(BigCommerceCase):
         # The server's configuration allows the simulator (tests/common.py).
         self.backend.api_base_url = self.simulator.base_url
         self.backend.action_test_connection()
+        self.assertEqual(self.backend.state, "connected")
 
     def test_host_no_longer_allowed_is_not_called(self):
         self.patch(config, "options", dict(config.options, **{API_HOSTS_OPTION: ""}))
         requests_before = len(self.simulator.requests)
-        with self.assertRaisesRegex(UserError, "cannot be reached.*API host"):
-            self.backend.action_test_connection()
+        self.backend.action_test_connection()
+        self.assertEqual(self.backend.state, "error")
+        self.assertRegex(self.backend.state_message, "cannot be reached.*API host")
         self.assertEqual(len(self.simulator.requests), requests_before)
 
     def test_crafted_store_hash_is_refused(self):
@@ -184,10 +188,10 @@ class TestBackend(BigCommerceCase):
                         **values,
                     )
                 )
-                with self.assertRaises(UserError) as raised:
-                    self.backend.action_test_connection()
-                self.assertNotIn(remote_words, str(raised.exception))
-                self.assertIn(status, str(raised.exception))
+                action = self.backend.action_test_connection()
+                for shown in (action["params"]["message"], self.backend.state_message):
+                    self.assertNotIn(remote_words, shown)
+                    self.assertIn(status, shown)
 
     def test_key_in_database_is_warned_about(self):
         self.patch(
@@ -262,16 +266,25 @@ class TestBackend(BigCommerceCase):
         for line in logs.output:
             self.assertNotIn(ACCESS_TOKEN, line)
 
+    # The store is read when its connection is saved, and again by Test
+    # connection: a failure is the store's state, in plain words, not an
+    # error dialog that would leave the state as it was.
     def test_connection_wrong_token(self):
+        checked_at = self.backend.connection_checked_at
         self.backend.access_token = "wrong-token"
-        with self.assertRaisesRegex(UserError, "401.*access token|access token.*401"):
-            self.backend.action_test_connection()
-        self.assertFalse(self.backend.connection_checked_at)
+        self.assertEqual(self.backend.state, "error")
+        self.assertRegex(
+            self.backend.state_message, "401.*access token|access token.*401"
+        )
+        action = self.backend.action_test_connection()
+        self.assertEqual(action["params"]["type"], "danger")
+        self.assertEqual(action["params"]["message"], self.backend.state_message)
+        self.assertEqual(self.backend.connection_checked_at, checked_at)
 
     def test_connection_wrong_store_hash(self):
         self.backend.store_hash = "nosuchstore"
-        with self.assertRaisesRegex(UserError, "nosuchstore.*404"):
-            self.backend.action_test_connection()
+        self.assertEqual(self.backend.state, "error")
+        self.assertRegex(self.backend.state_message, "nosuchstore.*404")
 
     def test_connection_unreachable(self):
         nobody = "http://127.0.0.1:9"
@@ -279,8 +292,50 @@ class TestBackend(BigCommerceCase):
             config, "options", dict(config.options, **{API_HOSTS_OPTION: nobody})
         )
         self.backend.api_base_url = nobody
-        with self.assertRaisesRegex(UserError, "Could not reach BigCommerce"):
-            self.backend.action_test_connection()
+        self.assertEqual(self.backend.state, "error")
+        self.assertIn("Could not reach BigCommerce", self.backend.state_message)
+
+    def _company(self):
+        """A company of its own: the store is connected once per company."""
+        return self.env["res.company"].create({"name": "Second shop Co"}).id
+
+    def test_store_is_read_when_saved_with_credentials(self):
+        backend = self.env["bigcommerce.backend"].create(
+            dict(self._backend_values(), name="Saved store", company_id=self._company())
+        )
+        self.assertEqual(backend.state, "connected")
+        self.assertFalse(backend.state_message)
+        self.assertEqual(backend.store_name, "Simulated Store")
+        self.assertEqual(backend.store_currency, "USD")
+        self.assertEqual(backend.rate_limit_quota, QUOTA)
+        self.assertTrue(backend.store_plan)
+        # The error is cleared once the credentials are right again.
+        backend.access_token = "wrong"
+        self.assertEqual(backend.state, "error")
+        backend.access_token = ACCESS_TOKEN
+        self.assertEqual(backend.state, "connected")
+        self.assertFalse(backend.state_message)
+
+    def test_store_without_token_stays_draft_and_is_not_called(self):
+        requests_before = len(self.simulator.requests)
+        values = dict(
+            self._backend_values(), name="No token yet", company_id=self._company()
+        )
+        del values["access_token"]
+        backend = self.env["bigcommerce.backend"].create(values)
+        self.assertEqual(backend.state, "draft")
+        self.assertFalse(backend.store_name)
+        self.assertEqual(len(self.simulator.requests), requests_before)
+        backend.access_token = ACCESS_TOKEN
+        self.assertEqual(backend.state, "connected")
+
+    def test_state_shows_on_form_and_list(self):
+        for view_type in ("form", "list"):
+            arch = self.env["bigcommerce.backend"].get_view(view_type=view_type)["arch"]
+            self.assertIn('name="state"', arch)
+        arch = self.env["bigcommerce.backend"].get_view(view_type="form")["arch"]
+        self.assertIn('title="Connected"', arch)
+        self.assertIn('title="Error"', arch)
 
 
 class TestWebhookRegistration(BigCommerceCase):

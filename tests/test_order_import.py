@@ -345,14 +345,24 @@ class TestOrderImport(BigCommerceAccountingCase):
         self.assert_matches_store(move, order)
 
     def test_cancelled_or_declined_orders_are_not_invoiced(self):
-        for status_id in (5, 6):
+        """They are kept as skipped orders, with their reason and no invoice
+        (they used to leave no trace outside the job queue)."""
+        for status_id, label in ((5, "Cancelled"), (6, "Declined")):
             order = self.add_order(status_id=status_id)
             result = self.import_order(order)
             self.assertIn("not invoiced", result)
-            self.assertFalse(self.binding(order))
+            binding = self.binding(order)
+            self.assertEqual(binding.sync_state, "skipped")
+            self.assertIn(label, binding.skip_reason)
+            self.assertEqual(binding.status, str(status_id))
+            self.assertFalse(binding.move_id)
+            self.assertFalse(binding.partner_id)
+            self.assertEqual(binding.total_inc_tax, float(order["total_inc_tax"]))
+            self.assertEqual(binding.currency_id.name, "USD")
             self.assertFalse(
                 self.env["account.move"].search([("ref", "=", str(order["id"]))])
             )
+            self.assertFalse(self.failure(order))
 
     def test_order_cancelled_before_posting_cancels_the_draft(self):
         self.backend.posting_policy = "draft"
@@ -384,8 +394,42 @@ class TestOrderImport(BigCommerceAccountingCase):
         order = self.add_order(status_id=0)
         result = self.import_order(order)
         self.assertIn("Incomplete: not invoiced", result)
-        self.assertFalse(self.binding(order))
+        binding = self.binding(order)
+        self.assertEqual(binding.sync_state, "skipped")
+        self.assertIn("Incomplete", binding.skip_reason)
+        self.assertFalse(binding.move_id)
         self.assertFalse(self.failure(order))
+
+    def test_skipped_orders_show_in_the_not_invoiced_filter(self):
+        skipped = self.add_order(status_id=5)
+        invoiced = self.add_order()
+        for order in (skipped, invoiced):
+            self.import_order(order)
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "bigcommerce_connector.bigcommerce_order_action"
+        )
+        search = self.env["bigcommerce.order"].get_view(view_type="search")["arch"]
+        self.assertIn('name="no_invoice"', search)
+        not_invoiced = self.env["bigcommerce.order"].search(
+            [("backend_id", "=", self.backend.id), ("move_id", "=", False)]
+        )
+        self.assertIn(self.binding(skipped), not_invoiced)
+        self.assertNotIn(self.binding(invoiced), not_invoiced)
+        self.assertIn("graph", action["view_mode"])
+        self.assertIn("pivot", action["view_mode"])
+
+    def test_skipped_order_that_sells_later_is_invoiced(self):
+        """An incomplete checkout completed later: the same binding gets
+        the invoice, and the reason goes."""
+        order = self.add_order(status_id=0)
+        self.import_order(order)
+        binding = self.binding(order)
+        self.simulator.state.set_order_status(order["id"], 11)
+        self.import_order(order)
+        self.assertEqual(self.binding(order), binding)
+        self.assertEqual(binding.sync_state, "done")
+        self.assertFalse(binding.skip_reason)
+        self.assertEqual(binding.move_id.state, "posted")
 
     # -- idempotency -----------------------------------------------------------
     def test_importing_twice_leaves_one_invoice(self):

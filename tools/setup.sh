@@ -234,4 +234,20 @@ spec_ok "$spec_dir" || die "BigCommerce's OpenAPI specs could not be had: put th
 ln -sfn "$spec_dir" "$cache/bigcommerce-reference"
 done_step
 
+# --- 5. Chromium, for the browser tour of the Odoo tier ----------------------------
+step "Chromium (Odoo's browser tests drive it headless)"
+if command -v chromium >/dev/null || command -v chromium-browser >/dev/null \
+    || command -v google-chrome >/dev/null; then
+    echo "    found"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "    installing Debian's chromium package"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } >/dev/null \
+        || die "Chromium could not be installed: run apt-get update && apt-get install -y chromium, then this set-up again."
+else
+    die "Chromium is needed for the browser tour of the Odoo tier. Run, as root:
+    apt-get update && apt-get install -y chromium
+then run this set-up again."
+fi
+done_step
+
 printf 'Set-up done in %ss: %s\n' "$(($(date +%s) - t0))" "$py"

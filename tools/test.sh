@@ -151,6 +151,14 @@ CONF
     odoo_failed=$((failures + errors))
     odoo_passed=$((total - odoo_failed))
     echo "Odoo's runner: ${stats:-no report} (exit $orc, $(($(date +%s) - t0))s)"
+    # No test of the Odoo tier may be skipped (a browser tour without a
+    # browser, say): a skip would report green what was not tested.
+    if grep -E " INFO [^ ]+ odoo\.[^ ]+: skipped " "$log" >"$tmp/skipped.log"; then
+        echo "Tests were skipped, which the Odoo tier does not allow:"
+        cat "$tmp/skipped.log"
+        odoo_failed=$((odoo_failed + $(wc -l <"$tmp/skipped.log")))
+        rc=1
+    fi
     if [ "$orc" -ne 0 ] || [ "$total" -eq 0 ]; then
         echo "Odoo exited $orc after $total tests; last lines of its log:"
         tail -n 60 "$log"

@@ -546,3 +546,65 @@ def test_refunds_of_an_order_one_refund_and_a_created_window(sim, clock):
     assert listed["path"].endswith("/v3/orders/payment_actions/refunds")
     assert listed["query"]["created:min"] == "2024-03-02T00:00:00+00:00"
     assert listed["query"]["created:max"] == "2024-03-06T00:00:00+00:00"
+
+
+def test_orders_with_lines_come_a_page_at_a_time(sim, clock):
+    orders = _add_orders(sim, 7)
+    client = make_client(sim, clock)
+    before = len(api_requests(sim))
+    listed = list(
+        client.iter_orders_with_lines(
+            datetime(2026, 1, 1), limit=3, field="date_created"
+        )
+    )
+    assert [o["id"] for o in listed] == [o["id"] for o in orders]
+    calls = api_requests(sim)[before:]
+    # 3 + 3 + 1: the short page is the last one.
+    assert len(calls) == 3
+    assert calls[0]["query"]["include"] == "consignments.line_items"
+    assert calls[0]["query"]["sort"] == "date_created:asc"
+    assert "min_date_created" in calls[0]["query"]
+    one = client.get_order(orders[0]["id"])
+    assert listed[0]["consignments"] == one["consignments"]
+
+
+def test_orders_with_lines_refuse_another_date_field(sim, clock):
+    client = make_client(sim, clock)
+    with pytest.raises(ValueError):
+        list(client.iter_orders_with_lines(field="status_id"))
+
+
+class ScriptedLimiter:
+    """A shared rate limiter that answers the waits it is given."""
+
+    def __init__(self, waits):
+        self.waits = list(waits)
+        self.observed = []
+
+    def reserve(self):
+        return self.waits.pop(0) if self.waits else 0
+
+    def observe(self, state):
+        self.observed.append(state)
+
+
+def test_shared_limiter_decides_the_waits(clock):
+    with store(clock, quota=100) as sim:
+        limiter = ScriptedLimiter([2.5, 1.0, 0])
+        client = make_client(sim, clock, rate_limiter=limiter)
+        client.get_store_information()
+        assert clock.sleeps == [2.5, 1.0]
+        assert limiter.observed[-1].quota == 100
+        assert limiter.observed[-1].left == 99
+
+
+def test_shared_limiter_long_wait_is_left_to_the_job_queue(clock):
+    with store(clock, quota=100) as sim:
+        client = make_client(
+            sim, clock, rate_limiter=ScriptedLimiter([45.0]), max_wait=10
+        )
+        with pytest.raises(BigCommerceRetryableError) as info:
+            client.get_store_information()
+        assert info.value.rate_limited
+        assert info.value.retry_after == 45.0
+        assert api_requests(sim) == []

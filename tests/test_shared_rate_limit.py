@@ -1,0 +1,282 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Two job workers of one store share its rate limit, for real.
+
+Each worker has its own database connection and commits, as queue_job's
+workers do, against a simulated store with a small quota: they slow down
+together, and BigCommerce never answers 429.
+"""
+
+import threading
+import time
+import uuid
+from contextlib import closing, contextmanager
+from unittest import mock
+
+from odoo import SUPERUSER_ID, api
+from odoo.orm.environments import Transaction
+from odoo.orm.registry import DummyRLock, Registry
+from odoo.sql_db import db_connect
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import config, mute_logger
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..bigcommerce import RateLimitState
+from ..components.binder import XMLID_MODULE
+from ..components.rate_limit import SharedRateLimit
+from ..models.bigcommerce_backend import API_HOSTS_OPTION
+from .common import ACCESS_TOKEN, CLIENT_SECRET
+from .simulator import BigCommerceSimulator
+
+RUN = uuid.uuid4().hex[:8]
+STORE_HASH = f"ratelimit{RUN}"
+SKU = f"RATE-{RUN}"
+QUOTA = 5
+WINDOW_MS = 1000
+ORDERS_PER_WORKER = 6
+
+
+@tagged("post_install", "-at_install")
+class TestSharedRateLimit(TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.simulator = BigCommerceSimulator(
+            store_hash=STORE_HASH,
+            access_token=ACCESS_TOKEN,
+            client_secret=CLIENT_SECRET,
+            quota=QUOTA,
+            window_ms=WINDOW_MS,
+        )
+        cls.simulator.start()
+        cls.addClassCleanup(cls.simulator.stop)
+        cls.classPatch(
+            config,
+            "options",
+            dict(config.options, **{API_HOSTS_OPTION: cls.simulator.base_url}),
+        )
+        cls.simulator.state.add_product(sku=SKU, name="Rate mug", price="4.00")
+
+    def env_on(self, cr):
+        cr.transaction = Transaction(self.registry)
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    @contextmanager
+    def committed_env(self):
+        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
+            yield self.env_on(cr)
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def setUp(self):
+        super().setUp()
+        with self.committed_env() as env:
+            company = env.company
+            self.product_id = (
+                env["product.product"]
+                .create({"name": "Rate mug", "default_code": SKU, "type": "consu"})
+                .id
+            )
+            journal = env["account.journal"].search(
+                [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
+            )
+            self.backend_id = (
+                env["bigcommerce.backend"]
+                .create(
+                    {
+                        "name": "Rate-limited store",
+                        "store_hash": STORE_HASH,
+                        "api_base_url": self.simulator.base_url,
+                        "access_token": ACCESS_TOKEN,
+                        "client_secret": CLIENT_SECRET,
+                        "journal_id": journal.id,
+                        "revenue_account_id": company.income_account_id.id,
+                    }
+                )
+                .id
+            )
+        self.addCleanup(self.remove_committed_data)
+        # A fresh window for each test.
+        self.simulator.rate_limiter.reset()
+
+    def remove_committed_data(self):
+        with self.committed_env() as env:
+            backend = env["bigcommerce.backend"].browse(self.backend_id)
+            bound = env["ir.model.data"].search(
+                [
+                    ("module", "=", XMLID_MODULE),
+                    ("name", "=like", f"backend{self.backend_id}\\_%"),
+                ]
+            )
+
+            def records(model):
+                ids = bound.filtered(lambda d: d.model == model).mapped("res_id")
+                return env[model].browse(ids).exists()
+
+            moves = records("account.move")
+            partners = records("res.partner")
+            backend.order_ids.unlink()
+            backend.failure_ids.unlink()
+            moves.filtered(lambda m: m.state == "posted").button_draft()
+            moves.with_context(force_delete=True).unlink()
+            partners.unlink()
+            bound.exists().unlink()
+            backend.unlink()
+            env["product.product"].browse(self.product_id).unlink()
+            env.cr.execute(
+                "DELETE FROM bigcommerce_rate_limit WHERE backend_id = %s",
+                [self.backend_id],
+            )
+
+    def two_workers(self):
+        """Two workers, each importing its own orders at the same time."""
+        orders = [
+            [
+                self.simulator.state.add_order(lines=[{"sku": SKU, "quantity": 1}])
+                for _ in range(ORDERS_PER_WORKER)
+            ]
+            for _worker in range(2)
+        ]
+        self.simulator.reset_log()
+        barrier = threading.Barrier(2, timeout=30)
+        errors = []
+
+        def worker(batch):
+            try:
+                with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
+                    backend = self.env_on(cr)["bigcommerce.backend"].browse(
+                        self.backend_id
+                    )
+                    barrier.wait()
+                    for order in batch:
+                        # As queue_job does: a retryable error (both
+                        # workers creating the same guest's partner) is
+                        # rolled back and the job run again.
+                        for _try in range(5):
+                            try:
+                                backend._import_order(order["id"])
+                            except RetryableJobError:
+                                cr.rollback()
+                                continue
+                            cr.commit()  # pylint: disable=invalid-commit
+                            break
+            except Exception as exc:
+                errors.append(exc)
+
+        threads = [threading.Thread(target=worker, args=(b,)) for b in orders]
+        with (
+            mock.patch.object(Registry, "_lock", DummyRLock()),
+            mute_logger("odoo.sql_db", "odoo.addons.bigcommerce_connector"),
+        ):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=120)
+        self.assertFalse(any(t.is_alive() for t in threads), "a worker is stuck")
+        self.assertEqual(errors, [])
+        return [order for batch in orders for order in batch]
+
+    def assert_all_invoiced(self, orders):
+        with self.committed_env() as env:
+            bindings = env["bigcommerce.order"].search(
+                [("backend_id", "=", self.backend_id)]
+            )
+            self.assertEqual(
+                sorted(bindings.mapped("bigcommerce_id")),
+                sorted(o["id"] for o in orders),
+            )
+            self.assertEqual(set(bindings.move_id.mapped("state")), {"posted"})
+            self.assertFalse(
+                env["bigcommerce.failure"].search(
+                    [("backend_id", "=", self.backend_id)]
+                )
+            )
+
+    def statuses(self):
+        return [r["status"] for r in self.simulator.requests]
+
+    def test_two_workers_slow_down_together(self):
+        orders = self.two_workers()
+        self.assert_all_invoiced(orders)
+        statuses = self.statuses()
+        # Two calls per order (more for an order tried again), over several
+        # windows of QUOTA requests.
+        self.assertGreaterEqual(len(statuses), 2 * len(orders))
+        self.assertGreater(len(statuses), 2 * QUOTA)
+        self.assertNotIn(429, statuses)
+
+    def test_without_sharing_the_workers_run_into_429(self):
+        """The control: each worker pacing itself alone meets 429s (which
+        its retries absorb); the shared quota above is what avoids them."""
+        with (
+            mock.patch.object(SharedRateLimit, "reserve", lambda self: 0),
+            mock.patch.object(SharedRateLimit, "observe", lambda self, state: None),
+        ):
+            orders = self.two_workers()
+        self.assert_all_invoiced(orders)
+        self.assertIn(429, self.statuses())
+
+
+@tagged("post_install", "-at_install")
+class TestSharedRateLimitRow(TransactionCase):
+    """The store's row, as the workers read and write it."""
+
+    def setUp(self):
+        super().setUp()
+        # A store id no test database has: the row is committed on its own
+        # connection, and removed afterwards.
+        self.backend = self.env["bigcommerce.backend"].browse(2**31 - 7)
+        self.limiter = SharedRateLimit(self.backend)
+        self.addCleanup(self.remove_row)
+
+    def remove_row(self):
+        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
+            cr.execute(
+                "DELETE FROM bigcommerce_rate_limit WHERE backend_id = %s",
+                [self.backend.id],
+            )
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def row(self):
+        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
+            cr.execute(
+                "SELECT quota, left_in_window FROM bigcommerce_rate_limit "
+                "WHERE backend_id = %s",
+                [self.backend.id],
+            )
+            return cr.fetchone()
+
+    def state(self, left, reset_ms=20000, quota=10):
+        return RateLimitState(
+            window_ms=30000, reset_ms=reset_ms, quota=quota, left=left, observed_at=0
+        )
+
+    def test_unknown_quota_lets_the_first_request_go(self):
+        self.assertEqual(self.limiter.reserve(), 0)
+        self.assertEqual(self.row(), (None, None))
+
+    def test_each_request_takes_one_and_the_reserve_is_kept(self):
+        self.limiter.reserve()
+        self.limiter.observe(self.state(left=5))
+        self.assertEqual(self.row(), (10, 5))
+        self.assertEqual([self.limiter.reserve() for _ in range(3)], [0, 0, 0])
+        self.assertEqual(self.row(), (10, 2))
+        # Two left: kept for the store's other apps; wait for the reset.
+        wait = self.limiter.reserve()
+        self.assertGreater(wait, 15)
+        self.assertLessEqual(wait, 20)
+
+    def test_a_later_answer_never_gives_back_what_others_took(self):
+        self.limiter.reserve()
+        self.limiter.observe(self.state(left=8))
+        self.limiter.reserve()
+        self.limiter.reserve()
+        # An answer sent before those two requests arrived says 8 left.
+        self.limiter.observe(self.state(left=8))
+        self.assertEqual(self.row(), (10, 6))
+
+    def test_a_spent_window_resets_to_the_full_quota(self):
+        self.limiter.reserve()
+        self.limiter.observe(self.state(left=1, reset_ms=1))
+        time.sleep(0.05)
+        self.assertEqual(self.limiter.reserve(), 0)
+        self.assertEqual(self.row(), (10, 9))
