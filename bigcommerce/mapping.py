@@ -349,9 +349,24 @@ def order_to_invoice_plan(order, taxes):
     """Map an order (with line items) and its tax rows to an invoice plan.
 
     :param order: ``GET /v2/orders/{id}?include=consignments.line_items``.
-    :param taxes: ``GET /v2/orders/{id}/taxes?details=true`` rows.
-    :raises MappingError: when the result does not reconcile to the cent.
+    :param taxes: ``GET /v2/orders/{id}/taxes?details=true`` rows, or the
+        rows :func:`infer_order_taxes` worked out.
+    :raises MappingError: when the result does not reconcile to the cent,
+        or a figure of the order cannot be read at all.
     """
+    try:
+        return _order_to_invoice_plan(order, taxes)
+    except MappingError:
+        raise
+    except (ArithmeticError, TypeError, ValueError, KeyError, AttributeError) as exc:
+        order_id = order.get("id") if isinstance(order, dict) else None
+        raise MappingError(
+            f"Order {order_id} cannot be read: {type(exc).__name__} in its "
+            "figures or structure."
+        ) from exc
+
+
+def _order_to_invoice_plan(order, taxes):
     tax_rows = _tax_rows_by_key(taxes)
     lines, discounts = product_lines(order, tax_rows)
     lines += charge_lines(order, tax_rows)
@@ -372,6 +387,121 @@ def order_to_invoice_plan(order, taxes):
         total=cents(order.get("total_inc_tax")),
     )
     return plan.check()
+
+
+# ----------------------------------------------------------------------
+# Tax rows inferred from the order, to spare the /taxes call
+# ----------------------------------------------------------------------
+def _tax_at(net, tax, rate, inclusive):
+    """The tax BigCommerce rounds to the cent at ``rate`` percent, on the
+    ex-tax amount, or on the tax-inclusive one in a tax-inclusive order."""
+    fraction = rate / 100
+    if inclusive:
+        return ((net + tax) * fraction / (1 + fraction)).quantize(CENT, ROUND_HALF_UP)
+    return (net * fraction).quantize(CENT, ROUND_HALF_UP)
+
+
+def _two_rates_could_give(net, tax, rates, inclusive):
+    """Whether two rates of the list, as two tax rows on one line (a state
+    and a city tax, say), could add up to ``tax`` as well."""
+    for index, first in enumerate(rates):
+        for second in rates[index + 1 :]:
+            combined = first + second
+            if inclusive:
+                exact = (net + tax) * combined / (100 + combined)
+            else:
+                exact = net * combined / 100
+            if abs(exact - tax) <= CENT:
+                return True
+    return False
+
+
+def _inferred_rate(net, tax, rates, inclusive):
+    """The one rate of ``rates`` that gives ``tax`` on ``net``, or ``None``
+    when none or several could."""
+    if net <= 0:
+        return None
+    fits = [rate for rate in rates if _tax_at(net, tax, rate, inclusive) == tax]
+    if len(fits) != 1 or _two_rates_could_give(net, tax, rates, inclusive):
+        return None
+    return fits[0]
+
+
+def infer_order_taxes(order, rates):
+    """The order's tax rows, as ``/taxes?details=true`` would list them,
+    worked out from the order's own figures; ``None`` when they cannot be
+    told for certain, and the ``/taxes`` call must be made.
+
+    Every line and charge of an order carries its tax after discounts
+    (``total_tax``, ``shipping_cost_tax``, ...). Where exactly one of the
+    store's tax ``rates`` (percents) rounds its ex-tax amount to that tax,
+    and no two rates together could, the line was taxed at that rate: the
+    row is the line's tax at that rate. Anything else (no rate fits, several
+    do, a taxed gift certificate, figures that do not add up to the order's
+    total tax) gives ``None``.
+
+    The inference trusts that the store charges only rates the list holds:
+    a BigCommerce rate missing from it, which rounds like a rate of the list,
+    would be read as that rate.
+
+    :param order: ``GET /v2/orders/{id}?include=consignments.line_items``.
+    :param rates: the tax rates the store's invoices may carry, in percent.
+    """
+    try:
+        return _infer_order_taxes(order, rates)
+    except (
+        MappingError,
+        ArithmeticError,
+        TypeError,
+        ValueError,
+        KeyError,
+        AttributeError,
+    ):
+        return None
+
+
+def _infer_order_taxes(order, rates):
+    rates = sorted({_rate(rate) for rate in rates if money(rate) > 0})
+    inclusive = bool(order.get("is_tax_inclusive_pricing"))
+    rows = []
+
+    def add_row(line_item_type, product_id, net, tax):
+        if not tax:
+            return True
+        rate = _inferred_rate(net, tax, rates, inclusive)
+        if rate is None:
+            return False
+        rows.append(
+            {
+                "line_item_type": line_item_type,
+                "order_product_id": product_id,
+                "rate": f"{rate:.4f}",
+                "line_amount": f"{tax:.4f}",
+            }
+        )
+        return True
+
+    for item in order_line_items(order):
+        tax = cents(item.get("total_tax"))
+        discounted_inc = item.get("discounted_total_inc_tax")
+        if item.get("type") == "giftcertificate" or discounted_inc in (None, ""):
+            if tax:
+                return None
+            continue
+        if not add_row("item", int(item["id"]), cents(discounted_inc) - tax, tax):
+            return None
+    for _kind, prefix, tax_type, _label in CHARGES:
+        tax = cents(order.get(f"{prefix}_tax"))
+        inc = order.get(f"{prefix}_inc_tax")
+        if tax and inc in (None, ""):
+            return None
+        if tax and not add_row(tax_type, None, cents(inc) - tax, tax):
+            return None
+    if sum((money(row["line_amount"]) for row in rows), ZERO) != cents(
+        order.get("total_tax")
+    ):
+        return None
+    return rows
 
 
 # ----------------------------------------------------------------------

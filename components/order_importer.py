@@ -19,6 +19,7 @@ from ..bigcommerce.mapping import (
     billing_partner_values,
     cents,
     clean_payload,
+    infer_order_taxes,
     order_to_invoice_plan,
 )
 from ..bigcommerce.payments import (
@@ -54,8 +55,9 @@ TRACKED_CHANGES = (
 
 
 class OrderImporter(BigCommerceImporter):
-    """One order: two API calls (the order with its lines, its tax rows),
-    one invoice, bound to the order through ``bigcommerce.order``.
+    """One order: one API call (the order with its lines; its tax rows too
+    when they cannot be inferred), one invoice, bound to the order through
+    ``bigcommerce.order``.
 
     A posted invoice is never rewritten: a later change of the order is
     noted on its chatter. A draft one is rewritten, or cancelled when the
@@ -114,9 +116,38 @@ class OrderImporter(BigCommerceImporter):
         self.previous_status = self.binding.status
         self.action = self.backend._status_action(self._status_id())
         if not self._must_skip():
-            self.fetched["taxes"] = clean_payload(
-                self._call(self.client.get_order_taxes, self.bigcommerce_id)
-            )
+            # One call by webhook: the tax rows, where the order's own figures
+            # and the store's tax rates tell them for certain.
+            inferred = infer_order_taxes(self.fetched["order"], self._store_tax_rates())
+            if inferred is None:
+                self._fetch_taxes()
+            else:
+                self.fetched["taxes"] = inferred
+                self.fetched["taxes_inferred"] = True
+
+    def _fetch_taxes(self):
+        self.fetched["taxes"] = clean_payload(
+            self._call(self.client.get_order_taxes, self.bigcommerce_id)
+        )
+        self.fetched.pop("taxes_inferred", None)
+
+    def _store_tax_rates(self):
+        """The rates (percent) of every tax an invoice of the store may
+        carry: the store's list, and the company's other sales taxes, tax
+        excluded, which :meth:`_sale_tax_by_rate` falls back on."""
+        taxes = self.backend.tax_ids | self.env["account.tax"].search(
+            [
+                ("company_id", "=", self.backend.company_id.id),
+                ("type_tax_use", "=", "sale"),
+                ("amount_type", "=", "percent"),
+                ("price_include", "=", False),
+            ]
+        )
+        return {
+            Decimal(str(tax.amount))
+            for tax in taxes
+            if tax.type_tax_use == "sale" and tax.amount_type == "percent"
+        }
 
     def _status_id(self):
         return int(self.fetched["order"].get("status_id") or 0)
@@ -178,6 +209,13 @@ class OrderImporter(BigCommerceImporter):
 
     # --- map and validate -------------------------------------------------
     def _map(self):
+        try:
+            return order_to_invoice_plan(self.fetched["order"], self.fetched["taxes"])
+        except MappingError:
+            if not self.fetched.get("taxes_inferred"):
+                raise
+        # Inferred rows that do not reconcile: BigCommerce's own rows decide.
+        self._fetch_taxes()
         return order_to_invoice_plan(self.fetched["order"], self.fetched["taxes"])
 
     def _validate(self, plan):
@@ -624,6 +662,10 @@ class OrderImporter(BigCommerceImporter):
         for rate, amount in plan.tax_by_rate.items():
             group = self.tax_by_rate[rate].tax_group_id.id
             target_by_group[group] = target_by_group.get(group, Decimal(0)) + amount
+        if self._tax_lines_by_group() == {
+            group: amount for group, amount in target_by_group.items() if amount
+        }:
+            return  # Odoo's tax lines already carry BigCommerce's amounts.
         totals = self.move.tax_totals
         if not totals:
             return
@@ -654,6 +696,21 @@ class OrderImporter(BigCommerceImporter):
                 changed = True
         if changed:
             self.move.tax_totals = totals
+
+    def _tax_lines_by_group(self):
+        """The invoice's tax amounts per tax group, read from its tax lines
+        (cheaper than its ``tax_totals``, which recomputes them all)."""
+        amounts = {}
+        for line in self.move.line_ids:
+            if line.display_type == "tax":
+                group = line.tax_line_id.tax_group_id.id
+                # A customer invoice credits its tax lines.
+                amounts[group] = amounts.get(group, Decimal(0)) - Decimal(
+                    str(line.amount_currency)
+                )
+        return {
+            group: cents(amount) for group, amount in amounts.items() if cents(amount)
+        }
 
     def _check_totals(self, plan):
         move = self.move

@@ -583,6 +583,8 @@ class BigCommerceBackend(models.Model):
         BigCommerce deactivated it.
         """
         self.ensure_one()
+        # Before anything is sent: only who may change the store may act on it.
+        self.check_access("write")
         if not self.webhook_url or not self.webhook_url.startswith("https://"):
             raise UserError(
                 self.env._(
@@ -647,6 +649,8 @@ class BigCommerceBackend(models.Model):
         message say it on the form and in the list.
         """
         self.ensure_one()
+        # Before anything is sent: only who may change the store may act on it.
+        self.check_access("write")
         connected = self._check_connection()
         if not connected:
             return self._notification(
@@ -827,7 +831,7 @@ class BigCommerceBackend(models.Model):
         """What to do with the invoice of an order in this status: the
         store's rule, else the default (``bigcommerce/payments.py``)."""
         self.ensure_one()
-        overrides = {rule.status_id: rule.action for rule in self.status_rule_ids}
+        overrides = {int(rule.status): rule.action for rule in self.status_rule_ids}
         return status_action(status_id, overrides)
 
     def _payment_journal(self, *names):

@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import api, fields, models
+from odoo import fields, models
 
 from ..bigcommerce.const import ORDER_STATUSES
 from ..bigcommerce.payments import ACTION_DRAFT, ACTION_HOLD, ACTION_POST, ACTION_SKIP
@@ -18,7 +18,7 @@ class BigCommerceStatusRule(models.Model):
 
     _name = "bigcommerce.status.rule"
     _description = "BigCommerce Order Status Rule"
-    _order = "backend_id, status_id"
+    _order = "backend_id, status"
 
     backend_id = fields.Many2one(
         "bigcommerce.backend",
@@ -31,7 +31,6 @@ class BigCommerceStatusRule(models.Model):
         [(str(key), label) for key, label in ORDER_STATUSES.items()],
         required=True,
     )
-    status_id = fields.Integer(compute="_compute_status_id", store=True)
     action = fields.Selection(
         STATUS_ACTIONS,
         required=True,
@@ -46,8 +45,3 @@ class BigCommerceStatusRule(models.Model):
         "unique(backend_id, status)",
         "This status already has a rule on this store.",
     )
-
-    @api.depends("status")
-    def _compute_status_id(self):
-        for rule in self:
-            rule.status_id = int(rule.status or 0)

@@ -115,10 +115,14 @@ class TestConcurrentImport(SimulatorMixin, TransactionCase):
             [("id", ">", self.last_move_id), ("ref", "=", str(order["id"]))]
         )
 
-    def race(self, order, jobs=None):
-        """Run two import jobs for ``order`` at once (or ``jobs``, functions
-        of the store); return their outcomes."""
-        jobs = jobs or [lambda backend: backend._import_order(order["id"])] * 2
+    def race(self, order, other=None, jobs=None):
+        """Run two import jobs at once, for ``order`` and for ``other`` (by
+        default ``order`` again), or ``jobs`` (functions of the store);
+        return their outcomes."""
+        jobs = jobs or [
+            lambda backend, each=each: backend._import_order(each["id"])
+            for each in (order, other or order)
+        ]
         with self.committed_env() as env:
             self.last_move_id = (
                 env["account.move"].search([], order="id desc", limit=1).id or 0
@@ -286,3 +290,63 @@ class TestConcurrentImport(SimulatorMixin, TransactionCase):
             outcomes, customer, order = self.race_order_and_customer()
         self.assertEqual(outcomes, ["imported", "retry later"])
         self.assert_one_partner(customer, order)
+
+    def test_two_orders_of_one_new_customer_leave_one_partner(self):
+        """Two workers import two orders of a customer Odoo does not know
+        yet, at once: each creates the partner, the external ID's unique
+        index keeps one, and the loser's job retries onto it. (The customer's
+        advisory lock would keep the second out before it writes anything:
+        it is taken away here, to prove the index.)"""
+        customer = self.simulator.state.add_customer(
+            first_name="Contended", last_name=RUN, email=f"contended-{RUN}@example.com"
+        )
+        first, second = (
+            self.simulator.state.add_order(
+                customer_id=customer["id"], lines=[{"sku": SKU, "quantity": 1}]
+            )
+            for _i in range(2)
+        )
+        partner_written = threading.Barrier(2, timeout=30)
+        bind = BigCommerceBinder.bind
+
+        def bind_after_both_created_the_partner(
+            binder, bigcommerce_id, record, values=None
+        ):
+            if record._name == "res.partner":
+                partner_written.wait()
+            return bind(binder, bigcommerce_id, record, values)
+
+        with (
+            mock.patch.object(BigCommerceBinder, "lock", lambda *args: None),
+            mock.patch.object(
+                BigCommerceBinder, "bind", bind_after_both_created_the_partner
+            ),
+        ):
+            outcomes = self.race(first, second)
+        self.assertEqual(outcomes, ["imported", "retry later"])
+        # The job that lost runs again, as queue_job retries it.
+        with self.committed_env() as env:
+            backend = env["bigcommerce.backend"].browse(self.backend_id)
+            imported = {
+                b.bigcommerce_id
+                for b in backend.order_ids
+                if b.bigcommerce_id in (first["id"], second["id"])
+            }
+            for order in (first, second):
+                if order["id"] not in imported:
+                    backend._import_order(order["id"])
+        self.assert_one_invoice(first)
+        self.assert_one_invoice(second)
+        with self.committed_env() as env:
+            partners = (
+                env["account.move"]
+                .search([("ref", "in", [str(first["id"]), str(second["id"])])])
+                .mapped("partner_id")
+            )
+            self.assertEqual(len(partners), 1)
+            self.assertEqual(
+                env["res.partner"].search_count(
+                    [("email", "=", f"contended-{RUN}@example.com")]
+                ),
+                1,
+            )

@@ -90,6 +90,8 @@ class TestSharedRateLimit(TransactionCase):
                         "client_secret": CLIENT_SECRET,
                         "journal_id": journal.id,
                         "revenue_account_id": company.income_account_id.id,
+                        # Committed data is removed afterwards: no payments.
+                        "register_payments": False,
                     }
                 )
                 .id

@@ -10,7 +10,7 @@ from odoo.tests import new_test_user, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from ..bigcommerce.const import HANDLED_ORDER_SCOPES
+from ..bigcommerce.const import HANDLED_SCOPES
 from .common import BigCommerceAccountingCase
 
 
@@ -46,7 +46,7 @@ class TestWebhookHealth(BigCommerceAccountingCase):
 
     def test_registered_webhooks_are_listed_with_their_state(self):
         subs = self.backend.webhook_subscription_ids
-        self.assertEqual(set(subs.mapped("scope")), set(HANDLED_ORDER_SCOPES))
+        self.assertEqual(set(subs.mapped("scope")), set(HANDLED_SCOPES))
         self.assertTrue(all(subs.mapped("is_active")))
         self.assertTrue(all(subs.mapped("is_ours")))
         self.assertTrue(all(subs.mapped("subscribed_at")))

@@ -1,0 +1,166 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Import cost against the ORM floor, and a profile of the import; run by
+tools/bench.py in an ``odoo shell`` (which provides ``env``) while the
+store's simulator runs.
+
+For each order: the connector's import job (``_import_order``: the API call,
+mapping, the invoice, posting, binding), then a direct ORM create + post of
+the identical invoice (same partner, journal, currency, dates, lines, taxes
+and accounts): the floor. Each is flushed and timed on its own, and
+committed untimed. Then cProfile over further imports. Prints ``BENCH{json}``.
+"""
+
+# A script run by the benchmark: it reports on stdout on purpose.
+# pylint: disable=print-used
+
+import cProfile
+import io
+import json
+import os
+import pstats
+import re
+import time
+
+from odoo import Command
+
+env = globals()["env"]  # the shell's environment
+spec = json.loads(os.environ["BENCH_COST"])
+backend = env["bigcommerce.backend"].browse(spec["backend_id"])
+orders = spec["orders"]
+warm, measured, profiled = (
+    orders[:3],
+    orders[3 : 3 + spec["count"]],
+    orders[3 + spec["count"] :],
+)
+
+
+def floor_values(move):
+    return {
+        "move_type": "out_invoice",
+        "company_id": move.company_id.id,
+        "journal_id": move.journal_id.id,
+        "partner_id": move.partner_id.id,
+        "currency_id": move.currency_id.id,
+        "invoice_date": move.invoice_date,
+        "invoice_date_due": move.invoice_date_due,
+        "ref": f"floor-{move.ref}",
+        "invoice_line_ids": [
+            Command.create(
+                {
+                    "name": line.name,
+                    "quantity": line.quantity,
+                    "price_unit": line.price_unit,
+                    "tax_ids": [Command.set(line.tax_ids.ids)],
+                    "account_id": line.account_id.id,
+                    "product_id": line.product_id.id or False,
+                    "product_uom_id": line.product_uom_id.id or False,
+                }
+            )
+            for line in move.invoice_line_ids
+        ],
+    }
+
+
+def bound_move(order_id):
+    return (
+        env["bigcommerce.order"]
+        .search([("backend_id", "=", backend.id), ("bigcommerce_id", "=", order_id)])
+        .move_id
+    )
+
+
+for order_id in warm:
+    backend._import_order(order_id)
+    env.cr.commit()
+pairs = []
+for order_id in measured:
+    env.invalidate_all()
+    started = time.perf_counter()
+    backend._import_order(order_id)
+    env.flush_all()
+    imported = time.perf_counter() - started
+    env.cr.commit()
+    move = bound_move(order_id)
+    if not move or move.state != "posted":
+        continue
+    values = floor_values(move)
+    env.invalidate_all()
+    started = time.perf_counter()
+    floor = env["account.move"].create(values)
+    floor.action_post()
+    env.flush_all()
+    floor_time = time.perf_counter() - started
+    env.cr.commit()
+    pairs.append(
+        {
+            "order": order_id,
+            "import": imported,
+            "floor": floor_time,
+            "lines": len(move.invoice_line_ids),
+        }
+    )
+
+profiler = cProfile.Profile()
+profiled_count = 0
+for order_id in profiled:
+    env.invalidate_all()
+    profiler.enable()
+    backend._import_order(order_id)
+    env.flush_all()
+    profiler.disable()
+    env.cr.commit()
+    profiled_count += 1
+stats = pstats.Stats(profiler)
+total = max(stats.total_tt, 1e-9)
+
+
+def cumulative(pattern):
+    found = 0.0
+    for (filename, _line, name), (_cc, _nc, _tt, ct, _callers) in stats.stats.items():
+        if re.search(pattern, f"{filename}:{name}"):
+            found = max(found, ct)
+    return found
+
+
+# What one import does, by the outermost call of each step.
+STEPS = (
+    # label, "file:function" of the step's outermost call
+    (
+        "the API call (HTTP to the store, JSON decode)",
+        "bigcommerce/client.py:request",
+    ),
+    ("mapping (pure: plan, tax inference)", "mapping.py:order_to_invoice_plan"),
+    ("resolving partner, taxes, products, accounts", "order_importer.py:_validate"),
+    (
+        "account.move create (lines, taxes, totals)",
+        "order_importer.py:_create_or_update",
+    ),
+    (
+        "  of which: set BigCommerce's tax amounts",
+        "order_importer.py:_set_bigcommerce_taxes",
+    ),
+    ("binding + external ID", "components/importer.py:_bind"),
+    ("posting (action_post)", "order_importer.py:_after_import"),
+    ("failure bookkeeping", "components/importer.py:_resolve_failure"),
+    ("flush to the database", "orm/environments.py:flush_all"),
+)
+steps = {label: re.escape(where) + "$" for label, where in STEPS}
+breakdown = {
+    label: cumulative(pattern) / max(profiled_count, 1)
+    for label, pattern in steps.items()
+}
+out = io.StringIO()
+stats.stream = out
+stats.sort_stats("cumulative").print_stats(25)
+print(
+    "BENCH"
+    + json.dumps(
+        {
+            "pairs": pairs,
+            "profiled": profiled_count,
+            "per_import": total / max(profiled_count, 1),
+            "breakdown": breakdown,
+            "top": out.getvalue()[-6000:],
+        }
+    )
+)
