@@ -1,8 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 {
     "name": "BigCommerce Connector",
-    "summary": "BigCommerce orders as posted invoices, refunds as credit notes",
-    "version": "19.0.2.0.0",
+    "summary": "BigCommerce orders as posted invoices, refunds as credit notes, "
+    "customers as partners, shipments on orders",
+    "version": "19.0.2.1.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/bigcommerce-odoo/bigcommerce_connector",
     "author": "BigCommerce Connector contributors",
@@ -27,6 +28,8 @@
         "views/bigcommerce_webhook_log_views.xml",
         "views/bigcommerce_import_run_views.xml",
         "wizards/bigcommerce_import_wizard_views.xml",
+        "views/bigcommerce_customer_views.xml",
+        "views/bigcommerce_shipment_views.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -89,6 +89,27 @@ HANDLED_ORDER_SCOPES = frozenset(
         REFUND_CREATED_SCOPE,
     }
 )
+# A customer (created, updated, deleted) and its address book: the customer
+# is imported again. ``customer/updated`` does not fire for address changes.
+HANDLED_CUSTOMER_SCOPES = frozenset(
+    {"store/customer/created", "store/customer/updated", "store/customer/deleted"}
+)
+HANDLED_CUSTOMER_ADDRESS_SCOPES = frozenset(
+    {
+        "store/customer/address/created",
+        "store/customer/address/updated",
+        "store/customer/address/deleted",
+    }
+)
+# A shipment created, updated or deleted: the order's shipments are read again.
+HANDLED_SHIPMENT_SCOPES = frozenset(SHIPMENT_SCOPES)
+# What the connector subscribes to.
+HANDLED_SCOPES = (
+    HANDLED_ORDER_SCOPES
+    | HANDLED_CUSTOMER_SCOPES
+    | HANDLED_CUSTOMER_ADDRESS_SCOPES
+    | HANDLED_SHIPMENT_SCOPES
+)
 # Other scope families BigCommerce sends; acknowledged, never handled here.
 OTHER_SCOPE_PREFIXES = (
     "store/app/",

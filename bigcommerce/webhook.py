@@ -17,6 +17,14 @@ from datetime import timedelta
 
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from .const import (
+    HANDLED_CUSTOMER_ADDRESS_SCOPES,
+    HANDLED_CUSTOMER_SCOPES,
+    HANDLED_ORDER_SCOPES,
+    HANDLED_SHIPMENT_SCOPES,
+    REFUND_CREATED_SCOPE,
+)
+
 # BigCommerce ids are 32-bit signed integers.
 MAX_ID = 2**31 - 1
 # The Standard Webhooks libraries accept a timestamp this far from now, in
@@ -153,3 +161,42 @@ def read_body(httprequest, limit=MAX_BODY_BYTES):
             size += len(chunk)
         body = httprequest.environ[BODY_ENVIRON_KEY] = b"".join(chunks)
     return body if len(body) <= limit else None
+
+
+def webhook_subject(scope, data):
+    """What a delivery asks to import, as ``(kind, arguments of its job)``:
+    ``("order", (order id,))``, ``("refund", (refund id, order id))``,
+    ``("customer", (customer id,))`` or ``("shipments", (order id,))``;
+    ``None`` when the connector does not handle the scope.
+
+    Raises :class:`WebhookMalformed` when a handled scope comes without a
+    sensible id (API-NOTES §6: a refund names its order ``id`` and itself
+    ``refund.refund_id``; an address callback's ``id`` is the address's, its
+    customer is ``address.customer_id``; shipments name their order
+    ``orderId``).
+    """
+    if scope == REFUND_CREATED_SCOPE:
+        refund = data.get("refund")
+        refund_id = positive_int32(
+            refund.get("refund_id") if isinstance(refund, dict) else None
+        )
+        order_id = positive_int32(data.get("id"))
+        if refund_id is None or order_id is None:
+            raise WebhookMalformed(f"{scope} without a refund or order id")
+        return "refund", (refund_id, order_id)
+    if scope in HANDLED_ORDER_SCOPES:
+        kind, value = "order", data.get("id")
+    elif scope in HANDLED_CUSTOMER_SCOPES:
+        kind, value = "customer", data.get("id")
+    elif scope in HANDLED_CUSTOMER_ADDRESS_SCOPES:
+        address = data.get("address")
+        kind = "customer"
+        value = address.get("customer_id") if isinstance(address, dict) else None
+    elif scope in HANDLED_SHIPMENT_SCOPES:
+        kind, value = "shipments", data.get("orderId")
+    else:
+        return None
+    object_id = positive_int32(value)
+    if object_id is None:
+        raise WebhookMalformed(f"{scope} without a {kind} id")
+    return kind, (object_id,)

@@ -27,9 +27,11 @@ class BigCommerceBinder:
 
     The rule: **the binding is authoritative.** Where a kind has a binding
     model, the binder answers from the binding, and the external ID is
-    written with it as its mirror. Where a kind has none (customers so far,
-    whose partners are found by customer id, or by e-mail for guests), the
-    external ID is the object's only mark, and so the authority.
+    written with it as its mirror (an external ID without its binding, as
+    customers had before they got a binding model, is adopted by the next
+    :meth:`bind`). Where a kind has none (guests' partners, found by e-mail;
+    the address contacts of a customer), the external ID is the object's
+    only mark, and so the authority.
 
     Both marks carry a unique index (the binding's ``unique(backend_id,
     bigcommerce_id)``, ``ir.model.data``'s ``(module, name)``): whatever
@@ -95,7 +97,11 @@ class BigCommerceBinder:
         through the external ID."""
         if self.bindings is not None:
             binding = self.to_binding(bigcommerce_id)
-            return binding._bound_record() if binding else self.env[model]
+            if binding:
+                return binding._bound_record()
+            # Not bound yet: an external ID written before the kind had a
+            # binding model (customers' partners did) still marks its
+            # record, and :meth:`bind` makes the binding from it.
         data = (
             self.env["ir.model.data"]
             .sudo()
@@ -110,7 +116,64 @@ class BigCommerceBinder:
         )
         return self.env[model].browse(data.res_id).exists()
 
+    def to_bigcommerce_ids(self, records):
+        """``{record id: BigCommerce id}`` of those of ``records`` this kind
+        marks with an external ID (e.g. a partner's address contacts)."""
+        prefix = f"backend{self.backend.id}_{self.kind}_"
+        rows = (
+            self.env["ir.model.data"]
+            .sudo()
+            .search_read(
+                [
+                    ("module", "=", XMLID_MODULE),
+                    ("model", "=", records._name),
+                    ("res_id", "in", records.ids),
+                    ("name", "=like", f"{prefix}%"),
+                ],
+                ["name", "res_id"],
+            )
+        )
+        return {
+            row["res_id"]: int(row["name"][len(prefix) :])
+            for row in rows
+            if row["name"][len(prefix) :].isdigit()
+        }
+
     # --- writing --------------------------------------------------------
+    def adopt_external_ids(self, model):
+        """Bind the records of ``model`` that carry this kind's external ID
+        but have no binding (records marked before the kind had a binding
+        model); returns the new bindings."""
+        prefix = f"backend{self.backend.id}_{self.kind}_"
+        rows = (
+            self.env["ir.model.data"]
+            .sudo()
+            .search_read(
+                [
+                    ("module", "=", XMLID_MODULE),
+                    ("model", "=", model),
+                    ("name", "=like", f"{prefix}%"),
+                ],
+                ["name", "res_id"],
+            )
+        )
+        marked = {
+            int(row["name"][len(prefix) :]): row["res_id"]
+            for row in rows
+            if row["name"][len(prefix) :].isdigit()
+        }
+        bound = set(self.to_bindings(list(marked)).mapped("bigcommerce_id"))
+        records = (
+            self.env[model]
+            .browse([res_id for key, res_id in marked.items() if key not in bound])
+            .exists()
+        )
+        new = self.bindings.browse()
+        for key, res_id in marked.items():
+            if key not in bound and res_id in records.ids:
+                new |= self.bind(key, records.browse(res_id))
+        return new
+
     def bind(self, bigcommerce_id, record, values=None):
         """Mark ``record`` as what one object became: its external ID and,
         for a kind with a binding model, the binding (created or updated with

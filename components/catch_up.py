@@ -17,6 +17,8 @@ from datetime import timedelta
 from odoo import fields
 
 from ..bigcommerce.client import parse_datetime
+from ..bigcommerce.customers import customer_to_partner_values, values_digest
+from ..bigcommerce.mapping import clean_payload
 from .binder import BigCommerceBinder
 from .importer import BigCommerceImporter
 
@@ -163,3 +165,65 @@ class OrderListing(BigCommerceImporter):
 
     def _result(self):
         return f"{len(self.fetched['orders'])} order(s) listed and queued for import."
+
+
+class CustomerCatchUp(BigCommerceImporter):
+    """The catch-up on modified customers: customers changed since the last
+    run (``date_modified``, minus the overlap) whose data differs from what
+    their last import brought, or that were never imported, are queued for
+    import.
+
+    A customer deleted on BigCommerce is no longer listed: only its webhook
+    archives its partner.
+    """
+
+    # One kind of failure for every catch-up; the id says which.
+    kind = "catch_up"
+
+    def __init__(self, backend):
+        super().__init__(backend, "customers")
+        self.started = fields.Datetime.now()
+        self.since = (backend.customers_modified_since or self.started) - timedelta(
+            minutes=max(0, backend.catch_up_overlap_minutes)
+        )
+
+    def _label(self):
+        return "Customer catch-up"
+
+    def _fetch(self):
+        self.fetched["customers"] = self._call(
+            lambda: list(
+                self.client.iter_customers_modified(self.since, until=self.started)
+            )
+        )
+
+    def _map(self):
+        listed = self.fetched["customers"]
+        bindings = BigCommerceBinder(
+            self.backend, "customer", "bigcommerce.customer"
+        ).to_bindings([customer["id"] for customer in listed])
+        digests = {b.bigcommerce_id: b.data_digest for b in bindings}
+        return [
+            int(customer["id"])
+            for customer in listed
+            if digests.get(int(customer["id"]))
+            != values_digest(customer_to_partner_values(clean_payload(customer)))
+        ]
+
+    def _create_or_update(self, changed):
+        for customer_id in changed:
+            self.backend._delay_import_customer(customer_id)
+        return None
+
+    def _bind(self, record, changed):
+        return None
+
+    def _after_import(self, changed):
+        self.backend.sudo().customers_modified_since = self.started
+        self.changed = changed
+
+    def _result(self):
+        return (
+            f"{len(self.changed)} customer(s) queued for import, modified since "
+            f"{self.since}."
+        )

@@ -1,13 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Import of one BigCommerce order as a customer invoice."""
 
-import hashlib
 from decimal import Decimal
 
 from odoo import Command, fields
 
 from ..bigcommerce.client import parse_datetime
 from ..bigcommerce.const import ORDER_STATUSES
+from ..bigcommerce.customers import email_key
 from ..bigcommerce.mapping import (
     KIND_DISCOUNT,
     KIND_GIFT_CERTIFICATE,
@@ -30,6 +30,7 @@ from ..bigcommerce.payments import (
     is_paid,
 )
 from .binder import BigCommerceBinder
+from .customer_importer import GUEST_KIND, customer_partner
 from .importer import BigCommerceImporter
 from .order_refunds import after_order_import
 from .payment_registrar import PaymentNotRegistered, PaymentRegistrar
@@ -297,6 +298,13 @@ class OrderImporter(BigCommerceImporter):
             "hold_reason": self._hold_reason(),
         }
 
+    def _bind(self, record, plan):
+        previous = self.binding.status if self.binding else None
+        binding = super()._bind(record, plan)
+        # The import's own chatter line tells of the change.
+        binding._record_status(previous, binding.date_modified)
+        return binding
+
     def _hold_reason(self):
         if self.action != ACTION_HOLD:
             return False
@@ -329,6 +337,10 @@ class OrderImporter(BigCommerceImporter):
         self.binding.payment_note = self.payment_note
         # Refunds waiting for this invoice, a cancellation after invoicing.
         after_order_import(self)
+        shipped = int(self.fetched["order"].get("items_shipped") or 0)
+        if shipped != self.binding._items_shipped():
+            # Shipments were created, changed or deleted: read them.
+            self.backend._delay_import_shipments(self.bigcommerce_id)
         self._post_chatter_lines()
 
     def _register_payment(self):
@@ -520,17 +532,25 @@ class OrderImporter(BigCommerceImporter):
     def _partner(self):
         """The customer's partner, or the billing contact of a guest order.
 
-        Registered customers are bound by their BigCommerce id, guests by
-        their e-mail address, so a returning guest is found again.
+        Registered customers are bound by their BigCommerce id (through the
+        customer's binding), guests by their e-mail address, so a returning
+        guest is found again, and a guest who registers keeps the partner.
         """
         order = self.fetched["order"]
         values = billing_partner_values(order.get("billing_address"))
         customer_id = int(order.get("customer_id") or 0)
         if customer_id:
-            kind, key = "customer", customer_id
-        elif values["email"]:
-            kind = "guest"
-            key = hashlib.sha1(values["email"].lower().encode()).hexdigest()[:24]
+            # The customer's partner, whichever came first: the customer
+            # (imported through its webhook) or this order.
+            return customer_partner(
+                self.backend,
+                customer_id,
+                values["email"],
+                self._partner_values(values),
+            )
+        if values["email"]:
+            kind = GUEST_KIND
+            key = email_key(values["email"])
         else:
             kind, key = "order_contact", self.bigcommerce_id
         binder = BigCommerceBinder(self.backend, kind)

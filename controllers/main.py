@@ -16,19 +16,15 @@ import re
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
 
-from ..bigcommerce.const import (
-    HANDLED_ORDER_SCOPES,
-    REFUND_CREATED_SCOPE,
-    is_known_scope,
-)
+from ..bigcommerce.const import is_known_scope
 from ..bigcommerce.webhook import (
     MAX_BODY_BYTES,
     WebhookMalformed,
     WebhookRejected,
     delivery_id,
-    positive_int32,
     read_body,
     verify_webhook,
+    webhook_subject,
 )
 from ..models.bigcommerce_backend import WEBHOOK_ROUTE
 
@@ -36,6 +32,14 @@ _logger = logging.getLogger(__name__)
 
 # Webhook keys are secrets.token_urlsafe() values.
 WEBHOOK_KEY_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")
+# What a delivery asks to import (``webhook_subject``) -> the store's job,
+# and its keyword arguments.
+DELAY_METHODS = {
+    "order": ("_delay_import_order", {"origin": "webhook"}),
+    "refund": ("_delay_import_refund", {}),
+    "customer": ("_delay_import_customer", {}),
+    "shipments": ("_delay_import_shipments", {}),
+}
 
 
 def _answer(status, message):
@@ -158,7 +162,19 @@ class BigCommerceWebhookController(http.Controller):
                 envelope=envelope,
                 webhook_id=webhook_id,
             )
-        if scope not in HANDLED_ORDER_SCOPES:
+        try:
+            subject = webhook_subject(scope, data)
+        except WebhookMalformed as exc:
+            _logger.warning("BigCommerce webhook refused: %s", exc.reason)
+            return _logged(
+                backend,
+                400,
+                "malformed payload",
+                exc.reason,
+                envelope=envelope,
+                webhook_id=webhook_id,
+            )
+        if subject is None:
             _logger.debug("BigCommerce webhook %s acknowledged, not handled", scope)
             return _logged(
                 backend,
@@ -168,32 +184,7 @@ class BigCommerceWebhookController(http.Controller):
                 envelope=envelope,
                 webhook_id=webhook_id,
             )
-        order_id = positive_int32(data.get("id"))
-        if order_id is None:
-            _logger.warning("BigCommerce webhook refused: %s without order id", scope)
-            return _logged(
-                backend,
-                400,
-                "malformed payload",
-                "no valid order id",
-                envelope=envelope,
-                webhook_id=webhook_id,
-            )
-        refund_id = None
-        if scope == REFUND_CREATED_SCOPE:
-            refund = data.get("refund")
-            refund_id = positive_int32(
-                refund.get("refund_id") if isinstance(refund, dict) else None
-            )
-            if refund_id is None:
-                return _logged(
-                    backend,
-                    400,
-                    "malformed payload",
-                    "refund without id",
-                    envelope=envelope,
-                    webhook_id=webhook_id,
-                )
+        kind, args = subject
         if (
             not request.env["bigcommerce.webhook.delivery"]
             .sudo()
@@ -213,16 +204,13 @@ class BigCommerceWebhookController(http.Controller):
                 webhook_id=webhook_id,
             )
         # Jobs from webhooks run as the system user (OdooBot).
-        if refund_id is not None:
-            backend.with_user(SUPERUSER_ID)._delay_import_refund(refund_id, order_id)
-        else:
-            backend.with_user(SUPERUSER_ID)._delay_import_order(
-                order_id, origin="webhook"
-            )
+        method, options = DELAY_METHODS[kind]
+        getattr(backend.with_user(SUPERUSER_ID), method)(*args, **options)
         _logger.info(
-            "BigCommerce webhook %s for order %s queued (store %s)",
+            "BigCommerce webhook %s for %s %s queued (store %s)",
             scope,
-            order_id,
+            kind,
+            args[0],
             backend.id,
         )
         return _logged(backend, 200, "queued", envelope=envelope, webhook_id=webhook_id)

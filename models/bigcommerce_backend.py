@@ -20,13 +20,16 @@ from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..bigcommerce import BigCommerceClient, BigCommerceError, BigCommerceRetryableError
 from ..bigcommerce.client import check_api_base_url, check_store_hash
-from ..bigcommerce.const import DEFAULT_API_BASE_URL, HANDLED_ORDER_SCOPES
+from ..bigcommerce.const import DEFAULT_API_BASE_URL, HANDLED_SCOPES
 from ..bigcommerce.exceptions import BigCommerceConfigError
 from ..bigcommerce.payments import status_action
-from ..components.catch_up import OrderCatchUp, OrderListing
+from ..components.binder import BigCommerceBinder
+from ..components.catch_up import CustomerCatchUp, OrderCatchUp, OrderListing
+from ..components.customer_importer import CustomerImporter
 from ..components.order_importer import OrderImporter
 from ..components.rate_limit import SharedRateLimit
 from ..components.refund_importer import RefundCatchUp, RefundImporter
+from ..components.shipment_importer import ShipmentImporter
 
 _logger = logging.getLogger(__name__)
 
@@ -291,9 +294,45 @@ class BigCommerceBackend(models.Model):
         "(minus the overlap): the catch-up on modified orders does not see "
         "refunds. It moves forward after each catch-up.",
     )
+    catch_up_customers = fields.Boolean(
+        string="Catch Up on Customers",
+        default=True,
+        help="Every run of the same scheduled action, ask the store for the "
+        "customers modified since the last run and import those whose data "
+        "changed. Customers deleted on the store are archived by their webhook "
+        "only.",
+    )
+    customers_modified_since = fields.Datetime(
+        default=fields.Datetime.now,
+        copy=False,
+        help="The next catch-up asks for the customers modified after this "
+        "moment (minus the overlap). It moves forward after each catch-up; set "
+        "it back to import older customers.",
+    )
+
+    # ---- Customers -------------------------------------------------------
+    customer_email_match = fields.Selection(
+        [
+            ("separate", "Keep apart"),
+            ("link", "Link to the existing partner"),
+        ],
+        string="Existing Partner with the Same E-mail",
+        required=True,
+        default="separate",
+        help="When a BigCommerce customer arrives whose e-mail an Odoo partner "
+        "already has. Keep apart: a new partner is created, and its chatter "
+        "names the other one. Link: the existing partner becomes the "
+        "customer's, and the store's updates change it; when several partners "
+        "have the e-mail, none is chosen and a new one is created. Either way "
+        "the chatter says what was done; nothing is merged. A guest who "
+        "registers always keeps the partner of their guest orders.",
+    )
 
     # ---- What Odoo holds of the store ----------------------------------------
     order_ids = fields.One2many("bigcommerce.order", "backend_id", string="Orders")
+    customer_ids = fields.One2many(
+        "bigcommerce.customer", "backend_id", string="Customers"
+    )
     failure_ids = fields.One2many(
         "bigcommerce.failure", "backend_id", string="Failures"
     )
@@ -563,7 +602,7 @@ class BigCommerceBackend(models.Model):
                 for hook in client.list_webhooks()
                 if hook.get("destination") == self.webhook_url
             }
-            for scope in sorted(HANDLED_ORDER_SCOPES):
+            for scope in sorted(HANDLED_SCOPES):
                 hook = existing.get(scope)
                 if not hook:
                     client.create_webhook(scope, self.webhook_url)
@@ -816,9 +855,14 @@ class BigCommerceBackend(models.Model):
     @api.model
     def _scheduler_catch_up_orders(self):
         """Scheduled action: queue one catch-up job per store."""
-        for backend in self.search([("catch_up_orders", "=", True)]):
-            backend._delay_catch_up_orders()
-            backend._delay_catch_up_refunds()
+        for backend in self.search(
+            ["|", ("catch_up_orders", "=", True), ("catch_up_customers", "=", True)]
+        ):
+            if backend.catch_up_orders:
+                backend._delay_catch_up_orders()
+                backend._delay_catch_up_refunds()
+            if backend.catch_up_customers:
+                backend._delay_catch_up_customers()
 
     def _delay_catch_up_orders(self):
         self.ensure_one()
@@ -1079,3 +1123,59 @@ class BigCommerceBackend(models.Model):
             "No webhook delivery ever received: check that this server is "
             "reachable from the internet. The catch-up brings the missed orders."
         )
+
+    # --- jobs: customers ---
+    def _adopt_customer_external_ids(self):
+        """Give a binding to the partners of customers marked by their
+        external ID only, as versions before 19.0.2.1.0 did (run by that
+        version's migration; an order of such a customer does it too)."""
+        for backend in self:
+            BigCommerceBinder(
+                backend, "customer", "bigcommerce.customer"
+            ).adopt_external_ids("res.partner")
+
+    def _delay_import_customer(self, customer_id):
+        """Queue the import of one customer; a pending duplicate is dropped."""
+        self.ensure_one()
+        customer_id = int(customer_id)
+        return self.with_delay(
+            identity_key=f"bigcommerce-customer-{self.id}-{customer_id}",
+            description=f"Import BigCommerce customer #{customer_id} ({self.name})",
+            max_retries=JOB_MAX_RETRIES,
+        )._import_customer(customer_id)
+
+    def _import_customer(self, customer_id):
+        """Job: import one BigCommerce customer as a partner (or archive the
+        partner of a customer deleted on the store)."""
+        self.ensure_one()
+        return CustomerImporter(self, customer_id).run()
+
+    def _delay_catch_up_customers(self):
+        self.ensure_one()
+        return self.with_delay(
+            identity_key=f"bigcommerce-customer-catch-up-{self.id}",
+            description=f"Catch up on BigCommerce customers ({self.name})",
+            max_retries=JOB_MAX_RETRIES,
+        )._catch_up_customers()
+
+    def _catch_up_customers(self):
+        """Job: queue the import of the customers modified since the last run."""
+        self.ensure_one()
+        return CustomerCatchUp(self).run()
+
+    # --- jobs: shipments ---
+    def _delay_import_shipments(self, order_id):
+        """Queue the reading of one order's shipments."""
+        self.ensure_one()
+        order_id = int(order_id)
+        return self.with_delay(
+            identity_key=f"bigcommerce-shipments-{self.id}-{order_id}",
+            description=f"Import shipments of BigCommerce order #{order_id} "
+            f"({self.name})",
+            max_retries=JOB_MAX_RETRIES,
+        )._import_shipments(order_id)
+
+    def _import_shipments(self, order_id):
+        """Job: bring one order's shipments onto its order record."""
+        self.ensure_one()
+        return ShipmentImporter(self, order_id).run()

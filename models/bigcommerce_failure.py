@@ -32,10 +32,12 @@ class BigCommerceFailure(models.Model):
     record_type = fields.Selection(
         [
             ("order", "Order"),
-            ("catch_up", "Order catch-up"),
+            ("catch_up", "Catch-up"),
             ("refund", "Refund"),
             ("cancelled_invoice", "Invoiced order cancelled"),
             ("order_listing", "Order listing"),
+            ("customer", "Customer"),
+            ("shipment", "Order shipments"),
         ],
         string="What",
         required=True,
@@ -141,6 +143,8 @@ class BigCommerceFailure(models.Model):
             elif failure.record_type == "catch_up":
                 if failure.bigcommerce_id == "refunds":
                     failure.backend_id._delay_catch_up_refunds()
+                elif failure.bigcommerce_id == "customers":
+                    failure.backend_id._delay_catch_up_customers()
                 else:
                     failure.backend_id._delay_catch_up_orders()
             elif failure.record_type == "refund":
@@ -153,5 +157,9 @@ class BigCommerceFailure(models.Model):
                 )
                 if run.exists():
                     run._list_again()
+            elif failure.record_type == "customer":
+                failure.backend_id._delay_import_customer(int(failure.bigcommerce_id))
+            elif failure.record_type == "shipment":
+                failure.backend_id._delay_import_shipments(int(failure.bigcommerce_id))
             failure.state = "queued"
         return True

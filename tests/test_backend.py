@@ -8,7 +8,7 @@ from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import new_test_user
 from odoo.tools import config, mute_logger
 
-from ..bigcommerce.const import HANDLED_ORDER_SCOPES
+from ..bigcommerce.const import HANDLED_SCOPES
 from ..models.bigcommerce_backend import (
     API_HOSTS_OPTION,
     ENCRYPTION_KEY_OPTION,
@@ -356,14 +356,14 @@ class TestWebhookRegistration(BigCommerceCase):
             if hook["destination"] == self.backend.webhook_url
         }
 
-    def test_register_subscribes_the_order_scopes_once(self):
+    def test_register_subscribes_the_handled_scopes_once(self):
         action = self.backend.action_register_webhooks()
-        self.assertEqual(set(self.hooks()), set(HANDLED_ORDER_SCOPES))
+        self.assertEqual(set(self.hooks()), set(HANDLED_SCOPES))
         self.assertTrue(all(hook["is_active"] for hook in self.hooks().values()))
         self.assertTrue(action["params"]["message"].startswith("created: "))
         # Again: nothing new, nothing duplicated.
         action = self.backend.action_register_webhooks()
-        self.assertEqual(len(self.hooks()), len(HANDLED_ORDER_SCOPES))
+        self.assertEqual(len(self.hooks()), len(HANDLED_SCOPES))
         self.assertTrue(action["params"]["message"].startswith("already active: "))
 
     def test_register_reactivates_a_deactivated_hook(self):

@@ -30,7 +30,11 @@ class TestPoll(BigCommerceAccountingCase):
 
     def test_scheduler_queues_one_catch_up_per_store(self):
         quiet = self.backend.copy(
-            {"store_hash": "quietstore", "catch_up_orders": False}
+            {
+                "store_hash": "quietstore",
+                "catch_up_orders": False,
+                "catch_up_customers": False,
+            }
         )
         with trap_jobs() as trap:
             self.env["bigcommerce.backend"]._scheduler_catch_up_orders()

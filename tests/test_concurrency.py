@@ -96,7 +96,12 @@ class TestConcurrentImport(SimulatorMixin, TransactionCase):
             moves = records("account.move")
             partners = records("res.partner")
             backend.order_ids.unlink()
+            backend.customer_ids.unlink()
             backend.failure_ids.unlink()
+            # Jobs the imports queued (a customer's import, with its order's).
+            env["queue.job"].search(
+                [("identity_key", "=like", f"bigcommerce-%-{self.backend_id}-%")]
+            ).unlink()
             moves.filtered(lambda m: m.state == "posted").button_draft()
             moves.with_context(force_delete=True).unlink()
             partners.unlink()
@@ -110,9 +115,14 @@ class TestConcurrentImport(SimulatorMixin, TransactionCase):
             [("id", ">", self.last_move_id), ("ref", "=", str(order["id"]))]
         )
 
-    def race(self, order, other=None):
+    def race(self, order, other=None, jobs=None):
         """Run two import jobs at once, for ``order`` and for ``other`` (by
-        default ``order`` again); return their outcomes."""
+        default ``order`` again), or ``jobs`` (functions of the store);
+        return their outcomes."""
+        jobs = jobs or [
+            lambda backend, each=each: backend._import_order(each["id"])
+            for each in (order, other or order)
+        ]
         with self.committed_env() as env:
             self.last_move_id = (
                 env["account.move"].search([], order="id desc", limit=1).id or 0
@@ -120,13 +130,13 @@ class TestConcurrentImport(SimulatorMixin, TransactionCase):
         barrier = threading.Barrier(2, timeout=30)
         outcomes = []
 
-        def worker(order):
+        def worker(job):
             with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
                 env = self.env_on(cr)
                 backend = env["bigcommerce.backend"].browse(self.backend_id)
                 barrier.wait()
                 try:
-                    backend._import_order(order["id"])
+                    job(backend)
                     # As queue_job commits a job that ran.
                     cr.commit()  # pylint: disable=invalid-commit
                     outcomes.append("imported")
@@ -134,10 +144,7 @@ class TestConcurrentImport(SimulatorMixin, TransactionCase):
                     cr.rollback()
                     outcomes.append("retry later")
 
-        threads = [
-            threading.Thread(target=worker, args=(each,))
-            for each in (order, other or order)
-        ]
+        threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
         # Workers (and their commit hooks) look the registry up; the test
         # runner holds the registry lock meanwhile, so do as HttpCase does for
         # its request threads: no registry lock while they run.
@@ -200,10 +207,96 @@ class TestConcurrentImport(SimulatorMixin, TransactionCase):
         self.assertEqual(outcomes, ["imported", "retry later"])
         self.assert_one_invoice(order)
 
+    # -- one customer, one partner ------------------------------------------
+    def race_order_and_customer(self):
+        """An order of a new customer and the customer's own import, at
+        once; then whichever was told to come back runs again, as queue_job
+        retries it. Returns the outcomes of the race, the customer and the
+        order."""
+        state = self.simulator.state
+        customer = state.add_customer(
+            first_name="Race",
+            last_name="Twin",
+            email=f"race.{uuid.uuid4().hex[:8]}@example.com",
+            addresses=[{"country_code": "US", "state_or_province": "Texas"}],
+        )
+        order = state.add_order(
+            customer_id=customer["id"], lines=[{"sku": SKU, "quantity": 1}]
+        )
+        outcomes = self.race(
+            order,
+            jobs=[
+                lambda backend: backend._import_order(order["id"]),
+                lambda backend: backend._import_customer(customer["id"]),
+            ],
+        )
+        with self.committed_env() as env:
+            backend = env["bigcommerce.backend"].browse(self.backend_id)
+            backend._import_order(order["id"])
+            backend._import_customer(customer["id"])
+        return outcomes, customer, order
+
+    def assert_one_partner(self, customer, order):
+        with self.committed_env() as env:
+            partners = (
+                env["res.partner"]
+                .with_context(active_test=False)
+                .search([("email", "=", customer["email"]), ("parent_id", "=", False)])
+            )
+            self.assertEqual(len(partners), 1)
+            binding = env["bigcommerce.customer"].search(
+                [
+                    ("backend_id", "=", self.backend_id),
+                    ("bigcommerce_id", "=", customer["id"]),
+                ]
+            )
+            self.assertEqual(binding.partner_id, partners)
+            self.assertEqual(binding.sync_state, "done")
+            order_binding = env["bigcommerce.order"].search(
+                [
+                    ("backend_id", "=", self.backend_id),
+                    ("bigcommerce_id", "=", order["id"]),
+                ]
+            )
+            self.assertEqual(order_binding.move_id.partner_id, partners)
+            self.assertEqual(
+                sorted(partners.child_ids.mapped("type")), ["delivery", "invoice"]
+            )
+
+    def test_an_order_and_its_customer_at_once_make_one_partner(self):
+        outcomes, customer, order = self.race_order_and_customer()
+        self.assertIn("imported", outcomes)
+        self.assert_one_partner(customer, order)
+
+    def test_an_order_and_its_customer_without_the_lock(self):
+        """Both create a partner and bind it at the same moment: the unique
+        index of the customer's binding keeps one, the other job comes back
+        and finds it."""
+        bind = BigCommerceBinder.bind
+        both_made_one = threading.Barrier(2, timeout=30)
+        waited = []
+
+        def bind_after_both(binder, bigcommerce_id, record, values=None):
+            # The two racing jobs wait for each other; the retry does not.
+            if binder.kind == "customer" and len(waited) < 2:
+                waited.append(bigcommerce_id)
+                both_made_one.wait()
+            return bind(binder, bigcommerce_id, record, values)
+
+        with (
+            mock.patch.object(BigCommerceBinder, "lock", lambda *args: None),
+            mock.patch.object(BigCommerceBinder, "bind", bind_after_both),
+        ):
+            outcomes, customer, order = self.race_order_and_customer()
+        self.assertEqual(outcomes, ["imported", "retry later"])
+        self.assert_one_partner(customer, order)
+
     def test_two_orders_of_one_new_customer_leave_one_partner(self):
         """Two workers import two orders of a customer Odoo does not know
         yet, at once: each creates the partner, the external ID's unique
-        index keeps one, and the loser's job retries onto it."""
+        index keeps one, and the loser's job retries onto it. (The customer's
+        advisory lock would keep the second out before it writes anything:
+        it is taken away here, to prove the index.)"""
         customer = self.simulator.state.add_customer(
             first_name="Contended", last_name=RUN, email=f"contended-{RUN}@example.com"
         )
@@ -223,8 +316,11 @@ class TestConcurrentImport(SimulatorMixin, TransactionCase):
                 partner_written.wait()
             return bind(binder, bigcommerce_id, record, values)
 
-        with mock.patch.object(
-            BigCommerceBinder, "bind", bind_after_both_created_the_partner
+        with (
+            mock.patch.object(BigCommerceBinder, "lock", lambda *args: None),
+            mock.patch.object(
+                BigCommerceBinder, "bind", bind_after_both_created_the_partner
+            ),
         ):
             outcomes = self.race(first, second)
         self.assertEqual(outcomes, ["imported", "retry later"])

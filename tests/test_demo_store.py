@@ -24,7 +24,7 @@ from .common import ACCESS_TOKEN, CLIENT_SECRET, STORE_HASH, SimulatorMixin
 from .demo_store import configure_demo_store
 from .simulator.generator import generate_store
 
-SEED, CUSTOMERS, ORDERS = 42, 10, 36
+SEED, CUSTOMERS, ORDERS, NEWCOMERS = 42, 10, 36, 3
 
 
 @tagged("post_install", "-at_install")
@@ -37,8 +37,12 @@ class TestDemoStore(SimulatorMixin, AccountTestInvoicingCommon):
         cls.env.user.group_ids |= cls.env.ref("base.group_system") | cls.env.ref(
             "bigcommerce_connector.group_bigcommerce_manager"
         )
-        generate_store(
-            cls.simulator.state, seed=SEED, customers=CUSTOMERS, orders=ORDERS
+        cls.generated = generate_store(
+            cls.simulator.state,
+            seed=SEED,
+            customers=CUSTOMERS,
+            orders=ORDERS,
+            newcomers=NEWCOMERS,
         )
         cls.backend, cls.summary = configure_demo_store(
             cls.env,
@@ -177,6 +181,70 @@ class TestDemoStore(SimulatorMixin, AccountTestInvoicingCommon):
                     sum(binding.order_id.refund_ids.mapped("total_amount")),
                 ),
                 0,
+            )
+        self.assertFalse(
+            self.env["bigcommerce.failure"].search(
+                [("backend_id", "=", self.backend.id)]
+            )
+        )
+
+    def test_customers_and_shipments_of_the_store(self):
+        """Every customer one partner (those without orders too), the address
+        book as contacts, every shipment of an invoiced order on its order
+        record and told on its invoice."""
+        state = self.simulator.state
+        with trap_jobs() as trap:
+            for order_id in sorted(state.orders):
+                self.backend._import_order(order_id)
+            for customer_id in sorted(state.customers):
+                self.backend._import_customer(customer_id)
+            # The shipments the order imports queued, and the customers'.
+            trap.perform_enqueued_jobs()
+        customers = self.env["bigcommerce.customer"].search(
+            [("backend_id", "=", self.backend.id)]
+        )
+        self.assertEqual(
+            sorted(customers.mapped("bigcommerce_id")), sorted(state.customers)
+        )
+        self.assertEqual(len(customers.partner_id), len(customers), "one each")
+        orders = self.env["bigcommerce.order"].search(
+            [("backend_id", "=", self.backend.id)]
+        )
+        newcomers = customers.filtered(
+            lambda c: c.bigcommerce_id in self.generated["customers_without_orders"]
+        )
+        self.assertEqual(len(newcomers), NEWCOMERS)
+        self.assertFalse(newcomers.partner_id & orders.partner_id)
+        for customer in customers:
+            addresses = state.customers[customer.bigcommerce_id]["addresses"]
+            contacts = customer.partner_id.child_ids
+            self.assertEqual(
+                len(contacts.filtered(lambda c: c.type == "delivery")), len(addresses)
+            )
+            self.assertEqual(
+                len(contacts.filtered(lambda c: c.type == "invoice")),
+                1 if addresses else 0,
+            )
+        [moved] = self.generated["address_changes"]
+        self.assertGreater(len(state.customers[moved]["addresses"]), 1)
+        shipped = {
+            (order.bigcommerce_id, shipment["id"])
+            for order in orders
+            for shipment in state.order_record(order.bigcommerce_id).shipments
+        }
+        self.assertTrue(shipped, "the demo store ships")
+        self.assertEqual(
+            {
+                (s.order_id.bigcommerce_id, s.bigcommerce_id)
+                for s in orders.shipment_ids
+            },
+            shipped,
+        )
+        for shipment in orders.shipment_ids:
+            self.assertTrue(
+                shipment.order_id.move_id.message_ids.filtered(
+                    lambda m, s=shipment: f"{s.name} shipped" in (m.body or "")
+                )
             )
         self.assertFalse(
             self.env["bigcommerce.failure"].search(

@@ -438,8 +438,10 @@ class TestRefundImport(BigCommerceAccountingCase):
         with trap_jobs() as trap:
             self.failure(order).action_reprocess()
             trap.perform_enqueued_jobs()  # the order's import queues the refund
+            # (and the import of its customer, whose first order it is)
             self.assertEqual(
-                [j.method_name for j in trap.enqueued_jobs], ["_import_refund"]
+                sorted(j.method_name for j in trap.enqueued_jobs),
+                ["_import_customer", "_import_refund"],
             )
             trap.perform_enqueued_jobs()
         self.assertEqual(binding.credit_state, "credited")
@@ -503,7 +505,10 @@ class TestRefundImport(BigCommerceAccountingCase):
             methods = [
                 j.method_name for j in trap.enqueued_jobs if j.recordset == self.backend
             ]
-        self.assertEqual(sorted(methods), ["_catch_up_orders", "_catch_up_refunds"])
+        self.assertEqual(
+            sorted(methods),
+            ["_catch_up_customers", "_catch_up_orders", "_catch_up_refunds"],
+        )
 
     # -- an order cancelled after it was invoiced ---------
     def cancel_after_invoicing(self, policy):

@@ -111,8 +111,14 @@ class TestWebhook(BigCommerceAccountingHttpCase):
 
     def test_known_unhandled_scope_is_acknowledged(self):
         for scope, data in (
-            ("store/customer/created", {"type": "customer", "id": 32}),
-            ("store/shipment/created", {"type": "shipment", "id": 12, "orderId": 251}),
+            (
+                "store/customer/payment/instrument/default/updated",
+                {"type": "customer", "id": 32},
+            ),
+            (
+                "store/order/message/created",
+                {"type": "order", "id": 250, "message": {"order_message_id": 3}},
+            ),
             ("store/product/updated", {"type": "product", "id": 5}),
         ):
             with self.subTest(scope=scope), trap_jobs() as trap:

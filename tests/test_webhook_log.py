@@ -45,8 +45,8 @@ class TestWebhookLog(BigCommerceAccountingCase, HttpCase):
             queued, queued_id = self.deliver()
             again, _id = self.deliver(webhook_id=queued_id)
             ignored, _id = self.deliver(
-                "store/shipment/created",
-                {"type": "shipment", "id": 12, "orderId": 1234},
+                "store/order/message/created",
+                {"type": "order", "id": 1234, "message": {"order_message_id": 12}},
             )
             refused, refused_id = self.deliver(secret="not-the-secret")
         self.assertEqual(
@@ -66,7 +66,7 @@ class TestWebhookLog(BigCommerceAccountingCase, HttpCase):
         self.assertEqual(first.http_status, 200)
         self.assertTrue(first.received_at)
         self.assertIn("already received", logs[1].reason)
-        self.assertEqual((logs[2].resource_id, logs[2].order_id), (12, 1234))
+        self.assertEqual((logs[2].resource_id, logs[2].order_id), (1234, 1234))
         self.assertIn("not handle", logs[2].reason)
         refused_log = logs[3]
         self.assertEqual(refused_log.webhook_id, refused_id)

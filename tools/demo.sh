@@ -102,11 +102,11 @@ until_ok 120 "$odoo_pid" curl -sf -o /dev/null "http://127.0.0.1:$port/web/healt
     || die "Odoo did not start, see $log_dir/odoo.log"
 PYTHONPATH="$repo/tests" "$odoo_py" -m simulator --port "$sim_port" --seed "${DEMO_SEED:-42}" \
     --orders "${DEMO_ORDERS:-36}" --customers "${DEMO_CUSTOMERS:-10}" "${store[@]}" \
-    --deliver-webhooks-to "$webhook_url" >"$log_dir/simulator.log" 2>&1 &
+    --deliver-webhooks-to "$webhook_url" --customer-activity >"$log_dir/simulator.log" 2>&1 &
 sim_pid=$!
 until_ok 180 "$sim_pid" grep -q '^Serving; press Ctrl+C' "$log_dir/simulator.log" \
     || die "the simulator did not send its webhooks, see $log_dir/simulator.log"
-sed -n 's/^  data  */store: /p; /^webhooks delivered per status:/,/^Serving/p' "$log_dir/simulator.log" | sed '$d'
+sed -n 's/^  data  */store: /p; s/^  customers  */store: /p; /^webhooks delivered per status:/,/^Serving/p' "$log_dir/simulator.log" | sed '$d'
 
 step "Waiting for the import jobs (at most ${DEMO_WAIT:-180} s)"
 jobs_done() { shell tools/demo_summary.py >"$log_dir/summary.out" && grep -q '^jobs_pending=0 ' "$log_dir/summary.out"; }

@@ -16,13 +16,10 @@ if "env" not in globals():
 env = globals()["env"]
 
 all_jobs = env["queue.job"].search(
-    [
-        ("model_name", "=", "bigcommerce.backend"),
-        ("method_name", "in", ("_import_order", "_import_refund")),
-    ],
-    order="id",
+    [("model_name", "=", "bigcommerce.backend")], order="id"
 )
 jobs = all_jobs.filtered(lambda j: j.method_name == "_import_order")
+# Orders, refunds, customers and shipments: the summary waits for all of them.
 pending = all_jobs.filtered(
     lambda j: j.state in ("wait_dependencies", "pending", "enqueued", "started")
 )
@@ -70,6 +67,23 @@ credit_notes = refunds.move_id.filtered(lambda m: m.state == "posted")
 print(
     f"{len(refunds)} refunds: {len(credit_notes)} posted credit notes, "
     f"{len(refunds.filtered(lambda r: not r.move_id))} waiting for their invoice"
+)
+customers = env["bigcommerce.customer"].search([])
+with_orders = set(bindings.mapped("partner_id").ids)
+print(
+    f"customers: {len(customers)} partners, "
+    f"{len(customers.filtered(lambda c: c.partner_id.id not in with_orders))} "
+    "without orders; contacts: "
+    f"{len(customers.partner_id.child_ids.filtered(lambda c: c.type == 'invoice'))} "
+    "invoice, "
+    f"{len(customers.partner_id.child_ids.filtered(lambda c: c.type == 'delivery'))} "
+    "delivery"
+)
+shipments = bindings.shipment_ids
+print(
+    f"shipments: {len(shipments)} on {len(shipments.order_id)} orders, "
+    f"{sum(shipments.mapped('quantity'))} items; status changes recorded: "
+    f"{len(bindings.status_history_ids) - len(bindings)}"
 )
 for failure in failures:
     print(f"failure {failure.name}: {failure.reason}")

@@ -13,7 +13,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from simulator import BigCommerceSimulator
+from simulator import BigCommerceSimulator, webhooks
 from simulator.spec import resolve_spec_dir
 
 SECRET = "hook-secret-1"
@@ -149,3 +149,38 @@ def test_callback_bodies_are_checked_against_the_webhooks_spec(sim, receiver):
     )
     with pytest.raises(AssertionError):
         sim.assert_conformant()
+
+
+@pytest.mark.parametrize(
+    ("fixture", "scope", "data"),
+    [
+        ("store_customer_created.json", "store/customer/created", "customer"),
+        (
+            "store_customer_address_created.json",
+            "store/customer/address/created",
+            "address",
+        ),
+        ("store_shipment_updated.json", "store/shipment/updated", "shipment"),
+    ],
+)
+def test_customer_and_shipment_callbacks_are_bigcommerces(
+    sim, receiver, fixture, scope, data
+):
+    """The simulator sends customer, address and shipment callbacks with the
+    ``data`` of BigCommerce's own samples, signed."""
+    fixtures = resolve_spec_dir().parent / "webhook-callbacks"
+    if not fixtures.is_dir():
+        pytest.skip(f"no webhook fixtures beside the specs ({fixtures})")
+    sample = json.loads((fixtures / fixture).read_text())
+    data = {
+        "customer": lambda: webhooks.customer_data(32),
+        "address": lambda: webhooks.customer_address_data(60, 32),
+        "shipment": lambda: webhooks.shipment_data(12, 251),
+    }[data]()
+    status, _body = sim.deliver_webhook(receiver.url, scope=scope, data=data)
+    assert status == 200
+    ((headers, raw),) = receiver.received
+    payload = verifier().verify(raw, headers)
+    assert payload["scope"] == scope
+    assert payload["data"] == sample["data"]
+    sim.assert_conformant()

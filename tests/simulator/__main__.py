@@ -3,10 +3,16 @@
 
     python -m simulator --port 8765 --seed 42 --orders 36 --customers 10 \\
         --store-hash demo123 --token demo-token --client-secret demo-secret \\
-        [--quota 150] [--deliver-webhooks-to URL]
+        [--quota 150] [--deliver-webhooks-to URL] [--customer-activity]
 
 With ``--deliver-webhooks-to`` it signs and POSTs a ``store/order/created``
 callback for every order that is not incomplete, then keeps serving.
+
+With ``--customer-activity`` the store also has customers who registered
+without ordering and an address change (``generate_store(newcomers=3)``),
+and the webhooks include ``store/customer/created`` for every customer,
+``store/customer/address/created`` for the address added, and
+``store/shipment/created`` for every shipment.
 """
 
 # A command-line program: it prints to its terminal on purpose.
@@ -18,9 +24,13 @@ import threading
 
 import requests
 
+from . import webhooks
 from .generator import generate_store
 from .server import BigCommerceSimulator
 from .statuses import STATUS_NAMES
+
+# Customers who register without ordering, with --customer-activity.
+NEWCOMERS = 3
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -44,6 +54,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         help="requests per 30 s window; 0 turns rate limiting off",
     )
     parser.add_argument("--deliver-webhooks-to", metavar="URL")
+    parser.add_argument(
+        "--customer-activity",
+        action="store_true",
+        help="customers without orders and an address change; with "
+        "--deliver-webhooks-to, customer, address and shipment webhooks too",
+    )
     return parser.parse_args(argv)
 
 
@@ -70,6 +86,43 @@ def deliver_order_webhooks(sim, url: str, out=sys.stdout) -> dict:
     return summary
 
 
+def deliver_customer_and_shipment_webhooks(
+    sim, url: str, generated: dict, out=sys.stdout
+) -> dict:
+    """POST ``store/customer/created`` for every customer,
+    ``store/customer/address/created`` for the addresses added after the
+    customers registered, and ``store/shipment/created`` for every shipment;
+    count the accepted ones per scope."""
+    events = [
+        ("store/customer/created", webhooks.customer_data(customer_id))
+        for customer_id in sorted(sim.state.customers)
+    ]
+    for customer_id in generated.get("address_changes", ()):
+        address = sim.state.customers[customer_id]["addresses"][-1]
+        events.append(
+            (
+                "store/customer/address/created",
+                webhooks.customer_address_data(address["id"], customer_id),
+            )
+        )
+    for order_id, record in sorted(sim.state.orders.items()):
+        events.extend(
+            ("store/shipment/created", webhooks.shipment_data(s["id"], order_id))
+            for s in record.shipments
+        )
+    summary = {}
+    for scope, data in events:
+        try:
+            status, _body = sim.deliver_webhook(url, scope=scope, data=data)
+        except requests.RequestException as exc:
+            status = 0
+            print(f"webhook {scope} {data['id']}: not delivered: {exc}", file=out)
+        counts = summary.setdefault(scope, {"sent": 0, "accepted": 0})
+        counts["sent"] += 1
+        counts["accepted"] += 200 <= status < 300
+    return summary
+
+
 def print_banner(sim, generated: dict, out=sys.stdout) -> None:
     print(f"BigCommerce simulator listening on {sim.base_url}", file=out)
     print(f"  API base     {sim.api_url}/v2  and  {sim.api_url}/v3", file=out)
@@ -83,6 +136,12 @@ def print_banner(sim, generated: dict, out=sys.stdout) -> None:
         f"{len(generated['orders'])} orders ({orders})",
         file=out,
     )
+    if "customers_without_orders" in generated:
+        print(
+            f"  customers    {len(generated['customers_without_orders'])} without "
+            f"orders, {len(generated['address_changes'])} address change(s)",
+            file=out,
+        )
 
 
 def main(argv=None) -> int:
@@ -99,7 +158,11 @@ def main(argv=None) -> int:
         port=args.port,
     )
     generated = generate_store(
-        sim.state, seed=args.seed, customers=args.customers, orders=args.orders
+        sim.state,
+        seed=args.seed,
+        customers=args.customers,
+        orders=args.orders,
+        newcomers=NEWCOMERS if args.customer_activity else 0,
     )
     sim.start()
     try:
@@ -109,6 +172,12 @@ def main(argv=None) -> int:
             print("webhooks delivered per status:")
             for name, counts in sorted(summary.items()):
                 print(f"  {name}: {counts['accepted']}/{counts['orders']} accepted")
+            if args.customer_activity:
+                events = deliver_customer_and_shipment_webhooks(
+                    sim, args.deliver_webhooks_to, generated
+                )
+                for scope, counts in sorted(events.items()):
+                    print(f"  {scope}: {counts['accepted']}/{counts['sent']} accepted")
         print("Serving; press Ctrl+C to stop.", flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:

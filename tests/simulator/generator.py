@@ -477,11 +477,48 @@ def _follow_up(state, rng, order, actions, created, anchor) -> None:
             _refund(state, order, later, action == "refund_all")
 
 
-def generate_store(state, seed=42, customers=10, orders=36, anchor=None) -> dict:
+def _customer_activity(state, seed, customers, anchor, newcomers) -> dict:
+    """After the orders: ``newcomers`` customers who registered and have not
+    ordered yet, and an address added to the first customer's address book.
+
+    A random generator of its own, so that the orders stay what the seed
+    gives without it.
+    """
+    rng = random.Random(f"{seed}-customers")
+    start = len(customers)
+    registered = []
+    for index in range(start, start + newcomers):
+        first = FIRST_NAMES[index % len(FIRST_NAMES)]
+        last = LAST_NAMES[(index * 3 + 1) % len(LAST_NAMES)]
+        customer = state.add_customer(
+            first_name=first,
+            last_name=last,
+            email=f"{first}.{last}.new{index}@example.com".lower().replace(" ", ""),
+            phone=f"555-02{index:02d}",
+            addresses=[dict(rng.choice(ADDRESSES))],
+            date_created=anchor - timedelta(days=2, hours=index),
+        )
+        registered.append(customer["id"])
+    moved = []
+    if customers:
+        home = dict(rng.choice(ADDRESSES))
+        state.add_customer_address(customers[0], at=anchor - timedelta(days=1), **home)
+        moved.append(customers[0])
+    return {"without_orders": registered, "address_changes": moved}
+
+
+def generate_store(
+    state, seed=42, customers=10, orders=36, anchor=None, newcomers=0
+) -> dict:
     """Fill ``state`` with a catalog, ``customers`` customers and ``orders`` orders.
 
     Dates fall in the six weeks before ``anchor`` (default: today, 00:00 UTC).
-    Returns a summary: customer ids, order ids and order counts per status.
+    With ``newcomers``, that many customers register without ordering and
+    the first customer adds an address (after the orders, with a random
+    generator of their own: the orders are the same either way).
+    Returns a summary: customer ids, order ids and order counts per status,
+    and with ``newcomers`` the ids of ``customers_without_orders`` and of
+    the customers whose ``address_changes`` they were.
     """
     rng = random.Random(seed)
     anchor = _anchor(state, anchor)
@@ -507,4 +544,13 @@ def generate_store(state, seed=42, customers=10, orders=36, anchor=None) -> dict
         for order_id in order_ids:
             name = STATUS_NAMES[state.order_record(order_id).data["status_id"]]
             by_status[name] = by_status.get(name, 0) + 1
-    return {"customers": customer_ids, "orders": order_ids, "by_status": by_status}
+        summary = {
+            "customers": customer_ids,
+            "orders": order_ids,
+            "by_status": by_status,
+        }
+        if newcomers:
+            activity = _customer_activity(state, seed, customer_ids, anchor, newcomers)
+            summary["customers_without_orders"] = activity["without_orders"]
+            summary["address_changes"] = activity["address_changes"]
+    return summary

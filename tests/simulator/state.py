@@ -216,6 +216,56 @@ class StoreState:
             customer["date_modified"] = self._at(at)
             return views.customer(customer, {"addresses", "storecredit"})
 
+    def delete_customer(self, customer_id) -> dict:
+        """Remove a customer (and its address book), as the control panel
+        does; its orders keep their ``customer_id``."""
+        with self.lock:
+            customer = self.customers.pop(int(customer_id))
+            return views.customer(customer, {"addresses"})
+
+    def add_customer_address(self, customer_id, at=None, **fields) -> dict:
+        """Add an address (v3 field names) to a customer's address book.
+
+        Address changes bump the customer's ``date_modified`` here, so that
+        a catch-up by that date sees them.
+        """
+        with self.lock:
+            customer = self.customers[int(customer_id)]
+            address = self._customer_address(
+                customer["id"], customer["first_name"], customer["last_name"], fields
+            )
+            customer["addresses"].append(address)
+            customer["date_modified"] = self._at(at)
+            return views.customer_address(address)
+
+    def _find_customer_address(self, address_id):
+        for customer in self.customers.values():
+            for address in customer["addresses"]:
+                if address["id"] == int(address_id):
+                    return customer, address
+        raise KeyError(address_id)
+
+    def update_customer_address(self, address_id, at=None, **changes) -> dict:
+        """Change an address of an address book; bumps the customer's
+        ``date_modified``."""
+        with self.lock:
+            customer, address = self._find_customer_address(address_id)
+            address.update(changes)
+            if "country_code" in changes and "country" not in changes:
+                code = address["country_code"]
+                address["country"] = COUNTRIES.get(code, code)
+            customer["date_modified"] = self._at(at)
+            return views.customer_address(address)
+
+    def delete_customer_address(self, address_id, at=None) -> dict:
+        """Remove an address from its address book; bumps the customer's
+        ``date_modified``."""
+        with self.lock:
+            customer, address = self._find_customer_address(address_id)
+            customer["addresses"].remove(address)
+            customer["date_modified"] = self._at(at)
+            return views.customer_address(address)
+
     # ------------------------------------------------------------------
     # orders
 
@@ -625,6 +675,64 @@ class StoreState:
             "shipping_provider_display_name": provider.upper() if provider else "",
             "generated_tracking_link": link,
         }
+
+    def _find_shipment(self, order_id, shipment_id):
+        order = self.order_record(order_id)
+        for shipment in order.shipments:
+            if shipment["id"] == int(shipment_id):
+                return order, shipment
+        raise KeyError(shipment_id)
+
+    def update_shipment(self, order_id, shipment_id, at=None, **changes) -> dict:
+        """Change a shipment's tracking details (``tracking_number``,
+        ``tracking_carrier``, ``shipping_provider``, ``comments``...); bumps
+        the order's ``date_modified``."""
+        editable = {
+            "tracking_number",
+            "tracking_carrier",
+            "tracking_link",
+            "shipping_method",
+            "shipping_provider",
+            "comments",
+        }
+        unknown = set(changes) - editable
+        if unknown:
+            raise ValueError(f"not editable on a shipment: {sorted(unknown)}")
+        with self.lock:
+            order, shipment = self._find_shipment(order_id, shipment_id)
+            shipment.update(changes)
+            if "shipping_provider" in changes:
+                provider = shipment["shipping_provider"]
+                shipment["shipping_provider_display_name"] = (
+                    provider.upper() if provider else ""
+                )
+            number = shipment["tracking_number"]
+            shipment["generated_tracking_link"] = (
+                f"https://track.aftership.com/"
+                f"{shipment['tracking_carrier'] or 'auto'}/{number}"
+                if number
+                else ""
+            )
+            order.data["date_modified"] = self._at(at)
+            return views.shipment(shipment)
+
+    def delete_shipment(self, order_id, shipment_id, at=None) -> dict:
+        """Delete a shipment: its quantities are no longer shipped, and the
+        order keeps its status (as BigCommerce does)."""
+        with self.lock:
+            order, shipment = self._find_shipment(order_id, shipment_id)
+            lines = {p["id"]: p for p in order.products}
+            for item in shipment["items"]:
+                lines[item["order_product_id"]]["quantity_shipped"] -= item["quantity"]
+            order.shipments.remove(shipment)
+            self._after_shipment(self.order_record(order_id), self._at(at), False)
+            if order.data.get("date_shipped") and not all(
+                p["quantity_shipped"] == p["quantity"]
+                for p in order.products
+                if p["type"] == PHYSICAL
+            ):
+                order.data["date_shipped"] = None
+            return views.shipment(shipment)
 
     def _after_shipment(self, order, at, update_status: bool) -> None:
         physical = [p for p in order.products if p["type"] == PHYSICAL]

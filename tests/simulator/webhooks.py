@@ -60,3 +60,26 @@ def post(url: str, body: bytes, headers: dict, timeout: float = 10.0) -> tuple:
         timeout=timeout,
     )
     return response.status_code, response.text
+
+
+# The ``data`` of each callback family, as BigCommerce sends it (API-NOTES
+# §6): note the camelCase ``orderId`` of shipments, and that an address
+# callback's ``id`` is the address's.
+def order_data(order_id: int) -> dict:
+    return {"type": "order", "id": int(order_id)}
+
+
+def customer_data(customer_id: int) -> dict:
+    return {"type": "customer", "id": int(customer_id)}
+
+
+def customer_address_data(address_id: int, customer_id: int) -> dict:
+    return {
+        "type": "customer",
+        "id": int(address_id),
+        "address": {"customer_id": int(customer_id)},
+    }
+
+
+def shipment_data(shipment_id: int, order_id: int) -> dict:
+    return {"type": "shipment", "id": int(shipment_id), "orderId": int(order_id)}

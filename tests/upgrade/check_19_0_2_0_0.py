@@ -35,4 +35,8 @@ env.cr.execute(
     "AND column_name IN ('status_id', 'tax_account_id', 'client_id', 'invoice_policy')"
 )
 assert not env.cr.fetchall()
+customer = env["bigcommerce.customer"].search(
+    [("backend_id", "=", backend.id), ("bigcommerce_id", "=", 77)]
+)
+assert customer.partner_id.name == "Upgraded customer", customer.partner_id
 print("upgrade ok")

@@ -39,5 +39,17 @@ for kind, key in (("order", "4202"), ("poll", "orders")):
             "reason": "To fix",
         }
     )
+# A registered customer's partner, as that release marked it: an external ID
+# alone (19.0.2.1.0 gives it its binding).
+partner = env["res.partner"].create({"name": "Upgraded customer"})
+env["ir.model.data"].create(
+    {
+        "module": "__bigcommerce__",
+        "name": f"backend{backend.id}_customer_77",
+        "model": "res.partner",
+        "res_id": partner.id,
+        "noupdate": True,
+    }
+)
 env.cr.commit()  # pylint: disable=invalid-commit
 print("seeded")

@@ -1,0 +1,54 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import api, fields, models
+
+
+class BigCommerceCustomer(models.Model):
+    """A registered BigCommerce customer and the partner it became.
+
+    Written by the customer importer (``components/customer_importer.py``)
+    and, for a customer whose order arrives first, by the order importer,
+    through the binder, never by hand.
+    """
+
+    _name = "bigcommerce.customer"
+    _inherit = ["bigcommerce.binding"]
+    _description = "BigCommerce Customer"
+    _order = "bigcommerce_id desc, id desc"
+    _rec_name = "name"
+    _bigcommerce_record_field = "partner_id"
+
+    bigcommerce_id = fields.Integer(string="Customer ID")
+    name = fields.Char(compute="_compute_name", store=True)
+    partner_id = fields.Many2one(
+        "res.partner",
+        readonly=True,
+        index=True,
+        ondelete="set null",
+        help="The partner the customer became; its addresses are its "
+        "invoice and delivery contacts.",
+    )
+    email = fields.Char(string="E-mail", readonly=True)
+    date_modified = fields.Datetime(string="Modified on BigCommerce", readonly=True)
+    deleted_on_store = fields.Boolean(
+        readonly=True,
+        help="The customer was deleted on BigCommerce; its partner is archived.",
+    )
+    data_digest = fields.Char(
+        readonly=True,
+        help="Digest of the customer's data at its last import: the catch-up "
+        "queues only the customers whose data changed since.",
+    )
+
+    # === COMPUTE METHODS === #
+    @api.depends("bigcommerce_id", "partner_id.name")
+    def _compute_name(self):
+        for customer in self:
+            customer.name = (
+                f"#{customer.bigcommerce_id} {customer.partner_id.name or ''}".strip()
+            )
+
+    # === ACTION METHODS === #
+    def action_reimport(self):
+        for customer in self:
+            customer.backend_id._delay_import_customer(customer.bigcommerce_id)
+        return True
