@@ -82,8 +82,10 @@ print(
 shipments = bindings.shipment_ids
 print(
     f"shipments: {len(shipments)} on {len(shipments.order_id)} orders, "
-    f"{sum(shipments.mapped('quantity'))} items; status changes recorded: "
-    f"{len(bindings.status_history_ids) - len(bindings)}"
+    f"{sum(shipments.mapped('quantity'))} items; status history: "
+    f"{len(bindings.status_history_ids)} entries, "
+    f"{sum(max(0, len(b.status_history_ids) - 1) for b in bindings)} changes "
+    "after an order's first import"
 )
 for failure in failures:
     print(f"failure {failure.name}: {failure.reason}")
