@@ -1,6 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The money of a refund, paid back, reconciled with its credit note."""
 
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from odoo import Command
 from odoo.tests import tagged
 
@@ -110,3 +115,81 @@ class TestRefundPayments(PaymentCase):
             invoice.amount_total - float(refund["total_amount"]),
             places=2,
         )
+
+
+@tagged("post_install", "-at_install")
+class TestRefundSequenceProperty(PaymentCase):
+    """For paid orders and any sequence of partial refunds, paid back by card
+    or as store credit: the credit notes sum to what was refunded, and the
+    ledger owes what the store shows (nothing on the invoice, nothing on the
+    credit notes: the money went back, or is owed as store credit)."""
+
+    @settings(
+        max_examples=12,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+        ],
+    )
+    @given(
+        quantities=st.lists(st.integers(2, 4), min_size=1, max_size=2),
+        shipping=st.sampled_from(["0", "4.99"]),
+        refunds=st.lists(
+            st.tuples(
+                st.integers(0, 1),
+                st.integers(1, 2),
+                st.sampled_from(["braintree", "storecredit"]),
+            ),
+            min_size=1,
+            max_size=3,
+        ),
+    )
+    def test_refunds_leave_the_ledger_as_the_store_shows(
+        self, quantities, shipping, refunds
+    ):
+        skus = ["MUG-BLK", "BOOK-1"]
+        lines = [
+            {"sku": skus[index], "quantity": quantity}
+            for index, quantity in enumerate(quantities)
+        ]
+        order = self.add_order(
+            lines=lines, shipping=shipping, payment_method="Credit Card"
+        )
+        self.import_order(order)
+        binding = self.binding(order)
+        invoice = binding.move_id
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        products = self.simulator.state.order_products(order["id"])
+        remaining = {line["id"]: line["quantity"] for line in products}
+        refunded = Decimal(0)
+        for line_index, quantity, provider in refunds:
+            line = products[line_index % len(products)]
+            quantity = min(quantity, remaining[line["id"]])
+            if not quantity:
+                continue
+            remaining[line["id"]] -= quantity
+            refund = self.simulator.state.add_refund(
+                order["id"],
+                [{"item_type": "PRODUCT", "item_id": line["id"], "quantity": quantity}],
+                payments=[{"provider_id": provider}],
+            )
+            self.backend._import_refund(refund["id"], order["id"])
+            refunded += Decimal(str(refund["total_amount"]))
+        credit_notes = binding.refund_ids.move_id
+        self.assertEqual(
+            Decimal(str(round(sum(credit_notes.mapped("amount_total")), 2))),
+            refunded.quantize(Decimal("0.01")),
+        )
+        self.assertEqual(
+            Decimal(str(round(binding.amount_refunded, 2))),
+            refunded.quantize(Decimal("0.01")),
+        )
+        # The store shows nothing owed on a paid order, whatever was refunded.
+        self.assertTrue(invoice.currency_id.is_zero(invoice.amount_residual))
+        for credit_note in credit_notes:
+            self.assertEqual(credit_note.state, "posted")
+            self.assertTrue(
+                credit_note.currency_id.is_zero(credit_note.amount_residual),
+                credit_note.name,
+            )
