@@ -345,12 +345,27 @@ def failures(odoo, backend_id):
     return count + failed
 
 
+# What the default status rules (bigcommerce/payments.py) do besides posting:
+# held orders get no invoice, and those in draft until paid are posted once
+# BigCommerce reports them paid.
+HELD = {12, 13}  # manual verification required, disputed
+DRAFT_UNTIL_PAID = {1, 7}  # pending, awaiting payment
+PAID = {"captured", "paid", "partially refunded", "refunded"}
+
+
 def invoiced_ids(sim, order_ids):
-    return [
-        o
-        for o in order_ids
-        if sim.state.order_record(o).data["status_id"] not in NOT_INVOICED
-    ]
+    """The orders whose invoice the default status rules post."""
+    posted_ids = []
+    for order_id in order_ids:
+        order = sim.state.render_order(order_id)
+        status_id = order["status_id"]
+        if status_id in NOT_INVOICED or status_id in HELD:
+            continue
+        paid = (order.get("payment_status") or "").strip().lower() in PAID
+        if status_id in DRAFT_UNTIL_PAID and not paid:
+            continue
+        posted_ids.append(order_id)
+    return posted_ids
 
 
 class Deliverer:
