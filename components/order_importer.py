@@ -20,6 +20,7 @@ from ..bigcommerce.mapping import (
     cents,
     clean_payload,
     infer_order_taxes,
+    order_line_items,
     order_to_invoice_plan,
 )
 from ..bigcommerce.payments import (
@@ -339,8 +340,13 @@ class OrderImporter(BigCommerceImporter):
         after_order_import(self)
         shipped = int(self.fetched["order"].get("items_shipped") or 0)
         if shipped != self.binding._items_shipped():
-            # Shipments were created, changed or deleted: read them.
-            self.backend._delay_import_shipments(self.bigcommerce_id)
+            # Shipments were created, changed or deleted: read them, naming
+            # what was shipped from the lines this import read.
+            lines = {
+                str(line["id"]): {"sku": line.get("sku"), "name": line.get("name")}
+                for line in order_line_items(self.fetched["order"])
+            }
+            self.backend._delay_import_shipments(self.bigcommerce_id, lines=lines)
         self._post_chatter_lines()
 
     def _register_payment(self):

@@ -28,15 +28,19 @@ TRACKED_FIELDS = (
 
 
 class ShipmentImporter(BigCommerceImporter):
-    """The shipments of one order: one or two API calls (the shipments, and
-    the order's lines to name what was shipped when there are any)."""
+    """The shipments of one order: one API call, the shipments; and the
+    order's lines, to name what was shipped, unless the order's import that
+    queued this passed them."""
 
     kind = "shipment"
 
-    def __init__(self, backend, order_id):
+    def __init__(self, backend, order_id, lines=None):
+        """:param lines: ``{order product id: {"sku": ..., "name": ...}}``
+        (keys as strings, as a job's arguments keep them)."""
         super().__init__(backend, int(order_id))
         self.order = self.env["bigcommerce.order"]
         self.told = 0
+        self.lines = {int(key): line for key, line in lines.items()} if lines else None
 
     def _label(self):
         return f"Shipments of order #{self.bigcommerce_id}"
@@ -54,7 +58,9 @@ class ShipmentImporter(BigCommerceImporter):
             self._call(self.client.get_order_shipments, self.bigcommerce_id)
         )
         self.fetched["lines"] = {}
-        if self.fetched["shipments"]:
+        if self.fetched["shipments"] and self.lines is not None:
+            self.fetched["lines"] = self.lines
+        elif self.fetched["shipments"]:
             order = clean_payload(
                 self._call(self.client.get_order, self.bigcommerce_id)
             )

@@ -14,6 +14,7 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.tools import config
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -51,6 +52,10 @@ WEBHOOK_ROUTE = "/bigcommerce/webhook"
 # own webhook retries do: an outage of the store's API, or of this server's
 # network, delays orders and loses none.
 JOB_MAX_RETRIES = 64
+# Listed orders (a first sync of a store's history) are imported this many
+# to a job, in one transaction with a savepoint per order: well inside an
+# HTTP worker's time limit, and without the cost of a job per order.
+ORDERS_PER_PAGE_JOB = 50
 # Fields kept encrypted at rest: clear field -> stored ciphertext column.
 SECRET_FIELDS = {
     "access_token": "access_token_encrypted",
@@ -340,6 +345,7 @@ class BigCommerceBackend(models.Model):
     failure_count = fields.Integer(
         compute="_compute_counts", help="Imports waiting for a fix or a reprocess."
     )
+    customer_count = fields.Integer(compute="_compute_counts")
 
     # ---- What the store said at the last connection test ---------------------
     store_name = fields.Char(readonly=True, copy=False)
@@ -557,9 +563,15 @@ class BigCommerceBackend(models.Model):
                 ["__count"],
             )
         )
+        customers = dict(
+            self.env["bigcommerce.customer"]._read_group(
+                [("backend_id", "in", self.ids)], ["backend_id"], ["__count"]
+            )
+        )
         for backend in self:
             backend.order_count = orders.get(backend, 0)
             backend.failure_count = failures.get(backend, 0)
+            backend.customer_count = customers.get(backend, 0)
 
     # === ACTION METHODS === #
     def action_view_orders(self):
@@ -567,6 +579,9 @@ class BigCommerceBackend(models.Model):
 
     def action_view_failures(self):
         return self._action_view("bigcommerce_connector.bigcommerce_failure_action")
+
+    def action_view_customers(self):
+        return self._action_view("bigcommerce_connector.bigcommerce_customer_action")
 
     def _action_view(self, xmlid):
         self.ensure_one()
@@ -825,6 +840,50 @@ class BigCommerceBackend(models.Model):
                 run_line_id
             ).exists()._set_outcome(importer.outcome, result)
         return result
+
+    def _delay_import_run_order(self, run, line_id, order_id, prefetched=None):
+        """Queue the import of one order of an import run, alone."""
+        self.ensure_one()
+        return self.with_delay(
+            # Its own key: a pending webhook job of the same order must not
+            # swallow this one (the binder keeps one invoice).
+            identity_key=f"bigcommerce-order-{self.id}-{order_id}-run{line_id}",
+            description=f"Import BigCommerce order #{order_id} ({run.name})",
+            max_retries=JOB_MAX_RETRIES,
+        )._import_order(order_id, run_line_id=line_id, prefetched=prefetched)
+
+    def _import_orders_page(self, items):
+        """Job: import listed orders in one transaction, a savepoint each.
+
+        Each order goes through the same import as alone, and ends the same
+        way: invoiced, skipped, or a failure record. An order that meets a
+        transient fault (the rate limit, a worker importing it already) is
+        queued alone instead, to be retried as every import is; the others
+        are not held back by it.
+
+        :param items: ``[[run line id, order], ...]``, each order as the
+            listing returned it, with its lines.
+        """
+        self.ensure_one()
+        lines = self.env["bigcommerce.import.run.line"].sudo()
+        alone = 0
+        for line_id, order in items:
+            line = lines.browse(line_id).exists()
+            order_id = int(order["id"])
+            importer = OrderImporter(self, order_id, prefetched=order)
+            try:
+                result = importer.run()
+            except (RetryableJobError, *PG_CONCURRENCY_EXCEPTIONS_TO_RETRY) as exc:
+                _logger.info("Order %s queued alone: %s", order_id, exc)
+                self._delay_import_run_order(line.run_id, line_id, order_id, order)
+                alone += 1
+                continue
+            line._set_outcome(importer.outcome, result)
+        return (
+            f"{len(items) - alone} order(s) imported"
+            + (f", {alone} queued alone after a transient fault" if alone else "")
+            + "."
+        )
 
     # --- what the store's settings make of an order ---
     def _status_action(self, status_id):
@@ -1164,8 +1223,13 @@ class BigCommerceBackend(models.Model):
         return CustomerCatchUp(self).run()
 
     # --- jobs: shipments ---
-    def _delay_import_shipments(self, order_id):
-        """Queue the reading of one order's shipments."""
+    def _delay_import_shipments(self, order_id, lines=None):
+        """Queue the reading of one order's shipments.
+
+        :param lines: the order's line items as its import just read them,
+            ``{order product id: {"sku": ..., "name": ...}}``: the job then
+            names what was shipped without reading the order again.
+        """
         self.ensure_one()
         order_id = int(order_id)
         return self.with_delay(
@@ -1173,9 +1237,9 @@ class BigCommerceBackend(models.Model):
             description=f"Import shipments of BigCommerce order #{order_id} "
             f"({self.name})",
             max_retries=JOB_MAX_RETRIES,
-        )._import_shipments(order_id)
+        )._import_shipments(order_id, lines=lines)
 
-    def _import_shipments(self, order_id):
+    def _import_shipments(self, order_id, lines=None):
         """Job: bring one order's shipments onto its order record."""
         self.ensure_one()
-        return ShipmentImporter(self, order_id).run()
+        return ShipmentImporter(self, order_id, lines=lines).run()

@@ -64,6 +64,9 @@ class BigCommerceFailure(models.Model):
         index=True,
     )
     resolved_at = fields.Datetime(readonly=True)
+    record_model = fields.Char(compute="_compute_record")
+    record_id = fields.Integer(compute="_compute_record")
+    record_name = fields.Char(string="Record", compute="_compute_record")
 
     _one_per_record = models.Constraint(
         "unique(backend_id, record_type, bigcommerce_id)",
@@ -77,6 +80,41 @@ class BigCommerceFailure(models.Model):
             failure.name = (
                 f"{labels.get(failure.record_type, '')} #{failure.bigcommerce_id}"
             )
+
+    # The Odoo record a failure is about, once it exists (after a reprocess).
+    _RECORD_MODELS = {
+        "order": "bigcommerce.order",
+        "cancelled_invoice": "bigcommerce.order",
+        "shipment": "bigcommerce.order",
+        "refund": "bigcommerce.refund",
+        "customer": "bigcommerce.customer",
+    }
+
+    def _compute_record(self):
+        for failure in self:
+            model = self._RECORD_MODELS.get(failure.record_type)
+            record = None
+            if model and (failure.bigcommerce_id or "").isdigit():
+                record = self.env[model].search(
+                    [
+                        ("backend_id", "=", failure.backend_id.id),
+                        ("bigcommerce_id", "=", int(failure.bigcommerce_id)),
+                    ],
+                    limit=1,
+                )
+            failure.record_model = model if record else False
+            failure.record_id = record.id if record else 0
+            failure.record_name = record.display_name if record else False
+
+    def action_open_record(self):
+        """Open the order, refund or customer this failure was about."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self.record_model,
+            "res_id": self.record_id,
+            "view_mode": "form",
+        }
 
     @api.model
     def _record(self, backend, record_type, bigcommerce_id, reason, payload=None):
@@ -134,8 +172,32 @@ class BigCommerceFailure(models.Model):
         return failures
 
     def action_reprocess(self):
-        """Queue the import again (works on many failures at once)."""
-        for failure in self.filtered(lambda f: f.state != "resolved"):
+        """Queue the import again (works on many failures at once), and say
+        so."""
+        to_queue = self.filtered(lambda f: f.state != "resolved")
+        to_queue._queue_again()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Reprocessing"),
+                "message": self.env._(
+                    "%(count)s import(s) queued again. Each failure shows Resolved "
+                    "once its import succeeds, or its new reason if it fails again.",
+                    count=len(to_queue),
+                )
+                if to_queue
+                else self.env._("These failures are already resolved."),
+                "type": "info",
+                "sticky": False,
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _queue_again(self):
+        for failure in self:
+            # Before queuing: a job run at once resolves the failure itself.
+            failure.state = "queued"
             if failure.record_type == "order":
                 failure.backend_id._delay_import_order(
                     int(failure.bigcommerce_id), origin="reprocess"
@@ -161,5 +223,3 @@ class BigCommerceFailure(models.Model):
                 failure.backend_id._delay_import_customer(int(failure.bigcommerce_id))
             elif failure.record_type == "shipment":
                 failure.backend_id._delay_import_shipments(int(failure.bigcommerce_id))
-            failure.state = "queued"
-        return True

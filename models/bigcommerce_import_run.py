@@ -9,7 +9,7 @@ one another; the run's counts are read from its lines.
 
 from odoo import api, fields, models
 
-from .bigcommerce_backend import JOB_MAX_RETRIES
+from .bigcommerce_backend import JOB_MAX_RETRIES, ORDERS_PER_PAGE_JOB
 
 
 class BigCommerceImportRun(models.Model):
@@ -122,18 +122,22 @@ class BigCommerceImportRun(models.Model):
         lines = self.env["bigcommerce.import.run.line"].create(
             [{"run_id": self.id, "bigcommerce_id": order_id} for order_id in wanted]
         )
-        prefetched = prefetched or {}
-        for line in lines:
-            order_id = line.bigcommerce_id
+        if not prefetched:
+            for line in lines:
+                backend._delay_import_run_order(self, line.id, line.bigcommerce_id)
+            return lines
+        # Listed orders come with their lines: a page of them per job.
+        items = [[line.id, prefetched[line.bigcommerce_id]] for line in lines]
+        for start in range(0, len(items), ORDERS_PER_PAGE_JOB):
+            page = items[start : start + ORDERS_PER_PAGE_JOB]
+            first, last = page[0][1]["id"], page[-1][1]["id"]
             backend.with_delay(
-                # Its own key: a pending webhook job of the same order must
-                # not swallow this one (the binder keeps one invoice).
-                identity_key=f"bigcommerce-order-{backend.id}-{order_id}-run{line.id}",
-                description=f"Import BigCommerce order #{order_id} ({self.name})",
+                identity_key=f"bigcommerce-orders-page-{backend.id}-line{page[0][0]}",
+                description=(
+                    f"Import BigCommerce orders #{first} to #{last} ({self.name})"
+                ),
                 max_retries=JOB_MAX_RETRIES,
-            )._import_order(
-                order_id, run_line_id=line.id, prefetched=prefetched.get(order_id)
-            )
+            )._import_orders_page(page)
         return lines
 
     def _list_again(self):

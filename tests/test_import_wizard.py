@@ -10,6 +10,7 @@ from odoo.tests import tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
+from ..components.binder import BigCommerceBinder
 from ..wizards.bigcommerce_import_wizard import parse_order_numbers
 from .common import BigCommerceAccountingCase
 
@@ -124,6 +125,48 @@ class TestImportWizard(WizardMixin, BigCommerceAccountingCase):
         self.assertEqual(
             sorted(run.line_ids.mapped("bigcommerce_id")), [o["id"] for o in orders]
         )
+
+    def test_listed_orders_are_imported_a_page_per_job(self):
+        """One job, one transaction, a savepoint per order: an order another
+        worker is importing waits alone, and the others are not held back."""
+        start = datetime(2025, 9, 1)
+        orders = [
+            self.add_order(date_created=start + timedelta(hours=hour))
+            for hour in (1, 2, 3)
+        ]
+        busy = orders[1]["id"]
+        lock_key = BigCommerceBinder(self.backend, "order").lock_key(busy)
+        with trap_jobs() as trap:
+            self.wizard(
+                mode="period", date_from=start, date_to=start + timedelta(days=1)
+            ).action_import()
+            trap.perform_enqueued_jobs()  # the listing
+            trap.assert_jobs_count(1, only=self.backend._import_orders_page)
+            trap.assert_jobs_count(0, only=self.backend._import_order)
+            with self.env.registry.cursor() as other_worker:
+                other_worker.execute("SELECT pg_advisory_xact_lock(%s)", [lock_key])
+                trap.perform_enqueued_jobs()  # the page
+            run = self.backend.last_import_run_id
+            run.invalidate_recordset()
+            self.assertEqual(
+                (run.state, run.done_count, run.queued_count), ("running", 2, 1)
+            )
+            self.assertFalse(self.binding(orders[1]))
+            # The busy order, queued alone with what the listing returned.
+            trap.assert_jobs_count(1, only=self.backend._import_order)
+            (alone,) = trap._filtered_enqueued_jobs(self.backend._import_order)
+            self.assertEqual(alone.args, (busy,))
+            self.assertEqual(alone.kwargs["prefetched"]["id"], busy)
+            before = len(self.simulator.requests)
+            trap.perform_enqueued_jobs()
+        # (Its customer's import reads the customer.)
+        self.assertEqual(
+            [c for c in self.api_calls(before) if "/v2/orders" in c["path"]], []
+        )
+        run.invalidate_recordset()
+        self.assertEqual((run.state, run.done_count), ("done", 3))
+        for order in orders:
+            self.assertEqual(self.binding(order).move_id.state, "posted")
 
     def test_failed_listing_is_a_failure_then_reprocessed(self):
         start = datetime(2025, 6, 1)

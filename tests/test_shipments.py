@@ -6,7 +6,7 @@ from odoo.tests import tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from .common import BigCommerceAccountingCase
+from .common import STORE_HASH, BigCommerceAccountingCase
 
 
 @tagged("post_install", "-at_install")
@@ -152,8 +152,21 @@ class TestShipments(BigCommerceAccountingCase):
         )
         with trap_jobs() as trap:
             self.import_order(other)
+            # The lines the order's import read name what was shipped...
             trap.assert_enqueued_job(
-                self.backend._import_shipments, args=(other["id"],)
+                self.backend._import_shipments,
+                args=(other["id"],),
+                kwargs={
+                    "lines": {str(line["id"]): {"sku": "MUG-BLK", "name": line["name"]}}
+                },
             )
+            before = len(self.simulator.requests)
             trap.perform_enqueued_jobs()
-        self.assertEqual(len(self.binding(other).shipment_ids), 1)
+        # ... so the shipments job reads the shipments, and nothing else.
+        paths = [r["path"] for r in self.simulator.requests[before:]]
+        self.assertEqual(
+            paths, [f"/stores/{STORE_HASH}/v2/orders/{other['id']}/shipments"]
+        )
+        (shipment,) = self.binding(other).shipment_ids
+        self.assertEqual(shipment.item_ids.name, line["name"])
+        self.assertEqual(shipment.item_ids.sku, "MUG-BLK")
