@@ -4,10 +4,13 @@ tools/bench.py in an ``odoo shell`` (which provides ``env``) while the
 store's simulator runs.
 
 For each order: the connector's import job (``_import_order``: the API call,
-mapping, the invoice, posting, binding), then a direct ORM create + post of
-the identical invoice (same partner, journal, currency, dates, lines, taxes
-and accounts): the floor. Each is flushed and timed on its own, and
-committed untimed. Then cProfile over further imports. Prints ``BENCH{json}``.
+mapping, the invoice, posting, the payment, binding, chatter), then a direct
+ORM create + post of the identical invoice (same partner, journal, currency,
+dates, lines, taxes and accounts): the floor; and the floor with the same
+payments registered (same journals and amounts, through Odoo's own payment
+wizard), the floor of the identical ledger. Each is flushed and timed on its
+own, and committed untimed. Then cProfile over further imports. Prints
+``BENCH{json}``.
 """
 
 # A script run by the benchmark: it reports on stdout on purpose.
@@ -84,18 +87,34 @@ for order_id in measured:
     if not move or move.state != "posted":
         continue
     values = floor_values(move)
+    payments = [(p.journal_id.id, p.amount) for p in move._get_reconciled_payments()]
     env.invalidate_all()
     started = time.perf_counter()
     floor = env["account.move"].create(values)
     floor.action_post()
     env.flush_all()
     floor_time = time.perf_counter() - started
+    for journal_id, amount in payments:
+        env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=floor.ids
+        ).create(
+            {
+                "journal_id": journal_id,
+                "amount": amount,
+                "payment_date": floor.invoice_date,
+                "payment_difference_handling": "open",
+            }
+        )._create_payments()
+    env.flush_all()
+    ledger_time = time.perf_counter() - started
     env.cr.commit()
     pairs.append(
         {
             "order": order_id,
             "import": imported,
             "floor": floor_time,
+            "ledger_floor": ledger_time,
+            "payments": len(payments),
             "lines": len(move.invoice_line_ids),
         }
     )
@@ -140,7 +159,11 @@ STEPS = (
         "order_importer.py:_set_bigcommerce_taxes",
     ),
     ("binding + external ID", "components/importer.py:_bind"),
-    ("posting (action_post)", "order_importer.py:_after_import"),
+    ("after the invoice (all below)", "order_importer.py:_after_import"),
+    ("  posting (action_post)", "account/models/account_move.py:action_post"),
+    ("  the payment (register, reconcile)", "order_importer.py:_register_payment"),
+    ("  refunds and cancellation checks", "order_refunds.py:after_order_import"),
+    ("  chatter lines (order, invoice)", "order_importer.py:_post_chatter_lines"),
     ("failure bookkeeping", "components/importer.py:_resolve_failure"),
     ("flush to the database", "orm/environments.py:flush_all"),
 )
