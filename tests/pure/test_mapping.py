@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from store_fixtures import store_fixtures
 
-from bigcommerce import BigCommerceClient
 from bigcommerce.mapping import (
     KIND_DISCOUNT,
     KIND_GIFT_CERTIFICATE,
@@ -22,32 +22,19 @@ from bigcommerce.mapping import (
     order_to_invoice_plan,
     split_quantity,
 )
-from simulator import BigCommerceSimulator
 
 D = Decimal
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with BigCommerceSimulator(
-        store_hash="mapstore", access_token="t", quota=None
-    ) as simulator:
-        for sku, price, rate, kind in (
-            ("MUG", "12.50", "0.0825", "physical"),
-            ("BOOK", "30.00", "0.0825", "physical"),
-            ("EBOOK", "9.99", "0.20", "digital"),
-            ("GIFT", "50.00", "0", "giftcertificate"),
-        ):
-            simulator.state.add_product(
-                sku=sku, name=sku.title(), price=price, tax_rate=rate, type=kind
-            )
-        yield simulator
-        simulator.assert_conformant()
-
-
-@pytest.fixture(scope="module")
-def client(sim):
-    return BigCommerceClient("mapstore", "t", base_url=sim.base_url)
+sim, client = store_fixtures(
+    "mapstore",
+    {
+        "MUG": ("12.50", "0.0825", "physical"),
+        "BOOK": ("30.00", "0.0825", "physical"),
+        "EBOOK": ("9.99", "0.20", "digital"),
+        "GIFT": ("50.00", "0", "giftcertificate"),
+    },
+)
 
 
 def fetch(client, order):

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from store_fixtures import store_fixtures
 
-from bigcommerce import BigCommerceClient
 from bigcommerce.mapping import MappingError, order_to_invoice_plan
 from bigcommerce.payments import (
     ACTION_DRAFT,
@@ -23,26 +23,11 @@ from bigcommerce.payments import (
     payment_parts_from_transactions,
     status_action,
 )
-from simulator import BigCommerceSimulator
 
 D = Decimal
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with BigCommerceSimulator(
-        store_hash="paystore", access_token="t", quota=None
-    ) as simulator:
-        simulator.state.add_product(
-            sku="MUG", name="Mug", price="12.50", tax_rate="0.0825"
-        )
-        yield simulator
-        simulator.assert_conformant()
-
-
-@pytest.fixture(scope="module")
-def client(sim):
-    return BigCommerceClient("paystore", "t", base_url=sim.base_url)
+sim, client = store_fixtures("paystore", {"MUG": ("12.50", "0.0825", "physical")})
 
 
 def served(sim, client, **values):

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from store_fixtures import store_fixtures
 
-from bigcommerce import BigCommerceClient
 from bigcommerce.mapping import (
     KIND_DISCOUNT,
     KIND_HANDLING,
@@ -23,33 +23,20 @@ from bigcommerce.refunds import (
     KIND_TAX_ADJUSTMENT,
     refund_to_credit_note_plan,
 )
-from simulator import BigCommerceSimulator
 from simulator.refunds import RefundError
 
 D = Decimal
 CENT = D("0.01")
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with BigCommerceSimulator(
-        store_hash="refundstore", access_token="t", quota=None
-    ) as simulator:
-        for sku, price, rate in (
-            ("MUG", "12.50", "0.0825"),
-            ("BOOK", "30.00", "0.0825"),
-            ("EBOOK", "9.99", "0.20"),
-        ):
-            simulator.state.add_product(
-                sku=sku, name=sku.title(), price=price, tax_rate=rate
-            )
-        yield simulator
-        simulator.assert_conformant()
-
-
-@pytest.fixture(scope="module")
-def client(sim):
-    return BigCommerceClient("refundstore", "t", base_url=sim.base_url)
+sim, client = store_fixtures(
+    "refundstore",
+    {
+        "MUG": ("12.50", "0.0825", "physical"),
+        "BOOK": ("30.00", "0.0825", "physical"),
+        "EBOOK": ("9.99", "0.20", "physical"),
+    },
+)
 
 
 def plan_for(client, refund):

@@ -13,14 +13,13 @@ from decimal import Decimal
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from store_fixtures import store_fixtures
 
-from bigcommerce import BigCommerceClient
 from bigcommerce.mapping import (
     MappingError,
     infer_order_taxes,
     order_to_invoice_plan,
 )
-from simulator import BigCommerceSimulator
 
 D = Decimal
 # The rates the simulated store charges, and so the Odoo store's tax list.
@@ -35,22 +34,7 @@ SKUS = {
 }
 
 
-@pytest.fixture(scope="module")
-def sim():
-    with BigCommerceSimulator(
-        store_hash="taxstore", access_token="t", quota=None
-    ) as simulator:
-        for sku, (price, rate, kind) in SKUS.items():
-            simulator.state.add_product(
-                sku=sku, name=sku.title(), price=price, tax_rate=rate, type=kind
-            )
-        yield simulator
-        simulator.assert_conformant()
-
-
-@pytest.fixture(scope="module")
-def client(sim):
-    return BigCommerceClient("taxstore", "t", base_url=sim.base_url)
+sim, client = store_fixtures("taxstore", SKUS)
 
 
 def normalized(plan):
