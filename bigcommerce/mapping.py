@@ -99,25 +99,19 @@ class InvoiceLine:
         return self.quantity * self.price_unit
 
 
-@dataclass
-class InvoicePlan:
-    order_id: int
-    currency: str
-    date: object  # naive UTC datetime
-    customer_id: int
-    billing_address: dict
-    lines: list = field(default_factory=list)
-    tax_by_rate: dict = field(default_factory=dict)  # rate -> amount
-    untaxed: Decimal = ZERO
-    tax: Decimal = ZERO
-    total: Decimal = ZERO
+class ReconcilingPlan:
+    """What an invoice plan and a credit note plan share: lines, tax rows by
+    rate, and totals that must add up to BigCommerce's to the cent."""
 
     @property
     def lines_untaxed(self):
         return sum((line.amount for line in self.lines), ZERO)
 
-    def check(self):
-        """Raise :class:`MappingError` unless the plan adds up to the order."""
+    def _label(self):
+        raise NotImplementedError
+
+    def _problems(self):
+        """What does not add up, in plain words (empty when all does)."""
         problems = []
         if self.lines_untaxed != self.untaxed:
             problems.append(
@@ -136,15 +130,42 @@ class InvoicePlan:
                 f"BigCommerce's total is {self.total} (difference "
                 f"{self.total - self.untaxed - self.tax})"
             )
+        return problems
+
+    def check(self):
+        """Raise :class:`MappingError` unless the plan adds up to BigCommerce's
+        figures."""
+        problems = self._problems()
+        if problems:
+            raise MappingError(
+                f"{self._label()} does not reconcile: " + "; ".join(problems)
+            )
+        return self
+
+
+@dataclass
+class InvoicePlan(ReconcilingPlan):
+    order_id: int
+    currency: str
+    date: object  # naive UTC datetime
+    customer_id: int
+    billing_address: dict
+    lines: list = field(default_factory=list)
+    tax_by_rate: dict = field(default_factory=dict)  # rate -> amount
+    untaxed: Decimal = ZERO
+    tax: Decimal = ZERO
+    total: Decimal = ZERO
+
+    def _label(self):
+        return f"Order {self.order_id}"
+
+    def _problems(self):
+        problems = super()._problems()
         taxed_rates = {rate for line in self.lines for rate in line.tax_rates}
         for rate, amount in self.tax_by_rate.items():
             if amount and rate not in taxed_rates:
                 problems.append(f"tax {amount} at {rate}% is on no line")
-        if problems:
-            raise MappingError(
-                f"Order {self.order_id} does not reconcile: " + "; ".join(problems)
-            )
-        return self
+        return problems
 
 
 # ----------------------------------------------------------------------

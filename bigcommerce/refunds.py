@@ -39,6 +39,7 @@ from .mapping import (
     KIND_WRAPPING,
     ZERO,
     MappingError,
+    ReconcilingPlan,
     _discount_shares,
     _rows_rates,
     _rows_tax,
@@ -84,7 +85,7 @@ class CreditNoteLine:
 
 
 @dataclass
-class CreditNotePlan:
+class CreditNotePlan(ReconcilingPlan):
     refund_id: int
     order_id: int
     currency: str
@@ -98,36 +99,8 @@ class CreditNotePlan:
     #: Whether the refund returns tax only (no items).
     tax_only: bool = False
 
-    @property
-    def lines_untaxed(self):
-        return sum((line.amount for line in self.lines), ZERO)
-
-    def check(self):
-        """Raise :class:`MappingError` unless the plan adds up to the refund."""
-        problems = []
-        if self.lines_untaxed != self.untaxed:
-            problems.append(
-                f"lines add up to {self.lines_untaxed} untaxed, the refund to "
-                f"{self.untaxed} (difference {self.lines_untaxed - self.untaxed})"
-            )
-        taxes = sum(self.tax_by_rate.values(), ZERO)
-        if taxes != self.tax:
-            problems.append(
-                f"taxes add up to {taxes}, the refund's tax is {self.tax} "
-                f"(difference {taxes - self.tax})"
-            )
-        if self.untaxed + self.tax != self.total:
-            problems.append(
-                f"untaxed {self.untaxed} + tax {self.tax} is not the refund's "
-                f"total {self.total} (difference "
-                f"{self.total - self.untaxed - self.tax})"
-            )
-        if problems:
-            raise MappingError(
-                f"Refund {self.refund_id} of order {self.order_id} does not "
-                "reconcile: " + "; ".join(problems)
-            )
-        return self
+    def _label(self):
+        return f"Refund {self.refund_id} of order {self.order_id}"
 
 
 @dataclass

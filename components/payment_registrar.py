@@ -38,6 +38,80 @@ class PaymentNotRegistered(Exception):
     """The payment cannot be registered; says why and what to do."""
 
 
+def settle_against_account(move, account, amount, label, what):
+    """Settle ``amount`` of ``move`` against ``account``, in the company's
+    first miscellaneous journal, reconciled with ``move``'s receivable.
+
+    A positive amount pays an invoice from ``account`` (a liability: gift
+    certificates, store credit); a negative one credits a credit note to
+    it (a refund kept as store credit).
+
+    :param amount: in ``move``'s currency.
+    :param what: what is settled, for the message when no journal can book it.
+    :raises PaymentNotRegistered: when the company has no such journal.
+    """
+    env = move.env
+    company = move.company_id
+    journal = env["account.journal"].search(
+        [("type", "=", "general"), ("company_id", "=", company.id)],
+        order="sequence, id",
+        limit=1,
+    )
+    if not journal:
+        raise PaymentNotRegistered(
+            env._(
+                "no miscellaneous journal in %(company)s to book %(what)s.",
+                company=company.name,
+                what=what,
+            )
+        )
+    receivable = move.line_ids.filtered(
+        lambda line: line.account_id.account_type == "asset_receivable"
+    )
+    balance = move.currency_id._convert(
+        amount, company.currency_id, company, move.invoice_date
+    )
+    common = {
+        "name": label,
+        "partner_id": move.commercial_partner_id.id,
+        "currency_id": move.currency_id.id,
+    }
+    entry = env["account.move"].create(
+        {
+            "move_type": "entry",
+            "journal_id": journal.id,
+            "date": move.invoice_date,
+            "ref": label,
+            "line_ids": [
+                Command.create(
+                    dict(
+                        common,
+                        account_id=account.id,
+                        amount_currency=amount,
+                        balance=balance,
+                    )
+                ),
+                Command.create(
+                    dict(
+                        common,
+                        account_id=receivable[:1].account_id.id,
+                        amount_currency=-amount,
+                        balance=-balance,
+                    )
+                ),
+            ],
+        }
+    )
+    entry.action_post()
+    (
+        receivable
+        | entry.line_ids.filtered(
+            lambda line: line.account_id == receivable[:1].account_id
+        )
+    ).reconcile()
+    return entry
+
+
 class PaymentRegistrar:
     """Registers what BigCommerce reports paid on one order's invoice."""
 
@@ -150,68 +224,9 @@ class PaymentRegistrar:
     def _settle_from_liability(self, part, account):
         """Move ``part`` from the liability ``account`` to the invoice's
         receivable, and reconcile it with the invoice."""
-        move = self.move
-        company = move.company_id
-        journal = self.env["account.journal"].search(
-            [("type", "=", "general"), ("company_id", "=", company.id)],
-            order="sequence, id",
-            limit=1,
+        return settle_against_account(
+            self.move, account, float(part.amount), self._memo(part), part.method
         )
-        if not journal:
-            raise PaymentNotRegistered(
-                self.env._(
-                    "no miscellaneous journal in %(company)s to settle %(method)s.",
-                    company=company.name,
-                    method=part.method,
-                )
-            )
-        receivable = move.line_ids.filtered(
-            lambda line: line.account_id.account_type == "asset_receivable"
-        )
-        amount_currency = float(part.amount)
-        balance = move.currency_id._convert(
-            amount_currency, company.currency_id, company, move.invoice_date
-        )
-        label = self._memo(part)
-        common = {
-            "name": label,
-            "partner_id": move.commercial_partner_id.id,
-            "currency_id": move.currency_id.id,
-        }
-        entry = self.env["account.move"].create(
-            {
-                "move_type": "entry",
-                "journal_id": journal.id,
-                "date": move.invoice_date,
-                "ref": label,
-                "line_ids": [
-                    Command.create(
-                        dict(
-                            common,
-                            account_id=account.id,
-                            amount_currency=amount_currency,
-                            balance=balance,
-                        )
-                    ),
-                    Command.create(
-                        dict(
-                            common,
-                            account_id=receivable[:1].account_id.id,
-                            amount_currency=-amount_currency,
-                            balance=-balance,
-                        )
-                    ),
-                ],
-            }
-        )
-        entry.action_post()
-        (
-            receivable
-            | entry.line_ids.filtered(
-                lambda line: line.account_id == receivable[:1].account_id
-            )
-        ).reconcile()
-        return entry
 
 
 # BigCommerce's provider id of store credit, in a refund's payments.
@@ -317,62 +332,10 @@ class RefundPaymentRegistrar:
                     payment=label,
                 )
             )
-        move = self.move
-        company = move.company_id
-        journal = self.env["account.journal"].search(
-            [("type", "=", "general"), ("company_id", "=", company.id)],
-            order="sequence, id",
-            limit=1,
+        return settle_against_account(
+            self.move,
+            account,
+            -amount,
+            self._memo(label),
+            self.env._("store credit"),
         )
-        if not journal:
-            raise PaymentNotRegistered(
-                self.env._(
-                    "no miscellaneous journal in %(company)s to book store credit.",
-                    company=company.name,
-                )
-            )
-        receivable = move.line_ids.filtered(
-            lambda line: line.account_id.account_type == "asset_receivable"
-        )
-        balance = move.currency_id._convert(
-            amount, company.currency_id, company, move.invoice_date
-        )
-        common = {
-            "name": self._memo(label),
-            "partner_id": move.commercial_partner_id.id,
-            "currency_id": move.currency_id.id,
-        }
-        entry = self.env["account.move"].create(
-            {
-                "move_type": "entry",
-                "journal_id": journal.id,
-                "date": move.invoice_date,
-                "ref": self._memo(label),
-                "line_ids": [
-                    Command.create(
-                        dict(
-                            common,
-                            account_id=receivable[:1].account_id.id,
-                            amount_currency=amount,
-                            balance=balance,
-                        )
-                    ),
-                    Command.create(
-                        dict(
-                            common,
-                            account_id=account.id,
-                            amount_currency=-amount,
-                            balance=-balance,
-                        )
-                    ),
-                ],
-            }
-        )
-        entry.action_post()
-        (
-            receivable
-            | entry.line_ids.filtered(
-                lambda line: line.account_id == receivable[:1].account_id
-            )
-        ).reconcile()
-        return entry
