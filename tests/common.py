@@ -1,7 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Shared set-up of the Odoo tier: a local BigCommerce simulator per class."""
+"""Shared set-up of the Odoo tier: a local BigCommerce simulator per class,
+and committed fixtures for the tests whose workers are other transactions."""
 
-from odoo import Command
+import re
+from contextlib import closing, contextmanager
+
+from odoo import SUPERUSER_ID, Command, api
+from odoo.orm.environments import Transaction
+from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase
 from odoo.tools import config
 
@@ -10,6 +16,7 @@ from odoo.addons.account.tests.common import (
     AccountTestInvoicingHttpCommon,
 )
 
+from ..components.binder import XMLID_MODULE
 from ..models.bigcommerce_backend import API_HOSTS_OPTION
 from .simulator import BigCommerceSimulator
 
@@ -226,3 +233,121 @@ class BigCommerceAccountingHttpCase(
     StoreAccountingMixin, AccountTestInvoicingHttpCommon
 ):
     """The store, configured, with Odoo's HTTP server (HttpCase)."""
+
+
+class CommittedStoreMixin:
+    """Committed fixtures, for a TransactionCase whose workers are other
+    transactions (threads on connections of their own, or processes), which
+    cannot see the test's uncommitted data. The store (and its product) are
+    committed; when each test ends, they are removed with all that was
+    committed for the store.
+
+    Committed data outlives a crashed test run: give the store a hash (and
+    the product a SKU) of their own each run.
+    """
+
+    backend_id = None
+    product_id = None
+
+    def env_on(self, cr):
+        """An environment on another connection, with the test's registry
+        (looking it up by name would wait for the runner's registry lock)."""
+        cr.transaction = Transaction(self.registry)
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    @contextmanager
+    def committed_env(self):
+        """An environment on a connection of its own, committed on exit."""
+        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
+            yield self.env_on(cr)
+            # Committed on purpose: the workers are other transactions.
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def create_committed_store(
+        self, name, store_hash, sku=None, product_name=None, bare=False, **values
+    ):
+        """Commit a store (and, given ``sku``, a product of that internal
+        reference), keep their ids in ``self.backend_id`` and
+        ``self.product_id``, and remove them when the test ends.
+
+        The store talks to the class's simulator with the tokens of this
+        module, books on the company's sales journal and revenue account,
+        and registers no payments (they would only add committed entries to
+        clean up; they have their tests). A ``bare`` store has its name and
+        hash only, and never calls BigCommerce. ``values`` override.
+        """
+        with self.committed_env() as env:
+            if sku:
+                self.product_id = (
+                    env["product.product"]
+                    .create(
+                        {"name": product_name, "default_code": sku, "type": "consu"}
+                    )
+                    .id
+                )
+            store = {"name": name, "store_hash": store_hash}
+            if not bare:
+                company = env.company
+                journal = env["account.journal"].search(
+                    [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
+                )
+                store.update(
+                    api_base_url=self.simulator.base_url,
+                    access_token=ACCESS_TOKEN,
+                    client_secret=CLIENT_SECRET,
+                    journal_id=journal.id,
+                    revenue_account_id=company.income_account_id.id,
+                    register_payments=False,
+                )
+            store.update(values)
+            self.backend_id = env["bigcommerce.backend"].create(store).id
+        self.addCleanup(self.remove_committed_data)
+
+    def remove_committed_data(self):
+        """Remove what the tests committed for the store ``self.backend_id``:
+        its orders, refunds, customers, failures, webhook deliveries and
+        log, queued jobs and rate-limit row, the invoices, credit notes and
+        partners it bound (posted entries reset to draft first) with their
+        external IDs, the store, and ``self.product_id``. A store id that
+        is not in the database has only its rate-limit row to remove."""
+        backend_id = self.backend_id
+        with self.committed_env() as env:
+            backend = env["bigcommerce.backend"].browse(backend_id).exists()
+            bound = env["ir.model.data"].search(
+                [
+                    ("module", "=", XMLID_MODULE),
+                    ("name", "=like", f"backend{backend_id}\\_%"),
+                ]
+            )
+
+            def records(model):
+                ids = bound.filtered(lambda d: d.model == model).mapped("res_id")
+                return env[model].browse(ids).exists()
+
+            moves = records("account.move")
+            partners = records("res.partner")
+            env["bigcommerce.refund"].search([("backend_id", "=", backend_id)]).unlink()
+            backend.order_ids.unlink()
+            backend.customer_ids.unlink()
+            backend.failure_ids.unlink()
+            env["bigcommerce.webhook.delivery"].search(
+                [("backend_id", "=", backend_id)]
+            ).unlink()
+            backend.webhook_log_ids.unlink()
+            # Jobs the store queued: their identity keys are
+            # bigcommerce-<kind>-<store id>[-<what>].
+            names_the_store = re.compile(rf"bigcommerce-[a-z-]+-{backend_id}(-|$)")
+            env["queue.job"].search(
+                [("identity_key", "=like", f"bigcommerce-%-{backend_id}%")]
+            ).filtered(lambda job: names_the_store.match(job.identity_key)).unlink()
+            env.cr.execute(
+                "DELETE FROM bigcommerce_rate_limit WHERE backend_id = %s",
+                [backend_id],
+            )
+            moves.filtered(lambda m: m.state == "posted").button_draft()
+            moves.with_context(force_delete=True).unlink()
+            partners.unlink()
+            bound.exists().unlink()
+            backend.unlink()
+            if self.product_id:
+                env["product.product"].browse(self.product_id).unlink()

@@ -9,11 +9,9 @@ a worker cannot see another transaction's uncommitted data.
 import faulthandler
 import threading
 import uuid
-from contextlib import closing, contextmanager
+from contextlib import closing
 from unittest import mock
 
-from odoo import SUPERUSER_ID, api
-from odoo.orm.environments import Transaction
 from odoo.orm.registry import DummyRLock, Registry
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
@@ -21,8 +19,8 @@ from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from ..components.binder import XMLID_MODULE, BigCommerceBinder
-from .common import ACCESS_TOKEN, CLIENT_SECRET, SimulatorMixin
+from ..components.binder import BigCommerceBinder
+from .common import CommittedStoreMixin, SimulatorMixin
 
 # Committed data outlives a crashed test run: names of their own each time.
 RUN = uuid.uuid4().hex[:8]
@@ -31,83 +29,18 @@ SKU = f"CONCURRENT-{RUN}"
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentImport(SimulatorMixin, TransactionCase):
+class TestConcurrentImport(CommittedStoreMixin, SimulatorMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls._start_simulator(store_hash=STORE_HASH, quota=None)
         cls.simulator.state.add_product(sku=SKU, name="Concurrent mug", price="9.50")
 
-    def env_on(self, cr):
-        """An environment on another connection, with the test's registry
-        (looking it up by name would wait for the runner's registry lock)."""
-        cr.transaction = Transaction(self.registry)
-        return api.Environment(cr, SUPERUSER_ID, {})
-
-    @contextmanager
-    def committed_env(self):
-        """An environment on a connection of its own, committed on exit."""
-        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
-            yield self.env_on(cr)
-            # Committed on purpose: the workers are other transactions.
-            cr.commit()  # pylint: disable=invalid-commit
-
     def setUp(self):
         super().setUp()
-        with self.committed_env() as env:
-            company = env.company
-            self.product = env["product.product"].create(
-                {"name": "Concurrent mug", "default_code": SKU, "type": "consu"}
-            )
-            journal = env["account.journal"].search(
-                [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
-            )
-            self.backend = env["bigcommerce.backend"].create(
-                {
-                    "name": "Concurrent store",
-                    "store_hash": STORE_HASH,
-                    "api_base_url": self.simulator.base_url,
-                    "access_token": ACCESS_TOKEN,
-                    "client_secret": CLIENT_SECRET,
-                    "journal_id": journal.id,
-                    "revenue_account_id": company.income_account_id.id,
-                    # The race is about the invoice; payments would only add
-                    # committed entries to clean up (they have their tests).
-                    "register_payments": False,
-                }
-            )
-            self.product_id, self.backend_id = self.product.id, self.backend.id
-        self.addCleanup(self.remove_committed_data)
-
-    def remove_committed_data(self):
-        with self.committed_env() as env:
-            backend = env["bigcommerce.backend"].browse(self.backend_id)
-            bound = env["ir.model.data"].search(
-                [
-                    ("module", "=", XMLID_MODULE),
-                    ("name", "=like", f"backend{self.backend_id}\\_%"),
-                ]
-            )
-
-            def records(model):
-                ids = bound.filtered(lambda d: d.model == model).mapped("res_id")
-                return env[model].browse(ids).exists()
-
-            moves = records("account.move")
-            partners = records("res.partner")
-            backend.order_ids.unlink()
-            backend.customer_ids.unlink()
-            backend.failure_ids.unlink()
-            # Jobs the imports queued (a customer's import, with its order's).
-            env["queue.job"].search(
-                [("identity_key", "=like", f"bigcommerce-%-{self.backend_id}-%")]
-            ).unlink()
-            moves.filtered(lambda m: m.state == "posted").button_draft()
-            moves.with_context(force_delete=True).unlink()
-            partners.unlink()
-            bound.exists().unlink()
-            backend.unlink()
-            env["product.product"].browse(self.product_id).unlink()
+        self.create_committed_store(
+            "Concurrent store", STORE_HASH, sku=SKU, product_name="Concurrent mug"
+        )
 
     def invoices(self, env, order):
         """The invoices of ``order`` made since the race began."""

@@ -14,8 +14,7 @@ from unittest import mock
 
 import psycopg2.errors
 
-from odoo import SUPERUSER_ID, api, sql_db
-from odoo.orm.environments import Transaction
+from odoo import sql_db
 from odoo.orm.registry import DummyRLock, Registry
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
@@ -29,7 +28,7 @@ from ..bigcommerce import BigCommerceClient
 from ..components.binder import BigCommerceBinder
 from ..components.importer import expected_unique_violations
 from ..components.order_importer import OrderImporter
-from .common import BigCommerceAccountingCase
+from .common import BigCommerceAccountingCase, CommittedStoreMixin
 
 IMPORT_LOGGER = "odoo.addons.bigcommerce_connector.components.importer"
 REAL_GET_ORDER = BigCommerceClient.get_order
@@ -288,37 +287,15 @@ class TestJobsNeverFailSilently(BigCommerceAccountingCase):
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentDeliveries(TransactionCase):
+class TestConcurrentDeliveries(CommittedStoreMixin, TransactionCase):
     """Many deliveries of one webhook at once, each in its own transaction
     as Odoo's HTTP workers run them: one job."""
-
-    def env_on(self, cr):
-        cr.transaction = Transaction(self.registry)
-        return api.Environment(cr, SUPERUSER_ID, {})
-
-    def committed(self, work):
-        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
-            result = work(self.env_on(cr))
-            # Committed on purpose: the deliveries are other transactions.
-            cr.commit()  # pylint: disable=invalid-commit
-            return result
 
     def setUp(self):
         super().setUp()
         run = uuid.uuid4().hex[:8]
-        self.backend_id = self.committed(
-            lambda env: (
-                env["bigcommerce.backend"]
-                .create({"name": "Race store", "store_hash": f"race{run}"})
-                .id
-            )
-        )
+        self.create_committed_store("Race store", f"race{run}", bare=True)
         self.identity_key = f"bigcommerce-order-{self.backend_id}-4242"
-        self.addCleanup(self.committed, self.remove_committed_data)
-
-    def remove_committed_data(self, env):
-        env["queue.job"].search([("identity_key", "=", self.identity_key)]).unlink()
-        env["bigcommerce.backend"].browse(self.backend_id).unlink()
 
     def test_concurrent_deliveries_of_one_id_queue_one_job(self):
         workers = 8
@@ -346,9 +323,8 @@ class TestConcurrentDeliveries(TransactionCase):
                 thread.join(timeout=60)
         self.assertFalse(any(thread.is_alive() for thread in threads))
         self.assertEqual(sorted(outcomes), ["duplicate"] * (workers - 1) + ["queued"])
-        jobs = self.committed(
-            lambda env: env["queue.job"].search_count(
+        with self.committed_env() as env:
+            jobs = env["queue.job"].search_count(
                 [("identity_key", "=", self.identity_key)]
             )
-        )
         self.assertEqual(jobs, 1)

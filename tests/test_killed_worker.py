@@ -22,13 +22,11 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import closing, contextmanager
+from contextlib import closing
 from datetime import datetime, timedelta
 
 import psycopg2
 
-from odoo import SUPERUSER_ID, api
-from odoo.orm.environments import Transaction
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import config
@@ -36,9 +34,8 @@ from odoo.tools import config
 from odoo.addons.queue_job.controllers.main import RunJobController
 from odoo.addons.queue_job.jobrunner.runner import Database, _connection_info_for
 
-from ..components.binder import XMLID_MODULE
 from ..models.bigcommerce_backend import API_HOSTS_OPTION, ENCRYPTION_KEY_OPTION
-from .common import ACCESS_TOKEN, CLIENT_SECRET
+from .common import ACCESS_TOKEN, CLIENT_SECRET, CommittedStoreMixin
 from .simulator import BigCommerceSimulator
 
 RUN = uuid.uuid4().hex[:8]
@@ -68,7 +65,7 @@ print("NOT KILLED", flush=True)
 
 
 @tagged("post_install", "-at_install")
-class TestKilledWorker(TransactionCase):
+class TestKilledWorker(CommittedStoreMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -82,76 +79,13 @@ class TestKilledWorker(TransactionCase):
         cls.addClassCleanup(cls.simulator.stop)
         cls.simulator.state.add_product(sku=SKU, name="Killed mug", price="9.50")
 
-    def env_on(self, cr):
-        cr.transaction = Transaction(self.registry)
-        return api.Environment(cr, SUPERUSER_ID, {})
-
-    @contextmanager
-    def committed_env(self):
-        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
-            yield self.env_on(cr)
-            # Committed on purpose: the worker is another process.
-            cr.commit()  # pylint: disable=invalid-commit
-
     def setUp(self):
         super().setUp()
         allowed = dict(config.options, **{API_HOSTS_OPTION: self.simulator.base_url})
         self.patch(config, "options", allowed)
-        with self.committed_env() as env:
-            company = env.company
-            self.product_id = (
-                env["product.product"]
-                .create({"name": "Killed mug", "default_code": SKU, "type": "consu"})
-                .id
-            )
-            journal = env["account.journal"].search(
-                [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
-            )
-            self.backend_id = (
-                env["bigcommerce.backend"]
-                .create(
-                    {
-                        "name": "Killed worker store",
-                        "store_hash": STORE_HASH,
-                        "api_base_url": self.simulator.base_url,
-                        "access_token": ACCESS_TOKEN,
-                        "client_secret": CLIENT_SECRET,
-                        "journal_id": journal.id,
-                        "revenue_account_id": company.income_account_id.id,
-                        # Committed data is removed afterwards: no payments.
-                        "register_payments": False,
-                    }
-                )
-                .id
-            )
-        self.job_uuids = []
-        self.addCleanup(self.remove_committed_data)
-
-    def remove_committed_data(self):
-        with self.committed_env() as env:
-            backend = env["bigcommerce.backend"].browse(self.backend_id)
-            bound = env["ir.model.data"].search(
-                [
-                    ("module", "=", XMLID_MODULE),
-                    ("name", "=like", f"backend{self.backend_id}\\_%"),
-                ]
-            )
-
-            def records(model):
-                ids = bound.filtered(lambda d: d.model == model).mapped("res_id")
-                return env[model].browse(ids).exists()
-
-            moves = records("account.move")
-            partners = records("res.partner")
-            backend.order_ids.unlink()
-            backend.failure_ids.unlink()
-            moves.filtered(lambda m: m.state == "posted").button_draft()
-            moves.with_context(force_delete=True).unlink()
-            partners.unlink()
-            bound.exists().unlink()
-            env["queue.job"].search([("uuid", "in", self.job_uuids)]).unlink()
-            backend.unlink()
-            env["product.product"].browse(self.product_id).unlink()
+        self.create_committed_store(
+            "Killed worker store", STORE_HASH, sku=SKU, product_name="Killed mug"
+        )
 
     # -- the worker --------------------------------------------------------------
     def worker_config(self):
@@ -237,7 +171,6 @@ class TestKilledWorker(TransactionCase):
         with self.committed_env() as env:
             backend = env["bigcommerce.backend"].browse(self.backend_id)
             job_uuid = backend._delay_import_order(order["id"]).uuid
-            self.job_uuids.append(job_uuid)
             # As the runner hands a job to a worker: enqueued (a minute ago).
             env["queue.job"].search([("uuid", "=", job_uuid)]).write(
                 {

@@ -17,10 +17,9 @@ from odoo.tools import config, mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from ..components.binder import XMLID_MODULE, BigCommerceBinder
+from ..components.binder import BigCommerceBinder
 from ..models.bigcommerce_backend import API_HOSTS_OPTION
-from . import test_concurrency
-from .common import ACCESS_TOKEN, CLIENT_SECRET
+from .common import ACCESS_TOKEN, CLIENT_SECRET, CommittedStoreMixin
 from .simulator import BigCommerceSimulator
 
 RUN = uuid.uuid4().hex[:8]
@@ -29,11 +28,7 @@ SKU = f"REFUND-RACE-{RUN}"
 
 
 @tagged("post_install", "-at_install")
-class TestConcurrentRefunds(TransactionCase):
-    # The two-connection helpers of the order race.
-    env_on = test_concurrency.TestConcurrentImport.env_on
-    committed_env = test_concurrency.TestConcurrentImport.committed_env
-
+class TestConcurrentRefunds(CommittedStoreMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -54,29 +49,9 @@ class TestConcurrentRefunds(TransactionCase):
 
     def setUp(self):
         super().setUp()
-        with self.committed_env() as env:
-            company = env.company
-            product = env["product.product"].create(
-                {"name": "Race mug", "default_code": SKU, "type": "consu"}
-            )
-            journal = env["account.journal"].search(
-                [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
-            )
-            backend = env["bigcommerce.backend"].create(
-                {
-                    "name": "Refund race store",
-                    "store_hash": STORE_HASH,
-                    "api_base_url": self.simulator.base_url,
-                    "access_token": ACCESS_TOKEN,
-                    "client_secret": CLIENT_SECRET,
-                    "journal_id": journal.id,
-                    "revenue_account_id": company.income_account_id.id,
-                    # Committed data is removed afterwards: no payment entries.
-                    "register_payments": False,
-                }
-            )
-            self.product_id, self.backend_id = product.id, backend.id
-        self.addCleanup(self.remove_committed_data)
+        self.create_committed_store(
+            "Refund race store", STORE_HASH, sku=SKU, product_name="Race mug"
+        )
         # An invoiced order with a refund to credit.
         self.order = self.simulator.state.add_order(lines=[{"sku": SKU, "quantity": 3}])
         line = self.simulator.state.order_products(self.order["id"])[0]
@@ -88,32 +63,6 @@ class TestConcurrentRefunds(TransactionCase):
             self.order["id"],
             [{"item_type": "PRODUCT", "item_id": line["id"], "quantity": 1}],
         )
-
-    def remove_committed_data(self):
-        with self.committed_env() as env:
-            backend = env["bigcommerce.backend"].browse(self.backend_id)
-            bound = env["ir.model.data"].search(
-                [
-                    ("module", "=", XMLID_MODULE),
-                    ("name", "=like", f"backend{self.backend_id}\\_%"),
-                ]
-            )
-
-            def records(model):
-                ids = bound.filtered(lambda d: d.model == model).mapped("res_id")
-                return env[model].browse(ids).exists()
-
-            moves = records("account.move")
-            partners = records("res.partner")
-            env["bigcommerce.refund"].search([("backend_id", "=", backend.id)]).unlink()
-            backend.order_ids.unlink()
-            backend.failure_ids.unlink()
-            moves.filtered(lambda m: m.state == "posted").button_draft()
-            moves.with_context(force_delete=True).unlink()
-            partners.unlink()
-            bound.exists().unlink()
-            backend.unlink()
-            env["product.product"].browse(self.product_id).unlink()
 
     def race(self):
         barrier = threading.Barrier(2, timeout=30)

@@ -9,11 +9,9 @@ together, and BigCommerce never answers 429.
 import threading
 import time
 import uuid
-from contextlib import closing, contextmanager
+from contextlib import closing
 from unittest import mock
 
-from odoo import SUPERUSER_ID, api
-from odoo.orm.environments import Transaction
 from odoo.orm.registry import DummyRLock, Registry
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
@@ -22,10 +20,9 @@ from odoo.tools import config, mute_logger
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..bigcommerce import RateLimitState
-from ..components.binder import XMLID_MODULE
 from ..components.rate_limit import SharedRateLimit
 from ..models.bigcommerce_backend import API_HOSTS_OPTION
-from .common import ACCESS_TOKEN, CLIENT_SECRET
+from .common import ACCESS_TOKEN, CLIENT_SECRET, CommittedStoreMixin
 from .simulator import BigCommerceSimulator
 
 RUN = uuid.uuid4().hex[:8]
@@ -37,7 +34,7 @@ ORDERS_PER_WORKER = 6
 
 
 @tagged("post_install", "-at_install")
-class TestSharedRateLimit(TransactionCase):
+class TestSharedRateLimit(CommittedStoreMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -57,77 +54,13 @@ class TestSharedRateLimit(TransactionCase):
         )
         cls.simulator.state.add_product(sku=SKU, name="Rate mug", price="4.00")
 
-    def env_on(self, cr):
-        cr.transaction = Transaction(self.registry)
-        return api.Environment(cr, SUPERUSER_ID, {})
-
-    @contextmanager
-    def committed_env(self):
-        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
-            yield self.env_on(cr)
-            cr.commit()  # pylint: disable=invalid-commit
-
     def setUp(self):
         super().setUp()
-        with self.committed_env() as env:
-            company = env.company
-            self.product_id = (
-                env["product.product"]
-                .create({"name": "Rate mug", "default_code": SKU, "type": "consu"})
-                .id
-            )
-            journal = env["account.journal"].search(
-                [("type", "=", "sale"), ("company_id", "=", company.id)], limit=1
-            )
-            self.backend_id = (
-                env["bigcommerce.backend"]
-                .create(
-                    {
-                        "name": "Rate-limited store",
-                        "store_hash": STORE_HASH,
-                        "api_base_url": self.simulator.base_url,
-                        "access_token": ACCESS_TOKEN,
-                        "client_secret": CLIENT_SECRET,
-                        "journal_id": journal.id,
-                        "revenue_account_id": company.income_account_id.id,
-                        # Committed data is removed afterwards: no payments.
-                        "register_payments": False,
-                    }
-                )
-                .id
-            )
-        self.addCleanup(self.remove_committed_data)
+        self.create_committed_store(
+            "Rate-limited store", STORE_HASH, sku=SKU, product_name="Rate mug"
+        )
         # A fresh window for each test.
         self.simulator.rate_limiter.reset()
-
-    def remove_committed_data(self):
-        with self.committed_env() as env:
-            backend = env["bigcommerce.backend"].browse(self.backend_id)
-            bound = env["ir.model.data"].search(
-                [
-                    ("module", "=", XMLID_MODULE),
-                    ("name", "=like", f"backend{self.backend_id}\\_%"),
-                ]
-            )
-
-            def records(model):
-                ids = bound.filtered(lambda d: d.model == model).mapped("res_id")
-                return env[model].browse(ids).exists()
-
-            moves = records("account.move")
-            partners = records("res.partner")
-            backend.order_ids.unlink()
-            backend.failure_ids.unlink()
-            moves.filtered(lambda m: m.state == "posted").button_draft()
-            moves.with_context(force_delete=True).unlink()
-            partners.unlink()
-            bound.exists().unlink()
-            backend.unlink()
-            env["product.product"].browse(self.product_id).unlink()
-            env.cr.execute(
-                "DELETE FROM bigcommerce_rate_limit WHERE backend_id = %s",
-                [self.backend_id],
-            )
 
     def two_workers(self):
         """Two workers, each importing its own orders at the same time."""
@@ -209,7 +142,14 @@ class TestSharedRateLimit(TransactionCase):
 
     def test_without_sharing_the_workers_run_into_429(self):
         """The control: each worker pacing itself alone meets 429s (which
-        its retries absorb); the shared quota above is what avoids them."""
+        its retries absorb); the shared quota above is what avoids them.
+
+        One request a window: the workers' first requests, sent together
+        after the barrier, meet a 429 however fast the machine imports (with
+        the test's quota, a slow machine would stay under it by itself)."""
+        quota = self.simulator.rate_limiter.quota
+        self.addCleanup(setattr, self.simulator.rate_limiter, "quota", quota)
+        self.simulator.rate_limiter.quota = 1
         with (
             mock.patch.object(SharedRateLimit, "reserve", lambda self: 0),
             mock.patch.object(SharedRateLimit, "observe", lambda self, state: None),
@@ -220,24 +160,17 @@ class TestSharedRateLimit(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestSharedRateLimitRow(TransactionCase):
+class TestSharedRateLimitRow(CommittedStoreMixin, TransactionCase):
     """The store's row, as the workers read and write it."""
 
     def setUp(self):
         super().setUp()
         # A store id no test database has: the row is committed on its own
-        # connection, and removed afterwards.
-        self.backend = self.env["bigcommerce.backend"].browse(2**31 - 7)
+        # connection, and removed afterwards (the store's only committed data).
+        self.backend_id = 2**31 - 7
+        self.backend = self.env["bigcommerce.backend"].browse(self.backend_id)
         self.limiter = SharedRateLimit(self.backend)
-        self.addCleanup(self.remove_row)
-
-    def remove_row(self):
-        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
-            cr.execute(
-                "DELETE FROM bigcommerce_rate_limit WHERE backend_id = %s",
-                [self.backend.id],
-            )
-            cr.commit()  # pylint: disable=invalid-commit
+        self.addCleanup(self.remove_committed_data)
 
     def row(self):
         with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
