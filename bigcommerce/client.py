@@ -496,6 +496,23 @@ class BigCommerceClient:
         """Orders created (or modified, ``field="date_modified"``) between two
         moments, each with its line items, 250 to a page: one request per
         page instead of one per order."""
+        return self.iter_v2("orders", self._orders_period(since, until, field), limit)
+
+    def list_orders_with_lines(
+        self,
+        since=None,
+        until=None,
+        field="date_created",
+        page=1,
+        limit=const.MAX_PAGE_SIZE,
+    ):
+        """One page of :meth:`iter_orders_with_lines`: a page shorter than
+        ``limit`` is the last one."""
+        query = dict(self._orders_period(since, until, field), page=page, limit=limit)
+        return self.request("GET", 2, "orders", params=query) or []
+
+    @staticmethod
+    def _orders_period(since, until, field):
         if field not in ("date_created", "date_modified"):
             raise ValueError(field)
         params = dict(ORDER_WITH_LINES, sort=f"{field}:asc")
@@ -503,7 +520,7 @@ class BigCommerceClient:
             params[f"min_{field}"] = format_iso_datetime(since)
         if until is not None:
             params[f"max_{field}"] = format_iso_datetime(until)
-        return self.iter_v2("orders", params, limit=limit)
+        return params
 
     def get_order_refunds(self, order_id):
         return list(self.iter_v3(f"orders/{int(order_id)}/payment_actions/refunds"))

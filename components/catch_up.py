@@ -17,6 +17,7 @@ from datetime import timedelta
 from odoo import fields
 
 from ..bigcommerce.client import parse_datetime
+from ..bigcommerce.const import MAX_PAGE_SIZE
 from ..bigcommerce.customers import customer_to_partner_values, values_digest
 from ..bigcommerce.mapping import clean_payload
 from .binder import BigCommerceBinder
@@ -112,9 +113,12 @@ class OrderCatchUp(BigCommerceImporter):
 
 
 class OrderListing(BigCommerceImporter):
-    """The orders of a period, listed with their lines (250 a page), each
-    queued for import with what the listing returned: a first sync of a
-    store's history asks BigCommerce, per order, for its taxes only.
+    """One page of the orders of a period, listed with their lines (250 a
+    page), queued for import with what the listing returned: a first sync
+    of a store's history asks BigCommerce, per order, for its taxes at most.
+
+    One page per job, each job queuing the next while its page was full:
+    a store's whole history is never listed in one worker's time limit.
 
     Incomplete orders (abandoned checkouts) are not listed by BigCommerce
     unless asked for; they are never invoiced.
@@ -122,22 +126,23 @@ class OrderListing(BigCommerceImporter):
 
     kind = "order_listing"
 
-    def __init__(self, backend, run, since, until, field="date_created"):
+    def __init__(self, backend, run, since, until, field="date_created", page=1):
         super().__init__(backend, run.id if run else 0)
         self.run_record = run
         self.since = since
         self.until = until
         self.field = field
+        self.page = page
+        #: Whether a next page may hold more orders.
+        self.more = False
 
     def _label(self):
         return "Order listing"
 
     def _fetch(self):
         self.fetched["orders"] = self._call(
-            lambda: list(
-                self.client.iter_orders_with_lines(
-                    self.since, self.until, field=self.field
-                )
+            lambda: self.client.list_orders_with_lines(
+                self.since, self.until, field=self.field, page=self.page
             )
         )
 
@@ -153,6 +158,7 @@ class OrderListing(BigCommerceImporter):
                 self.backend.with_delay(
                     description=f"Import BigCommerce order #{order_id}",
                 )._import_order(order_id, prefetched=order)
+        self.more = len(orders) >= MAX_PAGE_SIZE
         return None
 
     def _bind(self, record, orders):
@@ -164,7 +170,10 @@ class OrderListing(BigCommerceImporter):
         return super()._fail(message)
 
     def _result(self):
-        return f"{len(self.fetched['orders'])} order(s) listed and queued for import."
+        return (
+            f"{len(self.fetched['orders'])} order(s) listed on page {self.page} and "
+            "queued for import."
+        )
 
 
 class CustomerCatchUp(BigCommerceImporter):

@@ -259,8 +259,29 @@ class TestFirstSync(WizardMixin, BigCommerceAccountingCase):
                 date_from=start,
                 date_to=start + timedelta(days=30),
             ).action_import()
-            trap.perform_enqueued_jobs()
-            trap.perform_enqueued_jobs()
+            run = self.backend.last_import_run_id
+            listings, pages_of_orders = [], 0
+            for _round in range(10):
+                if not trap.enqueued_jobs:
+                    break
+                listings += [
+                    job.kwargs.get("page", 1)
+                    for job in trap._filtered_enqueued_jobs(
+                        self.backend._import_orders_listing
+                    )
+                ]
+                pages_of_orders += len(
+                    trap._filtered_enqueued_jobs(self.backend._import_orders_page)
+                )
+                trap.perform_enqueued_jobs()
+                run.invalidate_recordset()
+                if trap.enqueued_jobs:
+                    # A listing queues the next page before it is done.
+                    self.assertEqual(run.state, "running")
+        # One listing job per page, each queuing the next while its page was
+        # full; each page's orders imported 20 to a job.
+        self.assertEqual(listings, [1, 2, 3])
+        self.assertEqual(pages_of_orders, 2 * math.ceil(250 / 20))
         calls = self.api_calls(before)
         pages = [c for c in calls if c["path"].endswith("/v2/orders")]
         taxes = [c for c in calls if c["path"].endswith("/taxes")]

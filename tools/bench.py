@@ -1122,7 +1122,7 @@ def notes(results):
     sync_note = (
         "The first sync is the import wizard's period, as an admin starts it: "
         f"{sync['listing_calls']} listing calls (250 orders a page, with their "
-        f"lines), then {sync['page_jobs']} jobs of up to 50 orders, each in one "
+        f"lines), then {sync['page_jobs']} jobs of up to 20 orders, each in one "
         "transaction with a savepoint per order. Calls by endpoint: "
         + ", ".join(f"{count} `{name}`" for name, count in sync["endpoints"].items())
         + ". The invoices need "

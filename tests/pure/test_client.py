@@ -571,10 +571,26 @@ def test_orders_with_lines_come_a_page_at_a_time(sim, clock):
     assert listed[0]["consignments"] == one["consignments"]
 
 
+def test_orders_with_lines_one_page_at_a_time(sim, clock):
+    orders = _add_orders(sim, 7)
+    client = make_client(sim, clock)
+    pages = [
+        client.list_orders_with_lines(datetime(2026, 1, 1), page=page, limit=3)
+        for page in (1, 2, 3, 4)
+    ]
+    assert [len(p) for p in pages] == [3, 3, 1, 0]
+    assert [o["id"] for p in pages for o in p] == [o["id"] for o in orders]
+    assert all("consignments" in o for p in pages for o in p)
+    pages_asked = [r["query"]["page"] for r in api_requests(sim)[-4:]]
+    assert pages_asked == ["1", "2", "3", "4"]
+
+
 def test_orders_with_lines_refuse_another_date_field(sim, clock):
     client = make_client(sim, clock)
     with pytest.raises(ValueError):
         list(client.iter_orders_with_lines(field="status_id"))
+    with pytest.raises(ValueError):
+        client.list_orders_with_lines(field="status_id")
 
 
 class ScriptedLimiter:
