@@ -298,7 +298,10 @@ class TestFirstSync(WizardMixin, BigCommerceAccountingCase):
         invoiced = [o for o in orders if o["status_id"] != 5]
         self.assertLessEqual(len(taxes), len(invoiced))
         self.assertEqual(one_by_one, [])
-        self.assertEqual(len(calls), len(pages) + len(taxes))
+        # The orders' one customer is read once, with its addresses.
+        customers = [c for c in calls if c["path"].endswith("/v3/customers")]
+        self.assertEqual(len(customers), 1)
+        self.assertEqual(len(calls), len(pages) + len(taxes) + len(customers))
         # The first sync's target: at most 0.1 API call per order.
         self.assertLessEqual(len(calls) / self.ORDERS, 0.1)
         run = self.backend.last_import_run_id
