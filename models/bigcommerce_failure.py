@@ -64,8 +64,8 @@ class BigCommerceFailure(models.Model):
         index=True,
     )
     resolved_at = fields.Datetime(readonly=True)
-    record_model = fields.Char(compute="_compute_record")
-    record_id = fields.Integer(compute="_compute_record")
+    record_model = fields.Char(string="Record Model", compute="_compute_record")
+    record_id = fields.Integer(string="Record ID", compute="_compute_record")
     record_name = fields.Char(string="Record", compute="_compute_record")
 
     _one_per_record = models.Constraint(
