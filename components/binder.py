@@ -116,52 +116,35 @@ class BigCommerceBinder:
         )
         return self.env[model].browse(data.res_id).exists()
 
+    def _marked(self, model, res_ids=None):
+        """``[(BigCommerce id, record id)]`` of the records of ``model`` (of
+        ``res_ids`` only, if given) this kind marks with an external ID."""
+        prefix = f"backend{self.backend.id}_{self.kind}_"
+        domain = [
+            ("module", "=", XMLID_MODULE),
+            ("model", "=", model),
+            ("name", "=like", f"{prefix}%"),
+        ]
+        if res_ids is not None:
+            domain.append(("res_id", "in", res_ids))
+        rows = self.env["ir.model.data"].sudo().search_read(domain, ["name", "res_id"])
+        return [
+            (int(row["name"][len(prefix) :]), row["res_id"])
+            for row in rows
+            if row["name"][len(prefix) :].isdigit()
+        ]
+
     def to_bigcommerce_ids(self, records):
         """``{record id: BigCommerce id}`` of those of ``records`` this kind
         marks with an external ID (e.g. a partner's address contacts)."""
-        prefix = f"backend{self.backend.id}_{self.kind}_"
-        rows = (
-            self.env["ir.model.data"]
-            .sudo()
-            .search_read(
-                [
-                    ("module", "=", XMLID_MODULE),
-                    ("model", "=", records._name),
-                    ("res_id", "in", records.ids),
-                    ("name", "=like", f"{prefix}%"),
-                ],
-                ["name", "res_id"],
-            )
-        )
-        return {
-            row["res_id"]: int(row["name"][len(prefix) :])
-            for row in rows
-            if row["name"][len(prefix) :].isdigit()
-        }
+        return {res_id: key for key, res_id in self._marked(records._name, records.ids)}
 
     # --- writing --------------------------------------------------------
     def adopt_external_ids(self, model):
         """Bind the records of ``model`` that carry this kind's external ID
         but have no binding (records marked before the kind had a binding
         model); returns the new bindings."""
-        prefix = f"backend{self.backend.id}_{self.kind}_"
-        rows = (
-            self.env["ir.model.data"]
-            .sudo()
-            .search_read(
-                [
-                    ("module", "=", XMLID_MODULE),
-                    ("model", "=", model),
-                    ("name", "=like", f"{prefix}%"),
-                ],
-                ["name", "res_id"],
-            )
-        )
-        marked = {
-            int(row["name"][len(prefix) :]): row["res_id"]
-            for row in rows
-            if row["name"][len(prefix) :].isdigit()
-        }
+        marked = dict(self._marked(model))
         bound = set(self.to_bindings(list(marked)).mapped("bigcommerce_id"))
         records = (
             self.env[model]

@@ -31,7 +31,7 @@ from ..bigcommerce.payments import (
     is_paid,
 )
 from .binder import BigCommerceBinder
-from .customer_importer import GUEST_KIND, customer_partner
+from .customer_importer import GUEST_KIND, customer_partner, location_values
 from .importer import BigCommerceImporter
 from .order_refunds import after_order_import
 from .payment_registrar import PaymentNotRegistered, PaymentRegistrar
@@ -567,31 +567,9 @@ class OrderImporter(BigCommerceImporter):
         return partner
 
     def _partner_values(self, values):
-        values = dict(values)
-        country_code = values.pop("country_code")
-        state_name = values.pop("state_name")
+        values = location_values(self.env, values)
         company_name = values.pop("company_name")
-        country = (
-            self.env["res.country"].search([("code", "=", country_code)], limit=1)
-            if country_code
-            else self.env["res.country"]
-        )
-        state = self.env["res.country.state"]
-        if country and state_name:
-            state = state.search(
-                [
-                    ("country_id", "=", country.id),
-                    "|",
-                    ("name", "=ilike", state_name),
-                    ("code", "=ilike", state_name),
-                ],
-                limit=1,
-            )
-        values.update(
-            country_id=country.id or False,
-            state_id=state.id or False,
-            customer_rank=1,
-        )
+        values["customer_rank"] = 1
         if company_name and company_name != values["name"]:
             values["comment"] = f"Company: {company_name}"
         return values
