@@ -7,6 +7,10 @@
 #   tools/test.sh pure       pure tier only (BigCommerce client, signatures,
 #                            mapping, simulator; no database)
 #   tools/test.sh odoo       Odoo tier only
+#   tools/test.sh odoo TAGS  Odoo tier, only the tests Odoo's --test-tags
+#                            TAGS select (e.g. /bigcommerce_connector:TestStoreTour),
+#                            without the translation, uninstall and upgrade
+#                            checks: the fast loop while working on a test
 #
 # The Odoo tier installs the addon on a fresh database and runs its tests
 # with Odoo's own runner. The database starts as a copy of a cached template
@@ -21,6 +25,7 @@ set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 tiers=${1:-all}
+test_tags=${2:-}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-$(id -un)}
 
 banner() { printf '\n%s\n%s\n%s\n' "========================================================================" "$1" "========================================================================"; }
@@ -140,7 +145,7 @@ CONF
     fi
     echo "database $db ready in $(($(date +%s) - t0))s"
     "$py" -m odoo server -c "$tmp/odoo.conf" -d "$db" -i bigcommerce_connector \
-        --test-tags /bigcommerce_connector --stop-after-init >"$log" 2>&1
+        --test-tags "${test_tags:-/bigcommerce_connector}" --stop-after-init >"$log" 2>&1
     orc=$?
     # Errors, failures and warnings with their tracebacks.
     awk '/^[0-9]{4}-[0-9]{2}-[0-9]{2} / { show = ($0 ~ / (ERROR|CRITICAL|WARNING) /) } show' "$log" | tail -n 400
@@ -166,6 +171,10 @@ CONF
         rc=1
     fi
     mkdir -p .ci/out && cp "$log" .ci/out/odoo-tests.log
+    if [ -n "$test_tags" ]; then
+        drop "$db"
+        return
+    fi
 
     banner "Odoo tier: the translation template is up to date"
     if "$py" -m odoo i18n export -c "$tmp/odoo.conf" -d "$db" -o "$tmp/check.pot" \
