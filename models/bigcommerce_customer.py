@@ -49,6 +49,10 @@ class BigCommerceCustomer(models.Model):
 
     # === ACTION METHODS === #
     def action_reimport(self):
+        # Before anything is queued: only who may change the store may spend
+        # its request quota.
+        self.check_access("read")
+        self.mapped("backend_id").check_access("write")
         for customer in self:
             customer.backend_id._delay_import_customer(customer.bigcommerce_id)
         return True
