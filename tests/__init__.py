@@ -3,6 +3,7 @@ from . import (
     test_backend,
     test_catch_up,
     test_concurrency,
+    test_customer_linking,
     test_customer_webhooks,
     test_customers,
     test_demo_store,
