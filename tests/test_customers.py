@@ -14,9 +14,9 @@ from ..components.binder import XMLID_MODULE
 from .common import BigCommerceAccountingCase
 
 
-@tagged("post_install", "-at_install")
-class TestCustomers(BigCommerceAccountingCase):
-    # -- helpers -------------------------------------------------------------
+class CustomerCase(BigCommerceAccountingCase):
+    """The store, its customers, and what Odoo made of them."""
+
     def new_customer(self, **values):
         """A customer of the simulated store with an e-mail of its own."""
         values.setdefault("first_name", "Carla")
@@ -83,6 +83,9 @@ class TestCustomers(BigCommerceAccountingCase):
     def messages(self, record, text):
         return record.message_ids.filtered(lambda m: text in (m.body or ""))
 
+
+@tagged("post_install", "-at_install")
+class TestCustomers(CustomerCase):
     # -- upsert --------------------------------------------------------------
     def test_customer_becomes_a_partner_with_its_contacts(self):
         customer = self.new_customer()
