@@ -5,9 +5,34 @@
 // the one that failed, reprocess it, and follow the order to its invoice and
 // back.
 import {registry} from "@web/core/registry";
+import {rpc} from "@web/core/network/rpc";
+
+// The job runner of the test (tests/test_tour.py) runs queued jobs only while
+// this parameter says "run": the tour holds it to see work queued before it
+// is done, and releases it to see the work done, at any speed of the machine.
+function jobRunner(gate) {
+    return {
+        trigger: "body",
+        run: () =>
+            rpc("/web/dataset/call_kw/ir.config_parameter/set_param", {
+                model: "ir.config_parameter",
+                method: "set_param",
+                args: ["bigcommerce_connector.test_job_runner", gate],
+                kwargs: {},
+            }),
+    };
+}
+
+// Tour steps wait 10 s by default: a loaded machine may take longer to run
+// a job or load a page. Each step waits up to the 60 s tours allow.
+const STEP_TIMEOUT = 60000;
 
 registry.category("web_tour.tours").add("bigcommerce_store_tour", {
-    steps: () => [
+    steps: () => storeTourSteps().map((step) => ({timeout: STEP_TIMEOUT, ...step})),
+});
+
+function storeTourSteps() {
+    return [
         {trigger: ".o_list_button_add", run: "click"},
         {trigger: ".o_field_widget[name=name] input", run: "edit Tour store"},
         {trigger: ".o_field_widget[name=store_hash] input", run: "edit teststore1"},
@@ -36,6 +61,7 @@ registry.category("web_tour.tours").add("bigcommerce_store_tour", {
         {trigger: ".o_field_widget[name=last_import_state]:contains(Running)"},
         {trigger: ".o_field_widget[name=last_import_queued]:contains(3)"},
         // The job runner takes them; the form follows on its own.
+        jobRunner("run"),
         {trigger: ".o_field_widget[name=last_import_state]:contains(Finished)"},
         {trigger: ".o_field_widget[name=last_import_skipped]:contains(2)"},
         {trigger: ".o_field_widget[name=last_import_failed]:contains(1)"},
@@ -67,9 +93,11 @@ registry.category("web_tour.tours").add("bigcommerce_store_tour", {
             expectUnloadPage: true,
         },
         {trigger: ".o_data_row td:contains(Order #102)", run: "click"},
+        jobRunner("hold"),
         {trigger: ".o_form_view button[name=action_reprocess]", run: "click"},
         {trigger: ".o_notification:contains(queued again)"},
         {trigger: ".o_statusbar_status button[aria-checked=true]:contains(Reprocessing)"},
+        jobRunner("run"),
         // Resolved once the job ran: the form follows on its own, and leads
         // to the order.
         {trigger: ".o_statusbar_status button[aria-checked=true]:contains(Resolved)"},
@@ -82,5 +110,5 @@ registry.category("web_tour.tours").add("bigcommerce_store_tour", {
         {trigger: "button[name=action_open_bigcommerce_order]", run: "click"},
         {trigger: ".o_form_view .o_field_widget[name=bigcommerce_id]:contains(102)"},
         {trigger: ".o_breadcrumb .active:contains(#102)"},
-    ],
-});
+    ];
+}
