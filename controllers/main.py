@@ -48,19 +48,28 @@ def _answer(status, message):
 
 def _logged(backend, status, message, reason=None, envelope=None, webhook_id=None):
     """Answer, and keep the delivery in the store's log (a delivery to an
-    address no store has is only in the server's log)."""
+    address no store has is only in the server's log).
+
+    A delivery refused before a signed envelope was read (too large,
+    unsigned, not JSON) may be one of a flood anyone can send: beyond the
+    first few of a minute, it is only counted."""
     if backend:
+        log = request.env["bigcommerce.webhook.log"].sudo()
         outcome = (
             message if message in ("queued", "ignored", "duplicate") else "refused"
         )
-        request.env["bigcommerce.webhook.log"].sudo()._record(
-            backend,
-            outcome,
-            status,
-            reason=reason or (message if outcome == "refused" else None),
-            envelope=envelope,
-            webhook_id=webhook_id,
-        )
+        reason = reason or (message if outcome == "refused" else None)
+        if outcome == "refused" and envelope is None:
+            log._record_refused(backend, status, reason, webhook_id=webhook_id)
+        else:
+            log._record(
+                backend,
+                outcome,
+                status,
+                reason=reason,
+                envelope=envelope,
+                webhook_id=webhook_id,
+            )
     return _answer(status, message)
 
 

@@ -1,17 +1,32 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The audit trail of webhook deliveries, through Odoo's real HTTP server."""
 
+import faulthandler
 import json
+import threading
 import time
 import uuid
+from contextlib import closing
+from datetime import datetime, timedelta
+from unittest import mock
 
-from odoo.tests import HttpCase, tagged
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.orm.registry import DummyRLock, Registry
+from odoo.sql_db import db_connect
+from odoo.tests import HttpCase, TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from .common import CLIENT_SECRET, BigCommerceAccountingCase
+from ..models.bigcommerce_webhook_log import REFUSALS_LOGGED_ONE_BY_ONE
+from .common import CLIENT_SECRET, BigCommerceAccountingCase, CommittedStoreMixin
 from .simulator import webhooks as simulator_webhooks
+
+# Committed data outlives a crashed test run: names of their own each time.
+RUN = uuid.uuid4().hex[:8]
+UNSIGNED = "invalid signature: Missing required headers"
 
 CONTROLLER_LOGGER = "odoo.addons.bigcommerce_connector.controllers.main"
 
@@ -117,3 +132,196 @@ class TestWebhookLog(BigCommerceAccountingCase, HttpCase):
         log = self.logs()
         self.assertEqual((log.outcome, log.webhook_id), ("refused", webhook_id))
         self.assertIn("order id", log.reason)
+
+    # -- a flood of refused deliveries ------------------------------------------
+    def post_unsigned(self, count):
+        """Post ``count`` unsigned deliveries to the store's address; their
+        answers' status codes."""
+        body = json.dumps(
+            self.simulator.webhook_payload(
+                "store/order/created", {"type": "order", "id": 1234}
+            )
+        ).encode()
+        with mute_logger(CONTROLLER_LOGGER):
+            return [
+                self.url_open(
+                    f"/bigcommerce/webhook/{self.backend.webhook_key}",
+                    data=body,
+                    headers={"Content-Type": "application/json"},
+                ).status_code
+                for _post in range(count)
+            ]
+
+    def test_a_flood_of_unsigned_posts_is_counted_not_logged_one_by_one(self):
+        flood = 50
+        beyond = flood - REFUSALS_LOGGED_ONE_BY_ONE
+        # Every post lands in one frozen minute, however fast they come.
+        start = fields.Datetime.now().replace(second=10)
+        minute = start.replace(second=0)
+        with freeze_time(start) as clock, trap_jobs() as trap:
+            self.assertEqual(self.post_unsigned(flood), [401] * flood)
+            logs = self.logs()
+            counted = logs.filtered("window_start")
+            one_by_one = logs - counted
+            self.assertEqual(len(one_by_one), REFUSALS_LOGGED_ONE_BY_ONE)
+            self.assertEqual(set(one_by_one.mapped("reason")), {UNSIGNED})
+            self.assertEqual(set(one_by_one.mapped("delivery_count")), {1})
+            self.assertEqual(len(counted), 1, "one row counts the rest")
+            self.assertEqual(
+                (
+                    counted.outcome,
+                    counted.reason,
+                    counted.http_status,
+                    counted.delivery_count,
+                    counted.received_at,
+                    counted.last_received_at,
+                    counted.window_start,
+                ),
+                ("refused", UNSIGNED, 401, beyond, start, start, minute),
+            )
+            self.assertEqual(sum(logs.mapped("delivery_count")), flood)
+
+            # A signed delivery is still logged, and queued, as before.
+            queued, queued_id = self.deliver()
+            self.assertEqual(queued.json(), {"status": "queued"})
+            trap.assert_jobs_count(1)
+            queued_log = self.logs() - logs
+            self.assertEqual(
+                (
+                    queued_log.outcome,
+                    queued_log.webhook_id,
+                    queued_log.order_id,
+                    queued_log.delivery_count,
+                    queued_log.window_start,
+                ),
+                ("queued", queued_id, 1234, 1, False),
+            )
+            # Another reason has its own few rows.
+            refused, refused_id = self.deliver(secret="not-the-secret")
+            self.assertEqual(refused.status_code, 401)
+            wrong_secret = self.logs() - logs - queued_log
+            self.assertEqual(wrong_secret.webhook_id, refused_id)
+            self.assertFalse(wrong_secret.window_start)
+
+            # The next minute starts a new count; the last one's stays.
+            clock.tick(timedelta(minutes=1))
+            seen = self.logs()
+            self.assertEqual(
+                self.post_unsigned(REFUSALS_LOGGED_ONE_BY_ONE + 2),
+                [401] * (REFUSALS_LOGGED_ONE_BY_ONE + 2),
+            )
+            new = self.logs() - seen
+            next_counted = new.filtered("window_start")
+            self.assertEqual(len(new - next_counted), REFUSALS_LOGGED_ONE_BY_ONE)
+            self.assertEqual(
+                (next_counted.delivery_count, next_counted.window_start),
+                (2, minute + timedelta(minutes=1)),
+            )
+            counted.invalidate_recordset()
+            self.assertEqual(counted.delivery_count, beyond)
+        views = self.env["bigcommerce.webhook.log"]
+        for view_type in ("list", "form"):
+            arch = views.get_view(view_type=view_type)["arch"]
+            for fname in ("delivery_count", "last_received_at"):
+                self.assertIn(f'name="{fname}"', arch, view_type)
+
+
+@tagged("post_install", "-at_install")
+class TestRefusalsCountedConcurrently(CommittedStoreMixin, TransactionCase):
+    """Workers answering refused deliveries at the same moment, each in its
+    own transaction, as the HTTP workers do."""
+
+    def logs(self, env):
+        logs = env["bigcommerce.webhook.log"].search(
+            [("backend_id", "=", self.backend_id)]
+        )
+        return logs - logs.filtered("window_start"), logs.filtered("window_start")
+
+    def waiting_on_locks(self):
+        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
+            cr.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND wait_event_type = 'Lock' "
+                "AND query LIKE '%bigcommerce_webhook_refusal%'"
+            )
+            return cr.fetchone()[0]
+
+    def test_two_workers_counting_at_once_lose_no_count_and_raise_nothing(self):
+        self.create_committed_store("Flooded store", f"flooded{RUN}", bare=True)
+        now = datetime(2031, 5, 4, 10, 20, 30)
+        dbname = self.env.cr.dbname
+        with self.committed_env() as env:
+            backend = env["bigcommerce.backend"].browse(self.backend_id)
+            for _post in range(REFUSALS_LOGGED_ONE_BY_ONE + 1):
+                env["bigcommerce.webhook.log"]._record_refused(
+                    backend, 401, UNSIGNED, now=now
+                )
+        outcomes = []
+
+        def worker():
+            with closing(db_connect(dbname).cursor()) as cr:
+                env = self.env_on(cr)
+                cr.execute("SELECT 1")  # the request's transaction has begun
+                try:
+                    env["bigcommerce.webhook.log"]._record_refused(
+                        env["bigcommerce.backend"].browse(self.backend_id),
+                        401,
+                        UNSIGNED,
+                        now=now,
+                    )
+                    cr.commit()  # pylint: disable=invalid-commit
+                    outcomes.append("answered")
+                except Exception as exc:  # noqa: BLE001 - the outcome says it
+                    outcomes.append(repr(exc))
+
+        # A third worker is counting, and has not committed yet: the two
+        # others must wait for it, then count on what it wrote.
+        with (
+            closing(db_connect(dbname).cursor()) as busy,
+            mock.patch.object(Registry, "_lock", DummyRLock()),
+            self.assertNoLogs(
+                "odoo.addons.bigcommerce_connector.models.bigcommerce_webhook_log",
+                "WARNING",
+            ),
+        ):
+            busy.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+            env = self.env_on(busy)
+            Log = env["bigcommerce.webhook.log"]
+            Log._count_refused(
+                busy,
+                Log._refusal_values(
+                    env["bigcommerce.backend"].browse(self.backend_id),
+                    401,
+                    UNSIGNED,
+                    None,
+                    now,
+                ),
+            )
+            threads = [threading.Thread(target=worker) for _worker in range(2)]
+            for thread in threads:
+                thread.start()
+            deadline = time.monotonic() + 60
+            while self.waiting_on_locks() < 2:
+                if time.monotonic() > deadline or not all(
+                    t.is_alive() for t in threads
+                ):
+                    busy.rollback()
+                    self.fail(f"the workers did not both wait: {outcomes}")
+                threading.Event().wait(0.01)
+            busy.commit()  # pylint: disable=invalid-commit
+            for thread in threads:
+                thread.join(timeout=60)
+        if any(thread.is_alive() for thread in threads):
+            faulthandler.dump_traceback(all_threads=True)
+            self.fail("a worker is stuck; tracebacks above")
+        self.assertEqual(outcomes, ["answered", "answered"])
+        with self.committed_env() as env:
+            one_by_one, counted = self.logs(env)
+            self.assertEqual(len(one_by_one), REFUSALS_LOGGED_ONE_BY_ONE)
+            # The first beyond the few, the busy worker's, and both others'.
+            self.assertEqual(counted.delivery_count, 4)
+            env.cr.execute(
+                "SELECT seen FROM bigcommerce_webhook_refusal WHERE backend_id = %s",
+                [self.backend_id],
+            )
+            self.assertEqual(env.cr.fetchall(), [(REFUSALS_LOGGED_ONE_BY_ONE + 4,)])
