@@ -263,6 +263,10 @@ class OrderImporter(BigCommerceImporter):
                         state=states[self.move.state].lower(),
                     )
                 )
+                if self._currency_changed_after_posting() and any(
+                    label == "Currency" for label, _old, _new in self.changes
+                ):
+                    self.outcomes.append(self._currency_change_note(plan))
             return self.move
         if self.move:
             self.move.write(
@@ -284,7 +288,7 @@ class OrderImporter(BigCommerceImporter):
     def _binding_values(self, plan):
         order = self.fetched["order"]
         status_id = self._status_id()
-        return {
+        values = {
             "status": str(status_id) if status_id in ORDER_STATUSES else False,
             "custom_status": order.get("custom_status") or order.get("status"),
             "payment_status": order.get("payment_status") or False,
@@ -297,7 +301,43 @@ class OrderImporter(BigCommerceImporter):
             "total_tax": float(plan.tax),
             "total_inc_tax": float(plan.total),
             "hold_reason": self._hold_reason(),
+            "store_currency_id": False,
         }
+        if self._currency_changed_after_posting():
+            # The order's amounts stay in its invoice's currency (the
+            # store's, in another one, are in the chatter).
+            binding = self.binding
+            values.update(
+                currency_id=self.move.currency_id.id,
+                store_currency_id=self.currency.id,
+                total_ex_tax=binding.total_ex_tax,
+                total_tax=binding.total_tax,
+                total_inc_tax=binding.total_inc_tax,
+            )
+        return values
+
+    def _currency_changed_after_posting(self):
+        """Whether the order is in another currency on BigCommerce than its
+        posted invoice."""
+        return bool(
+            self.move
+            and self.move.state == "posted"
+            and self.currency
+            and self.currency != self.move.currency_id
+        )
+
+    def _currency_change_note(self, plan):
+        return self.env._(
+            "the order's currency changed on BigCommerce after its invoice was "
+            "posted: the invoice, and the order's amounts here, stay in "
+            "%(invoice)s, while the store now says %(total)s %(store)s. If the "
+            "order is really in %(store)s now, reverse this invoice (Reverse "
+            "button on the invoice) and invoice the order in %(store)s by hand; "
+            "if not, set its currency back on BigCommerce",
+            invoice=self.move.currency_id.name,
+            store=self.currency.name,
+            total=plan.total,
+        )
 
     def _bind(self, record, plan):
         previous = self.binding.status if self.binding else None
@@ -362,6 +402,16 @@ class OrderImporter(BigCommerceImporter):
             and move.payment_state == "not_paid"
             and not move.currency_id.is_zero(move.amount_residual)
         ):
+            return
+        if self._currency_changed_after_posting():
+            self.payment_note = self.env._(
+                "Payment not registered: BigCommerce reports it in %(store)s, and "
+                "the invoice is in %(invoice)s. Register it by hand once the "
+                "currency is settled (see the order's chatter).",
+                store=self.currency.name,
+                invoice=move.currency_id.name,
+            )
+            self.outcomes.append(self.payment_note)
             return
         try:
             with self.env.cr.savepoint():
@@ -739,4 +789,8 @@ class OrderImporter(BigCommerceImporter):
                     )
                     old, new = labels.get(old, old), labels.get(new, new)
                 changes.append((label, old, new))
+        # The currency the store last said, whether or not the order took it.
+        old_currency = binding.store_currency_id or binding.currency_id
+        if self.currency and old_currency != self.currency:
+            changes.append(("Currency", old_currency.name, self.currency.name))
         return changes

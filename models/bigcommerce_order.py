@@ -37,6 +37,14 @@ class BigCommerceOrder(models.Model):
     date_created = fields.Datetime(string="Order Date", readonly=True)
     date_modified = fields.Datetime(string="Modified on BigCommerce", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
+    store_currency_id = fields.Many2one(
+        "res.currency",
+        string="Currency on the Store",
+        readonly=True,
+        help="Set when the order's currency changed on BigCommerce after its "
+        "invoice was posted: the currency the store now says. The order's "
+        "amounts stay the invoice's, in its currency.",
+    )
     total_ex_tax = fields.Monetary(string="Untaxed", readonly=True)
     total_tax = fields.Monetary(string="Tax", readonly=True)
     total_inc_tax = fields.Monetary(string="Total", readonly=True)

@@ -14,6 +14,7 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 from ..bigcommerce import BigCommerceClient
 from ..components.binder import XMLID_MODULE, BigCommerceBinder
 from .common import BigCommerceAccountingCase
+from .simulator.orders import currency_id
 
 IMPORT_LOGGER = "odoo.addons.bigcommerce_connector.components.importer"
 REAL_GET_ORDER = BigCommerceClient.get_order
@@ -475,6 +476,113 @@ class TestOrderImport(BigCommerceAccountingCase):
         self.assertFalse(
             self.env["res.partner"].search([("email", "=", "ann.new@example.com")])
         )
+
+    def change_currency(self, order, code):
+        """The merchant changes the order's currency on the store (its
+        amounts stay the same figures)."""
+        self.simulator.state.update_order(
+            order["id"],
+            currency_code=code,
+            currency_id=currency_id(code),
+            default_currency_code=code,
+            default_currency_id=currency_id(code),
+        )
+
+    def test_currency_changed_after_posting_is_noted_and_the_order_keeps_the_invoice_s(
+        self,
+    ):
+        eur = self.setup_other_currency("EUR")
+        order = self.add_order()
+        self.import_order(order)
+        binding = self.binding(order)
+        move = binding.move_id
+        usd = move.currency_id
+        self.assertEqual((move.state, usd.name), ("posted", "USD"))
+        invoice_before = (
+            move.currency_id,
+            move.amount_untaxed,
+            move.amount_tax,
+            move.amount_total,
+            move.invoice_line_ids.ids,
+            move.payment_state,
+        )
+        amounts_before = (binding.total_ex_tax, binding.total_tax, binding.total_inc_tax)
+        self.change_currency(order, "EUR")
+        self.import_order(order)
+        self.assertEqual(binding.move_id, move)
+        self.assertEqual(move.state, "posted")
+        self.assertEqual(
+            (
+                move.currency_id,
+                move.amount_untaxed,
+                move.amount_tax,
+                move.amount_total,
+                move.invoice_line_ids.ids,
+                move.payment_state,
+            ),
+            invoice_before,
+            "the posted invoice is unchanged",
+        )
+        self.assertEqual(binding.currency_id, usd, "the order keeps the invoice's")
+        self.assertEqual(
+            (binding.total_ex_tax, binding.total_tax, binding.total_inc_tax),
+            amounts_before,
+        )
+        self.assertEqual(binding.store_currency_id, eur)
+
+        def notes(record):
+            return record.message_ids.filtered(
+                lambda m: "changed on BigCommerce after its invoice was posted"
+                in (m.body or "")
+            )
+
+        for record in (binding, move):
+            note = notes(record)
+            self.assertEqual(len(note), 1, record._name)
+            self.assertIn("Currency USD \N{RIGHTWARDS ARROW} EUR", note.body)
+            self.assertIn("the posted invoice was not modified", note.body)
+            self.assertIn("stay in USD", note.body)
+            self.assertIn(f"{order['total_inc_tax'][:-2]} EUR", note.body)
+            self.assertIn("Reverse", note.body)
+            self.assertNotIn("nothing changed", note.body)
+        form = self.env["bigcommerce.order"].get_view(view_type="form")["arch"]
+        self.assertIn('name="store_currency_id"', form)
+
+        # Said once: importing again changes nothing, and says so.
+        self.import_order(order)
+        self.assertEqual(len(notes(binding)), 1)
+        self.assertEqual(len(notes(move)), 1)
+        self.assertEqual(binding.currency_id, usd)
+        self.assertIn("nothing changed", binding.message_ids[:1].body)
+
+        # Set back on the store: the order is in its invoice's currency again.
+        self.change_currency(order, "USD")
+        self.import_order(order)
+        self.assertFalse(binding.store_currency_id)
+        self.assertEqual(binding.currency_id, usd)
+        self.assertEqual(binding.total_inc_tax, amounts_before[2])
+        self.assertIn(
+            "Currency EUR \N{RIGHTWARDS ARROW} USD", binding.message_ids[:1].body
+        )
+
+    def test_payment_in_another_currency_than_the_posted_invoice_is_not_registered(
+        self,
+    ):
+        self.setup_other_currency("EUR")
+        self.backend.register_payments = False
+        order = self.add_order()
+        self.import_order(order)
+        binding = self.binding(order)
+        move = binding.move_id
+        self.assertEqual((move.state, move.payment_state), ("posted", "not_paid"))
+        self.backend.register_payments = True
+        self.change_currency(order, "EUR")
+        self.import_order(order)
+        self.assertEqual(move.payment_state, "not_paid")
+        self.assertEqual(move.amount_residual, move.amount_total)
+        self.assertIn("Payment not registered", binding.payment_note)
+        self.assertIn("EUR", binding.payment_note)
+        self.assertIn("USD", binding.payment_note)
 
     def test_update_of_draft_invoice_rewrites_it(self):
         self.backend.posting_policy = "draft"
