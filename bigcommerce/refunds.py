@@ -22,6 +22,15 @@ The refund's totals are the truth. Rounding (a cent per item) is absorbed on
 the largest line; anything more means the items do not explain the money
 (a merchant override, an order edited since), and the plan refuses with a
 :class:`~.mapping.MappingError` that says by how much.
+
+Given what the invoice booked and what the order's earlier credit notes
+credited (two :class:`CreditLedger`), the plan is also capped: all the
+credit notes of an order together never credit more than the invoice, per
+product (units and amount), for shipping, handling, gift wrapping and gift
+certificates, for the tax, and in total. A refund that would is refused,
+saying which part exceeds what was invoiced and by how much. Discount shares
+and order-level amounts have no part of their own to exceed: the tax and the
+total hold them.
 """
 
 from collections import OrderedDict
@@ -101,6 +110,196 @@ class CreditNotePlan(ReconcilingPlan):
 
     def _label(self):
         return f"Refund {self.refund_id} of order {self.order_id}"
+
+
+# ----------------------------------------------------------------------
+# What an invoice booked, and its credit notes credited, by part
+# ----------------------------------------------------------------------
+#: The charges capped by a part of the invoice of their own, and the words a
+#: message names them by. Products are parts too, one per SKU.
+PART_LABELS = {
+    KIND_SHIPPING: "shipping",
+    KIND_HANDLING: "handling",
+    KIND_WRAPPING: "gift wrapping",
+    KIND_GIFT_CERTIFICATE: "gift certificates",
+}
+
+
+def part_key(kind, sku=None, shared=None):
+    """The part of the invoice a line of ``kind`` books on, as a key of a
+    :class:`CreditLedger`; ``None`` for what only the tax and the total cap
+    (discount shares, order-level amounts, returned tax).
+
+    :param shared: ``{kind: key}`` for charges that cannot be told apart in
+        the ledger (booked on one account), each key the tuple of the kinds
+        it pools; a charge not in it is a part of its own, ``(kind,)``.
+    """
+    if kind == KIND_PRODUCT:
+        return (KIND_PRODUCT, sku or "")
+    if kind in PART_LABELS:
+        return (shared or {}).get(kind) or (kind,)
+    return None
+
+
+def _counted(key):
+    """Whether the units of a part are capped too (a charge has none)."""
+    return key[0] == KIND_PRODUCT or key == (KIND_GIFT_CERTIFICATE,)
+
+
+@dataclass
+class CreditLedger:
+    """What an invoice booked, or an order's credit notes credited: the
+    ex-tax amount (and units) of each part (:func:`part_key`), the tax and
+    the total, exact, in the invoice's currency. Tax returned on a line of
+    its own (a tax adjustment) is tax."""
+
+    amounts: dict = field(default_factory=dict)
+    quantities: dict = field(default_factory=dict)
+    names: dict = field(default_factory=dict)
+    tax: Decimal = ZERO
+    total: Decimal = ZERO
+
+    def add_part(self, key, amount, quantity=None, name=None):
+        """Add a line's ex-tax ``amount`` (and ``quantity``) to its part."""
+        if key is None:
+            return
+        self.amounts[key] = self.amounts.get(key, ZERO) + amount
+        if quantity is not None and _counted(key):
+            self.quantities[key] = self.quantities.get(key, ZERO) + quantity
+        if name and key not in self.names:
+            self.names[key] = name
+
+    def add(self, other):
+        """Add another ledger to this one; returns this one."""
+        for key, amount in other.amounts.items():
+            self.add_part(key, amount, other.quantities.get(key), other.names.get(key))
+        self.tax += other.tax
+        self.total += other.total
+        return self
+
+
+def part_label(key, names=None):
+    """A part's name, as a message says it (``names``: key -> line name)."""
+    if key[0] != KIND_PRODUCT:
+        return " and ".join(PART_LABELS.get(kind, kind) for kind in key)
+    name, sku = (names or {}).get(key), key[1]
+    return f"{name} (SKU {sku})" if name and name != sku else f"SKU {sku}"
+
+
+def invoice_ledger(plan, shared=None):
+    """What an :class:`~.mapping.InvoicePlan` books, by part."""
+    ledger = CreditLedger(tax=plan.tax, total=plan.total)
+    for line in plan.lines:
+        key = part_key(line.kind, line.sku, shared)
+        ledger.add_part(key, line.amount, line.quantity, line.name)
+    return ledger
+
+
+def credit_note_ledger(plan, shared=None):
+    """What a :class:`CreditNotePlan` credits, by part."""
+    ledger = CreditLedger(tax=plan.tax, total=plan.total)
+    for line in plan.lines:
+        if line.kind == KIND_TAX_ADJUSTMENT:
+            ledger.tax += line.amount
+            continue
+        key = part_key(line.kind, line.sku, shared)
+        ledger.add_part(key, line.amount, line.quantity, line.name)
+    return ledger
+
+
+def _number(value):
+    value = value.normalize() + ZERO
+    return f"{value:f}" if value == value.to_integral_value() else f"{value}"
+
+
+def credit_excess(invoiced, credited, new):
+    """What ``new`` would credit beyond what is left of ``invoiced`` once
+    ``credited`` is taken off, in plain words, one sentence a part (units,
+    amounts, the tax, the total); empty when it stays within.
+
+    :param invoiced: the invoice's :class:`CreditLedger`.
+    :param credited: the order's earlier credit notes, together.
+    :param new: the credit note to come.
+    """
+    names = {**invoiced.names, **new.names}
+    problems = []
+    for key, quantity in new.quantities.items():
+        billed = invoiced.quantities.get(key, ZERO)
+        done = credited.quantities.get(key, ZERO)
+        over = done + quantity - billed
+        if over > 0:
+            problems.append(
+                f"{part_label(key, names)}: {_number(quantity)} unit(s) to credit, but "
+                f"{_number(billed)} were invoiced and {_number(done)} are credited "
+                f"already ({_number(over)} too many)"
+            )
+
+    def amount_over(label, asked, billed, done):
+        over = cents(done + asked - billed)
+        if over > 0:
+            problems.append(
+                f"{label}: {cents(asked)} to credit, but only "
+                f"{cents(max(billed - done, ZERO))} of the {cents(billed)} invoiced is "
+                f"left to credit ({over} too much)"
+            )
+
+    for key, asked in new.amounts.items():
+        if asked > 0:
+            amount_over(
+                part_label(key, names),
+                asked,
+                invoiced.amounts.get(key, ZERO),
+                credited.amounts.get(key, ZERO),
+            )
+    if new.tax > 0:
+        amount_over("the tax", new.tax, invoiced.tax, credited.tax)
+    if new.total > 0:
+        amount_over("in total", new.total, invoiced.total, credited.total)
+    return problems
+
+
+def _settle_rounding_within_caps(keys, parts, amounts, invoiced, credited, tolerance):
+    """Move the cents by which rounding takes a part over what is left of
+    it, or, when the credit note takes the part's last units, short of it
+    (at most ``tolerance`` either way), to another part of the credit note
+    that can take them: a discount share, an order-level amount, a part
+    with room left. Rounding alone then never credits a part beyond its
+    invoice, and a part credited in pieces adds up to it. ``amounts`` is
+    changed in place; its sum stays the same."""
+
+    def mine(key):
+        return [i for i, k in enumerate(keys) if k == key]
+
+    def left(key):
+        return (
+            invoiced.amounts.get(key, ZERO)
+            - credited.amounts.get(key, ZERO)
+            - sum((amounts[i] for i in mine(key)), ZERO)
+        )
+
+    def last_units(key):
+        if not _counted(key):
+            return False
+        units = sum((parts[i].quantity for i in mine(key)), ZERO)
+        return credited.quantities.get(key, ZERO) + units == invoiced.quantities.get(
+            key, ZERO
+        )
+
+    for key in dict.fromkeys(k for k in keys if k is not None):
+        over = -left(key)
+        if not over or abs(over) > tolerance or (over < 0 and not last_units(key)):
+            continue
+        takers = [
+            j
+            for j, other in enumerate(keys)
+            if other != key and (other is None or over < 0 or left(other) >= over)
+        ]
+        if not takers:
+            continue
+        giver = max(mine(key), key=lambda i: amounts[i])
+        taker = max(takers, key=lambda j: abs(amounts[j]))
+        amounts[giver] -= over
+        amounts[taker] += over
 
 
 @dataclass
@@ -313,15 +512,21 @@ def _lines(parts, amounts):
     return lines
 
 
-def refund_to_credit_note_plan(refund, order, taxes):
+def refund_to_credit_note_plan(
+    refund, order, taxes, invoiced=None, credited=None, shared=None
+):
     """Map a refund, with its order and the order's tax rows, to a credit
     note plan that adds up to the refund to the cent.
 
     :param refund: a v3 refund object.
     :param order: ``GET /v2/orders/{id}?include=consignments.line_items``.
     :param taxes: ``GET /v2/orders/{id}/taxes?details=true`` rows.
+    :param invoiced: what the order's invoice booked (:class:`CreditLedger`);
+        given, the credit note is capped by what is left of it.
+    :param credited: what the order's earlier credit notes credited, together.
+    :param shared: the charges the ledgers pool (see :func:`part_key`).
     :raises MappingError: when the items do not explain the refunded money,
-        saying by how much and why.
+        or it would credit more than the invoice, saying by how much and why.
     """
     refund_id, order_id = refund.get("id"), order.get("id")
     total = cents(refund.get("total_amount"))
@@ -337,6 +542,31 @@ def refund_to_credit_note_plan(refund, order, taxes):
 
     def refuse(why):
         return MappingError(f"Refund {refund_id} of order {order_id}: {why}.")
+
+    def capped(parts, amounts, tax, tolerance):
+        """The credit note's amounts, held against what is left of the
+        invoice (when the ledgers are given)."""
+        if invoiced is None:
+            return amounts
+        earlier = credited or CreditLedger()
+        keys = [part_key(part.kind, part.sku, shared) for part in parts]
+        _settle_rounding_within_caps(keys, parts, amounts, invoiced, earlier, tolerance)
+        new = CreditLedger(tax=tax, total=total)
+        for part, key, amount in zip(parts, keys, amounts, strict=True):
+            if part.kind == KIND_TAX_ADJUSTMENT:
+                new.tax += amount
+            else:
+                new.add_part(key, amount, part.quantity, part.name)
+        problems = credit_excess(invoiced, earlier, new)
+        if problems:
+            raise refuse(
+                "it would credit more than was invoiced: "
+                + "; ".join(problems)
+                + ". Nothing was credited or paid back. Check the refund on "
+                "BigCommerce; if the money really went back, credit it by hand, "
+                "then mark this failure resolved"
+            )
+        return amounts
 
     plan = CreditNotePlan(
         refund_id=int(refund_id),
@@ -355,7 +585,8 @@ def refund_to_credit_note_plan(refund, order, taxes):
             raise refuse(str(exc)) from exc
         plan.tax_only = True
         plan.untaxed = total
-        plan.lines = _lines(parts, _round_parts(parts, total))
+        amounts = capped(parts, _round_parts(parts, total), ZERO, CENT)
+        plan.lines = _lines(parts, amounts)
         return plan.check()
 
     tax_rows = _tax_rows_by_key(taxes)
@@ -427,5 +658,6 @@ def refund_to_credit_note_plan(refund, order, taxes):
     plan.tax_by_rate = OrderedDict((r, a) for r, a in tax_by_rate.items() if a)
     plan.tax = total_tax
     plan.untaxed = total - total_tax
-    plan.lines = _lines(parts, _round_parts(parts, plan.untaxed))
+    amounts = capped(parts, _round_parts(parts, plan.untaxed), total_tax, tolerance)
+    plan.lines = _lines(parts, amounts)
     return plan.check()
