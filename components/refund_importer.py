@@ -20,10 +20,19 @@ from datetime import timedelta
 from odoo import Command, fields
 
 from ..bigcommerce.client import parse_datetime
-from ..bigcommerce.mapping import KIND_PRODUCT, MappingError, cents, clean_payload
+from ..bigcommerce.mapping import (
+    KIND_PRODUCT,
+    MappingError,
+    cents,
+    clean_payload,
+    money,
+)
 from ..bigcommerce.refunds import (
     KIND_ORDER_LEVEL,
     KIND_TAX_ADJUSTMENT,
+    PART_LABELS,
+    CreditLedger,
+    part_key,
     refund_to_credit_note_plan,
 )
 from .binder import BigCommerceBinder
@@ -141,23 +150,121 @@ class RefundImporter(BigCommerceImporter):
 
     # --- map and validate -----------------------------------------------------
     def _map(self):
+        order = self.fetched["order"]
+        self._check_currency(
+            order.get("default_currency_code") or order.get("currency_code")
+        )
+        invoiced, credited, shared = self._ledgers()
         return refund_to_credit_note_plan(
-            self.fetched["refund"], self.fetched["order"], self.fetched["taxes"]
+            self.fetched["refund"],
+            order,
+            self.fetched["taxes"],
+            invoiced=invoiced,
+            credited=credited,
+            shared=shared,
         )
 
-    def _validate(self, plan):
+    def _check_currency(self, currency):
         invoice = self.invoice
-        if invoice.currency_id.name != plan.currency:
+        if currency and invoice.currency_id.name != currency:
             raise MappingError(
                 self.env._(
                     "%(refund)s is in %(refund_currency)s, the invoice %(invoice)s in "
                     "%(invoice_currency)s.",
                     refund=self._label(),
-                    refund_currency=plan.currency,
+                    refund_currency=currency,
                     invoice=invoice.display_name,
                     invoice_currency=invoice.currency_id.name,
                 )
             )
+
+    # --- what the invoice booked, and what is credited of it already ---------
+    def _ledgers(self):
+        """What the invoice booked, what the order's credit notes credited
+        so far (all of them, the connector's or not, unless cancelled), and
+        the charges both pool because they are booked on one account."""
+        self._lock_order_credits()
+        kinds_by_account = {}
+        for kind in PART_LABELS:
+            account = self.backend[CHARGE_ACCOUNTS[kind]]
+            if account:
+                kinds_by_account.setdefault(account, []).append(kind)
+        charge_keys = {
+            account: tuple(kinds) for account, kinds in kinds_by_account.items()
+        }
+        shared = {
+            kind: key for key in charge_keys.values() if len(key) > 1 for kind in key
+        }
+        tax_accounts = self._tax_accounts()
+        invoiced = self._ledger_of(self.invoice, charge_keys, tax_accounts)
+        credited = CreditLedger()
+        for move in self._credit_notes():
+            credited.add(self._ledger_of(move, charge_keys, tax_accounts))
+        return invoiced, credited, shared
+
+    def _lock_order_credits(self):
+        """Credit one refund of an order at a time, each seeing the credit
+        notes of the others: two workers crediting two refunds of the order
+        both write its row, and the later one, whose snapshot cannot see the
+        earlier one's credit note, is refused by PostgreSQL (a serialization
+        failure, retried by the job queue) instead of crediting blind."""
+        self.env.cr.execute(
+            "UPDATE bigcommerce_order SET write_date = write_date WHERE id = %s",
+            [self.order_binding.id],
+        )
+
+    def _credit_notes(self):
+        """The order's credit notes that stand (not cancelled)."""
+        moves = self.env["account.move"].search(
+            [
+                ("reversed_entry_id", "=", self.invoice.id),
+                ("move_type", "=", "out_refund"),
+            ]
+        )
+        moves |= (
+            self.order_binding.refund_ids.move_id | self.order_binding.cancel_move_id
+        )
+        return moves.filtered(lambda move: move.state != "cancel")
+
+    def _tax_accounts(self):
+        """The accounts the company's sales taxes book to: a line on one of
+        them, without tax, is tax returned (a tax adjustment)."""
+        taxes = self.env["account.tax"].search(
+            [
+                ("company_id", "=", self.invoice.company_id.id),
+                ("type_tax_use", "=", "sale"),
+            ]
+        )
+        repartition = (
+            taxes.invoice_repartition_line_ids | taxes.refund_repartition_line_ids
+        )
+        return repartition.filtered(lambda r: r.repartition_type == "tax").account_id
+
+    @staticmethod
+    def _ledger_of(move, charge_keys, tax_accounts):
+        """What an invoice or credit note books, by part: each product (by
+        SKU), each charge account, the tax (returned tax included), the
+        total. Discount lines and order-level amounts are in the total."""
+        ledger = CreditLedger(
+            tax=cents(move.amount_tax), total=cents(move.amount_total)
+        )
+        for line in move.invoice_line_ids:
+            if line.display_type != "product":
+                continue
+            amount = cents(line.price_subtotal)
+            quantity = money(line.quantity)
+            if line.product_id:
+                key = part_key(KIND_PRODUCT, line.product_id.default_code)
+                ledger.add_part(key, amount, quantity, line.name)
+            elif not line.tax_ids and line.account_id in tax_accounts:
+                ledger.tax += amount
+            elif amount > 0 and line.account_id in charge_keys:
+                ledger.add_part(charge_keys[line.account_id], amount, quantity)
+        return ledger
+
+    def _validate(self, plan):
+        invoice = self.invoice
+        self._check_currency(plan.currency)
         # The order importer knows how the store's records map to Odoo's.
         self.resolver = OrderImporter(self.backend, self.order_id)
         self.resolver.currency = invoice.currency_id

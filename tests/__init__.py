@@ -14,6 +14,7 @@ from . import (
     test_killed_worker,
     test_order_import,
     test_payments,
+    test_refund_cap,
     test_refund_concurrency,
     test_refund_import,
     test_refund_payments,
