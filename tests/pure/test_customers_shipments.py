@@ -13,10 +13,17 @@ from werkzeug.wrappers import Request, Response
 from bigcommerce import BigCommerceClient
 from bigcommerce.const import HANDLED_SCOPES, KNOWN_SCOPES
 from bigcommerce.customers import (
+    CUT,
     DELIVERY,
+    DROPPED,
+    EMAIL_MAX_LENGTH,
     INVOICE,
+    REFUSED,
+    TEXT_LIMITS,
+    TooLong,
     customer_to_partner_values,
     email_key,
+    fit_contact_values,
     values_digest,
 )
 from bigcommerce.shipments import shipment_values
@@ -124,6 +131,73 @@ def test_values_digest_tells_changes_apart():
     moved = customer_payload()
     moved["addresses"][0]["city"] = "York"
     assert values_digest(customer_to_partner_values(moved)) != values_digest(one)
+
+
+def test_text_within_limits_is_kept_as_it_is():
+    mapped = customer_to_partner_values(customer_payload())
+    assert mapped["too_long"] == []
+    values = dict(mapped["partner"])
+    assert fit_contact_values(values) == (values, [])
+
+
+def test_huge_name_and_address_are_cut_and_said_so():
+    huge = "x" * 100_000
+    payload = customer_payload(first_name=huge, company="c" * 300)
+    payload["addresses"][1].update(address1=huge, postal_code="9" * 60)
+    mapped = customer_to_partner_values(payload)
+    partner = mapped["partner"]
+    assert partner["name"] == "x" * TEXT_LIMITS["name"]
+    assert partner["company_name"] == "c" * 255
+    # Address 60 is the billing address: on the partner, cut the same way.
+    assert len(partner["street"]) == 255
+    assert partner["zip"] == "9" * TEXT_LIMITS["zip"]
+    assert mapped["billing"]["street"] == partner["street"]
+    assert dict(mapped["addresses"])[60]["street"] == partner["street"]
+    assert mapped["too_long"] == [
+        TooLong("name", 100_004, 255, CUT),
+        TooLong("company_name", 300, 255, CUT),
+        TooLong("street", 100_000, 255, CUT, 60),
+        TooLong("zip", 60, 50, CUT, 60),
+    ]
+    # What was cut is not in the digest: the values are.
+    assert values_digest(mapped) == values_digest(dict(mapped, too_long=[]))
+
+
+def test_every_contact_text_has_a_limit():
+    values = {
+        "name": "n" * 1000,
+        "company_name": "c" * 1000,
+        "phone": "5" * 1000,
+        "street": "s" * 1000,
+        "street2": "t" * 1000,
+        "city": "y" * 1000,
+        "zip": "z" * 1000,
+        "state_name": "e" * 1000,
+        "country_code": "USA",
+        "email": "a" * 300 + "@example.com",
+        "comment": "not a contact field: left alone " * 40,
+    }
+    fitted, too_long = fit_contact_values(values)
+    assert {t.field for t in too_long} == set(values) - {"comment"}
+    for fname, limit in TEXT_LIMITS.items():
+        assert len(fitted[fname]) == limit, fname
+    assert fitted["comment"] == values["comment"]
+    # Not a country code, not an e-mail: left empty; the e-mail is refused.
+    assert (fitted["country_code"], fitted["email"]) == (False, False)
+    actions = {t.field: t.action for t in too_long}
+    assert (actions["country_code"], actions["email"]) == (DROPPED, REFUSED)
+    assert fit_contact_values(fitted) == (fitted, [])
+
+
+def test_email_longer_than_an_email_is_refused():
+    local = "a" * (EMAIL_MAX_LENGTH - len("@example.com"))
+    email = f"{local}@example.com"
+    at_limit = customer_to_partner_values(customer_payload(email=email))
+    assert at_limit["too_long"] == []
+    assert len(at_limit["partner"]["email"]) == EMAIL_MAX_LENGTH
+    over = customer_to_partner_values(customer_payload(email=f"{local}b@example.com"))
+    assert over["too_long"] == [TooLong("email", 255, 254, REFUSED)]
+    assert over["partner"]["email"] is False
 
 
 def test_email_key_is_the_one_guests_were_bound_by():
