@@ -27,11 +27,21 @@ class BigCommerceCustomer(models.Model):
         help="The partner the customer became; its addresses are its "
         "invoice and delivery contacts.",
     )
+    partner_linked = fields.Boolean(
+        string="Linked Partner",
+        readonly=True,
+        help="The partner was in Odoo before: the store's setting linked the "
+        "customer to it by e-mail. The store never changes it; the customer's "
+        "data from the store is on its invoice contact, and its deletion "
+        "archives only the contacts the store added.",
+    )
     email = fields.Char(string="E-mail", readonly=True)
     date_modified = fields.Datetime(string="Modified on BigCommerce", readonly=True)
     deleted_on_store = fields.Boolean(
         readonly=True,
-        help="The customer was deleted on BigCommerce; its partner is archived.",
+        help="The customer was deleted on BigCommerce; its partner is archived "
+        "(a linked partner stays active, its contacts from the store are "
+        "archived).",
     )
     data_digest = fields.Char(
         readonly=True,

@@ -174,3 +174,41 @@ class TestCustomerWebhooks(BigCommerceAccountingHttpCase):
                     )
                 self.assertEqual(response.status_code, 400)
         self.assertFalse(self.jobs("_import_customer") | self.jobs("_import_shipments"))
+
+    def test_deleted_customer_with_the_companys_email_never_archives_it(self):
+        """Storefront sign-up is open and its e-mails are unverified: a
+        customer registering with the company's e-mail, on a store set to
+        link, neither renames the company nor archives it when deleted."""
+        self.backend.customer_email_match = "link"
+        company = self.backend.company_id.partner_id
+        email = f"invoices.{uuid.uuid4().hex[:8]}@example.com"
+        company.write({"email": email, "street": "1 Company Square"})
+        name = company.name
+        customer = self.simulator.state.add_customer(
+            first_name="Mallory",
+            last_name="Takeover",
+            email=email.upper(),
+            addresses=[
+                {
+                    "address1": "66 Elsewhere",
+                    "country_code": "US",
+                    "state_or_province": "Texas",
+                }
+            ],
+        )
+        self.deliver("store/customer/created", webhooks.customer_data(customer["id"]))
+        self.run_jobs("_import_customer")
+        self.simulator.state.delete_customer(customer["id"])
+        self.deliver("store/customer/deleted", webhooks.customer_data(customer["id"]))
+        self.run_jobs("_import_customer")
+        company.invalidate_recordset()
+        self.assertTrue(company.active)
+        self.assertEqual((company.name, company.street), (name, "1 Company Square"))
+        binding = self.env["bigcommerce.customer"].search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("bigcommerce_id", "=", customer["id"]),
+            ]
+        )
+        self.assertNotEqual(binding.partner_id, company)
+        self.assertFalse(binding.partner_id.active, "its own partner is archived")

@@ -203,7 +203,7 @@ class TestCustomers(CustomerCase):
         )
         self.import_customer(customer)
         self.assertEqual(self.customer_binding(customer).partner_id, existing)
-        self.assertEqual(existing.name, "Carla Client")
+        self.assertEqual(existing.name, "Carla (from the CRM)", "never renamed")
         self.assertEqual(len(self.partners_with(customer["email"])), 1)
         self.assertTrue(self.messages(existing, "Linked to BigCommerce customer"))
 
