@@ -24,6 +24,10 @@ STORE_HASH = "teststore1"
 ACCESS_TOKEN = "tok-5f2b9c0e7a"
 CLIENT_SECRET = "sec-8d1e4a6b3c"
 QUOTA = 150
+# How long a test waits for its own threads, barriers and subprocesses:
+# generous, since a loaded machine may be many times slower than a
+# developer's, and reached only when something is stuck.
+THREAD_TIMEOUT = 600
 
 
 class SimulatorMixin:

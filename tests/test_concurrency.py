@@ -20,7 +20,7 @@ from odoo.tools import mute_logger
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..components.binder import BigCommerceBinder
-from .common import CommittedStoreMixin, SimulatorMixin
+from .common import THREAD_TIMEOUT, CommittedStoreMixin, SimulatorMixin
 
 # Committed data outlives a crashed test run: names of their own each time.
 RUN = uuid.uuid4().hex[:8]
@@ -60,7 +60,7 @@ class TestConcurrentImport(CommittedStoreMixin, SimulatorMixin, TransactionCase)
             self.last_move_id = (
                 env["account.move"].search([], order="id desc", limit=1).id or 0
             )
-        barrier = threading.Barrier(2, timeout=30)
+        barrier = threading.Barrier(2, timeout=THREAD_TIMEOUT)
         outcomes = []
 
         def worker(job):
@@ -76,6 +76,10 @@ class TestConcurrentImport(CommittedStoreMixin, SimulatorMixin, TransactionCase)
                 except RetryableJobError:
                     cr.rollback()
                     outcomes.append("retry later")
+                except Exception as error:
+                    # Said in the test's failure, not lost in a thread.
+                    cr.rollback()
+                    outcomes.append(f"error: {error!r}")
 
         threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
         # Workers (and their commit hooks) look the registry up; the test
@@ -88,7 +92,7 @@ class TestConcurrentImport(CommittedStoreMixin, SimulatorMixin, TransactionCase)
             for thread in threads:
                 thread.start()
             for thread in threads:
-                thread.join(timeout=60)
+                thread.join(timeout=THREAD_TIMEOUT)
         if any(thread.is_alive() for thread in threads):
             faulthandler.dump_traceback(all_threads=True)
             self.fail("a worker is stuck; tracebacks above")
@@ -125,7 +129,7 @@ class TestConcurrentImport(CommittedStoreMixin, SimulatorMixin, TransactionCase)
             )
         order = self.simulator.state.add_order(lines=[{"sku": SKU, "quantity": 3}])
         bind = BigCommerceBinder.bind
-        both_wrote = threading.Barrier(2, timeout=30)
+        both_wrote = threading.Barrier(2, timeout=THREAD_TIMEOUT)
 
         def bind_after_both_wrote(binder, bigcommerce_id, record, values=None):
             if record._name == "account.move":
@@ -206,7 +210,7 @@ class TestConcurrentImport(CommittedStoreMixin, SimulatorMixin, TransactionCase)
         index of the customer's binding keeps one, the other job comes back
         and finds it."""
         bind = BigCommerceBinder.bind
-        both_made_one = threading.Barrier(2, timeout=30)
+        both_made_one = threading.Barrier(2, timeout=THREAD_TIMEOUT)
         waited = []
 
         def bind_after_both(binder, bigcommerce_id, record, values=None):
@@ -239,7 +243,7 @@ class TestConcurrentImport(CommittedStoreMixin, SimulatorMixin, TransactionCase)
             )
             for _i in range(2)
         )
-        partner_written = threading.Barrier(2, timeout=30)
+        partner_written = threading.Barrier(2, timeout=THREAD_TIMEOUT)
         bind = BigCommerceBinder.bind
 
         def bind_after_both_created_the_partner(

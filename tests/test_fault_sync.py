@@ -27,12 +27,19 @@ from odoo.addons.queue_job.job import Job
 
 from ..bigcommerce.payments import ACTION_DRAFT, ACTION_HOLD, ACTION_SKIP, is_paid
 from ..models.bigcommerce_backend import BigCommerceBackend
-from .common import ACCESS_TOKEN, CLIENT_SECRET, STORE_HASH, SimulatorMixin
+from .common import (
+    ACCESS_TOKEN,
+    CLIENT_SECRET,
+    STORE_HASH,
+    THREAD_TIMEOUT,
+    SimulatorMixin,
+)
 from .demo_store import configure_demo_store
 from .simulator.faults import KINDS
 from .simulator.generator import generate_store
 
 SEED, CUSTOMERS = 1010, 40
+CLIENT_TIMEOUT = 1.0
 # 1 - (1 - 0.0436) ** 8 = 0.30: each of the eight fault kinds at 4.36%.
 FAULT_RATE_PER_KIND = 0.0436
 QUIET_LOGGERS = (
@@ -55,7 +62,11 @@ class SyncCase(SimulatorMixin, AccountTestInvoicingCommon):
         # Short rate-limit windows: the quota and its headers are real, the
         # waits short.
         cls.simulator.rate_limiter.window_ms = 300
-        cls.simulator.faults.timeout_delay = 0.3
+        # A timeout fault holds its answer 1.5 s (with the margin), past the
+        # client's 1 s. A request merely slow on a loaded machine that takes
+        # longer is tried again, as the job would on a real store: the
+        # outcome checked here is the same.
+        cls.simulator.faults.timeout_delay = 1.0
         cls.simulator.faults.slow_delay = 0.2
         cls.env.user.group_ids |= cls.env.ref("base.group_system") | cls.env.ref(
             "bigcommerce_connector.group_bigcommerce_manager"
@@ -80,13 +91,13 @@ class SyncCase(SimulatorMixin, AccountTestInvoicingCommon):
     @contextmanager
     def short_waits(self):
         """The client as the jobs build it, with its sleeps capped at 20 ms
-        and a 0.5 s HTTP timeout (the simulator's timeouts hold 0.8 s)."""
+        and a 1 s HTTP timeout (the simulator's timeouts hold 1.5 s)."""
         get_client = BigCommerceBackend._get_client
 
         def client_with_short_waits(backend, **options):
             client = get_client(backend, **options)
             client.sleep = lambda seconds: time.sleep(min(seconds, 0.02))
-            client.timeout = 0.5
+            client.timeout = CLIENT_TIMEOUT
             return client
 
         with (
@@ -233,7 +244,7 @@ class TestOutage(SyncCase, HttpCase):
         url = url or self.base_url() + path
         try:
             status, _body = self.simulator.deliver_webhook(
-                url, data={"type": "order", "id": order_id}, timeout=10
+                url, data={"type": "order", "id": order_id}, timeout=THREAD_TIMEOUT
             )
         except OSError:
             return None

@@ -28,7 +28,7 @@ from ..bigcommerce import BigCommerceClient
 from ..components.binder import BigCommerceBinder
 from ..components.importer import expected_unique_violations
 from ..components.order_importer import OrderImporter
-from .common import BigCommerceAccountingCase, CommittedStoreMixin
+from .common import THREAD_TIMEOUT, BigCommerceAccountingCase, CommittedStoreMixin
 
 IMPORT_LOGGER = "odoo.addons.bigcommerce_connector.components.importer"
 REAL_GET_ORDER = BigCommerceClient.get_order
@@ -262,7 +262,8 @@ class TestJobsNeverFailSilently(BigCommerceAccountingCase):
             with expected_unique_violations():
                 thread = threading.Thread(target=bad_query, args=(error,))
                 thread.start()
-                thread.join()
+                thread.join(timeout=THREAD_TIMEOUT)
+                self.assertFalse(thread.is_alive(), "the logging thread is stuck")
 
         self.assertEqual(errors_logged(lambda: in_the_import(duplicate)), [])
         self.assertTrue(errors_logged(lambda: in_the_import(other)))
@@ -299,7 +300,7 @@ class TestConcurrentDeliveries(CommittedStoreMixin, TransactionCase):
 
     def test_concurrent_deliveries_of_one_id_queue_one_job(self):
         workers = 8
-        barrier = threading.Barrier(workers, timeout=30)
+        barrier = threading.Barrier(workers, timeout=THREAD_TIMEOUT)
         outcomes = []
 
         def deliver():
@@ -320,8 +321,8 @@ class TestConcurrentDeliveries(CommittedStoreMixin, TransactionCase):
             for thread in threads:
                 thread.start()
             for thread in threads:
-                thread.join(timeout=60)
-        self.assertFalse(any(thread.is_alive() for thread in threads))
+                thread.join(timeout=THREAD_TIMEOUT)
+        self.assertFalse(any(thread.is_alive() for thread in threads), "stuck")
         self.assertEqual(sorted(outcomes), ["duplicate"] * (workers - 1) + ["queued"])
         with self.committed_env() as env:
             jobs = env["queue.job"].search_count(

@@ -282,6 +282,8 @@ class TestFirstSync(WizardMixin, BigCommerceAccountingCase):
                 if trap.enqueued_jobs:
                     # A listing queues the next page before it is done.
                     self.assertEqual(run.state, "running")
+            else:
+                self.fail(f"jobs still queued after 10 rounds: {trap.enqueued_jobs}")
         # One listing job per page, each queuing the next while its page was
         # full; each page's orders imported 20 to a job.
         self.assertEqual(listings, [1, 2, 3])

@@ -35,7 +35,7 @@ from odoo.addons.queue_job.controllers.main import RunJobController
 from odoo.addons.queue_job.jobrunner.runner import Database, _connection_info_for
 
 from ..models.bigcommerce_backend import API_HOSTS_OPTION, ENCRYPTION_KEY_OPTION
-from .common import ACCESS_TOKEN, CLIENT_SECRET, CommittedStoreMixin
+from .common import ACCESS_TOKEN, CLIENT_SECRET, THREAD_TIMEOUT, CommittedStoreMixin
 from .simulator import BigCommerceSimulator
 
 RUN = uuid.uuid4().hex[:8]
@@ -44,7 +44,7 @@ SKU = f"KILLED-{RUN}"
 # Run in the worker's ``odoo shell``: take the job as the runner's
 # controller does, stop once the invoice is posted, and wait to be killed.
 WORKER_SCRIPT = """
-import time
+import threading
 from odoo.addons.bigcommerce_connector.components.order_importer import OrderImporter
 from odoo.addons.queue_job.controllers.main import RunJobController
 
@@ -53,7 +53,7 @@ after_import = OrderImporter._after_import
 def wait_to_be_killed(importer, plan):
     after_import(importer, plan)
     print("MIDWAY", importer.move.id, importer.move.state, flush=True)
-    time.sleep(120)
+    threading.Event().wait()  # until killed, however long the test takes
 
 OrderImporter._after_import = wait_to_be_killed
 job = RunJobController._acquire_job(env, JOB_UUID)
@@ -134,7 +134,7 @@ class TestKilledWorker(CommittedStoreMixin, TransactionCase):
         worker.stdin.close()
         return worker
 
-    def read_until(self, worker, marker, timeout=120):
+    def read_until(self, worker, marker, timeout=THREAD_TIMEOUT):
         """The worker's output up to the line starting with ``marker``."""
         deadline = time.monotonic() + timeout
         lines = []
@@ -187,7 +187,7 @@ class TestKilledWorker(CommittedStoreMixin, TransactionCase):
         self.assertEqual(self.invoices(order), [])
 
         os.kill(worker.pid, signal.SIGKILL)
-        self.assertEqual(worker.wait(timeout=30), -signal.SIGKILL)
+        self.assertEqual(worker.wait(timeout=THREAD_TIMEOUT), -signal.SIGKILL)
 
         # PostgreSQL ends the dead worker's session and rolls it back; until
         # then its lock row stays locked and the job is not "dead" yet.
@@ -197,13 +197,17 @@ class TestKilledWorker(CommittedStoreMixin, TransactionCase):
         runner_db.conn.autocommit = True
         self.addCleanup(runner_db.close)
         requeued = self.job_state(job_uuid)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + THREAD_TIMEOUT
         while requeued[0] != "pending" and time.monotonic() < deadline:
             runner_db.requeue_dead_jobs()
             requeued = self.job_state(job_uuid)
             if requeued[0] != "pending":
-                time.sleep(0.2)
-        self.assertEqual(requeued, ("pending", 1), "requeued, one try counted")
+                time.sleep(0.2)  # PostgreSQL has not ended the session yet
+        self.assertEqual(
+            requeued,
+            ("pending", 1),
+            f"requeued, one try counted (within {THREAD_TIMEOUT}s of the kill)",
+        )
         self.assertEqual(self.invoices(order), [], "no partial invoice")
 
         # The runner starts it again, on a worker that lives.

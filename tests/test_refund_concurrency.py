@@ -19,7 +19,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..components.binder import BigCommerceBinder
 from ..models.bigcommerce_backend import API_HOSTS_OPTION
-from .common import ACCESS_TOKEN, CLIENT_SECRET, CommittedStoreMixin
+from .common import ACCESS_TOKEN, CLIENT_SECRET, THREAD_TIMEOUT, CommittedStoreMixin
 from .simulator import BigCommerceSimulator
 
 RUN = uuid.uuid4().hex[:8]
@@ -65,7 +65,7 @@ class TestConcurrentRefunds(CommittedStoreMixin, TransactionCase):
         )
 
     def race(self):
-        barrier = threading.Barrier(2, timeout=30)
+        barrier = threading.Barrier(2, timeout=THREAD_TIMEOUT)
         outcomes = []
 
         def worker():
@@ -80,6 +80,10 @@ class TestConcurrentRefunds(CommittedStoreMixin, TransactionCase):
                 except RetryableJobError:
                     cr.rollback()
                     outcomes.append("retry later")
+                except Exception as error:
+                    # Said in the test's failure, not lost in a thread.
+                    cr.rollback()
+                    outcomes.append(f"error: {error!r}")
 
         threads = [threading.Thread(target=worker) for _ in range(2)]
         with (
@@ -89,7 +93,7 @@ class TestConcurrentRefunds(CommittedStoreMixin, TransactionCase):
             for thread in threads:
                 thread.start()
             for thread in threads:
-                thread.join(timeout=60)
+                thread.join(timeout=THREAD_TIMEOUT)
         self.assertFalse(any(t.is_alive() for t in threads), "a worker is stuck")
         return sorted(outcomes)
 
@@ -128,7 +132,7 @@ class TestConcurrentRefunds(CommittedStoreMixin, TransactionCase):
         """Both workers write a credit note before either binds it: the
         database keeps one, the other worker retries (and then skips)."""
         bind = BigCommerceBinder.bind
-        both_wrote = threading.Barrier(2, timeout=30)
+        both_wrote = threading.Barrier(2, timeout=THREAD_TIMEOUT)
 
         def bind_after_both_wrote(binder, bigcommerce_id, record, values=None):
             if binder.kind == "refund" and record:

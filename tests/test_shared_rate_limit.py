@@ -6,8 +6,8 @@ workers do, against a simulated store with a small quota: they slow down
 together, and BigCommerce never answers 429.
 """
 
+import itertools
 import threading
-import time
 import uuid
 from contextlib import closing
 from unittest import mock
@@ -22,7 +22,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from ..bigcommerce import RateLimitState
 from ..components.rate_limit import SharedRateLimit
 from ..models.bigcommerce_backend import API_HOSTS_OPTION
-from .common import ACCESS_TOKEN, CLIENT_SECRET, CommittedStoreMixin
+from .common import ACCESS_TOKEN, CLIENT_SECRET, THREAD_TIMEOUT, CommittedStoreMixin
 from .simulator import BigCommerceSimulator
 
 RUN = uuid.uuid4().hex[:8]
@@ -31,6 +31,9 @@ SKU = f"RATE-{RUN}"
 QUOTA = 5
 WINDOW_MS = 1000
 ORDERS_PER_WORKER = 6
+# Tries of an order's import in a worker, as queue_job retries it: the
+# first imports of one guest may meet the other worker's new partner.
+IMPORT_TRIES = 20
 
 
 @tagged("post_install", "-at_install")
@@ -72,7 +75,7 @@ class TestSharedRateLimit(CommittedStoreMixin, TransactionCase):
             for _worker in range(2)
         ]
         self.simulator.reset_log()
-        barrier = threading.Barrier(2, timeout=30)
+        barrier = threading.Barrier(2, timeout=THREAD_TIMEOUT)
         errors = []
 
         def worker(batch):
@@ -86,7 +89,7 @@ class TestSharedRateLimit(CommittedStoreMixin, TransactionCase):
                         # As queue_job does: a retryable error (both
                         # workers creating the same guest's partner) is
                         # rolled back and the job run again.
-                        for _try in range(5):
+                        for _try in range(IMPORT_TRIES):
                             try:
                                 backend._import_order(order["id"])
                             except RetryableJobError:
@@ -94,6 +97,11 @@ class TestSharedRateLimit(CommittedStoreMixin, TransactionCase):
                                 continue
                             cr.commit()  # pylint: disable=invalid-commit
                             break
+                        else:
+                            errors.append(
+                                f"order {order['id']} still retried after "
+                                f"{IMPORT_TRIES} tries"
+                            )
             except Exception as exc:
                 errors.append(exc)
 
@@ -105,7 +113,7 @@ class TestSharedRateLimit(CommittedStoreMixin, TransactionCase):
             for thread in threads:
                 thread.start()
             for thread in threads:
-                thread.join(timeout=120)
+                thread.join(timeout=THREAD_TIMEOUT)
         self.assertFalse(any(t.is_alive() for t in threads), "a worker is stuck")
         self.assertEqual(errors, [])
         return [order for batch in orders for order in batch]
@@ -144,12 +152,18 @@ class TestSharedRateLimit(CommittedStoreMixin, TransactionCase):
         """The control: each worker pacing itself alone meets 429s (which
         its retries absorb); the shared quota above is what avoids them.
 
-        One request a window: the workers' first requests, sent together
-        after the barrier, meet a 429 however fast the machine imports (with
-        the test's quota, a slow machine would stay under it by itself)."""
-        quota = self.simulator.rate_limiter.quota
-        self.addCleanup(setattr, self.simulator.rate_limiter, "quota", quota)
-        self.simulator.rate_limiter.quota = 1
+        One request a window, and the store's clock moves 0.5 s with each
+        request it answers, whatever the real time: two requests in a row
+        are in one window, so a 429 comes however fast or slow the machine
+        imports (on real time, a slow machine would stay under the quota by
+        itself)."""
+        limiter = self.simulator.rate_limiter
+        self.addCleanup(setattr, limiter, "quota", limiter.quota)
+        self.addCleanup(setattr, limiter, "clock", limiter.clock)
+        limiter.quota = 1
+        ticks = itertools.count()
+        # The limiter calls its clock under its own lock: one tick a request.
+        limiter.clock = lambda: 0.5 * next(ticks)
         with (
             mock.patch.object(SharedRateLimit, "reserve", lambda self: 0),
             mock.patch.object(SharedRateLimit, "observe", lambda self, state: None),
@@ -181,7 +195,7 @@ class TestSharedRateLimitRow(CommittedStoreMixin, TransactionCase):
             )
             return cr.fetchone()
 
-    def state(self, left, reset_ms=20000, quota=10):
+    def state(self, left, reset_ms=600000, quota=10):
         return RateLimitState(
             window_ms=30000, reset_ms=reset_ms, quota=quota, left=left, observed_at=0
         )
@@ -196,10 +210,11 @@ class TestSharedRateLimitRow(CommittedStoreMixin, TransactionCase):
         self.assertEqual(self.row(), (10, 5))
         self.assertEqual([self.limiter.reserve() for _ in range(3)], [0, 0, 0])
         self.assertEqual(self.row(), (10, 2))
-        # Two left: kept for the store's other apps; wait for the reset.
+        # Two left: kept for the store's other apps; wait for the reset (in
+        # ten minutes, not the second a window with no reset known waits).
         wait = self.limiter.reserve()
-        self.assertGreater(wait, 15)
-        self.assertLessEqual(wait, 20)
+        self.assertGreater(wait, 60)
+        self.assertLessEqual(wait, 600)
 
     def test_a_later_answer_never_gives_back_what_others_took(self):
         self.limiter.reserve()
@@ -212,7 +227,15 @@ class TestSharedRateLimitRow(CommittedStoreMixin, TransactionCase):
 
     def test_a_spent_window_resets_to_the_full_quota(self):
         self.limiter.reserve()
-        self.limiter.observe(self.state(left=1, reset_ms=1))
-        time.sleep(0.05)
+        self.limiter.observe(self.state(left=1))
+        self.assertGreater(self.limiter.reserve(), 0)
+        # The window's end has passed (moved back, rather than waited for).
+        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
+            cr.execute(
+                "UPDATE bigcommerce_rate_limit SET reset_at = reset_at - "
+                "INTERVAL '1 hour' WHERE backend_id = %s",
+                [self.backend.id],
+            )
+            cr.commit()  # pylint: disable=invalid-commit
         self.assertEqual(self.limiter.reserve(), 0)
         self.assertEqual(self.row(), (10, 9))
