@@ -21,7 +21,12 @@ from odoo.tools import mute_logger
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..models.bigcommerce_webhook_log import REFUSALS_LOGGED_ONE_BY_ONE
-from .common import CLIENT_SECRET, BigCommerceAccountingCase, CommittedStoreMixin
+from .common import (
+    CLIENT_SECRET,
+    THREAD_TIMEOUT,
+    BigCommerceAccountingCase,
+    CommittedStoreMixin,
+)
 from .simulator import webhooks as simulator_webhooks
 
 # Committed data outlives a crashed test run: names of their own each time.
@@ -300,7 +305,7 @@ class TestRefusalsCountedConcurrently(CommittedStoreMixin, TransactionCase):
             threads = [threading.Thread(target=worker) for _worker in range(2)]
             for thread in threads:
                 thread.start()
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + THREAD_TIMEOUT
             while self.waiting_on_locks() < 2:
                 if time.monotonic() > deadline or not all(
                     t.is_alive() for t in threads
@@ -310,7 +315,7 @@ class TestRefusalsCountedConcurrently(CommittedStoreMixin, TransactionCase):
                 threading.Event().wait(0.01)
             busy.commit()  # pylint: disable=invalid-commit
             for thread in threads:
-                thread.join(timeout=60)
+                thread.join(timeout=THREAD_TIMEOUT)
         if any(thread.is_alive() for thread in threads):
             faulthandler.dump_traceback(all_threads=True)
             self.fail("a worker is stuck; tracebacks above")
