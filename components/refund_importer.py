@@ -182,8 +182,12 @@ class RefundImporter(BigCommerceImporter):
     def _ledgers(self):
         """What the invoice booked, what the order's credit notes credited
         so far (all of them, the connector's or not, unless cancelled), and
-        the charges both pool because they are booked on one account."""
-        self._lock_order_credits()
+        the charges both pool because they are booked on one account.
+
+        Two workers crediting two refunds of one order at once cannot both
+        credit blind: each writes the order's row (its refunded amount), and
+        PostgreSQL refuses the later one (a serialization failure, which the
+        job queue retries; the retry sees the other's credit note)."""
         kinds_by_account = {}
         for kind in PART_LABELS:
             account = self.backend[CHARGE_ACCOUNTS[kind]]
@@ -201,17 +205,6 @@ class RefundImporter(BigCommerceImporter):
         for move in self._credit_notes():
             credited.add(self._ledger_of(move, charge_keys, tax_accounts))
         return invoiced, credited, shared
-
-    def _lock_order_credits(self):
-        """Credit one refund of an order at a time, each seeing the credit
-        notes of the others: two workers crediting two refunds of the order
-        both write its row, and the later one, whose snapshot cannot see the
-        earlier one's credit note, is refused by PostgreSQL (a serialization
-        failure, retried by the job queue) instead of crediting blind."""
-        self.env.cr.execute(
-            "UPDATE bigcommerce_order SET write_date = write_date WHERE id = %s",
-            [self.order_binding.id],
-        )
 
     def _credit_notes(self):
         """The order's credit notes that stand (not cancelled)."""

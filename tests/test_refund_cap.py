@@ -3,16 +3,59 @@
 store answers: a refund that would is a failure, and nothing is credited or
 paid back for it."""
 
+import threading
+import uuid
+from contextlib import closing
 from decimal import Decimal
+from unittest import mock
 
 from odoo import Command
-from odoo.tests import tagged
-from odoo.tools import mute_logger
+from odoo.orm.registry import DummyRLock, Registry
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+from odoo.sql_db import db_connect
+from odoo.tests import TransactionCase, tagged
+from odoo.tools import config, mute_logger
 
-from .simulator import views
+from ..components.refund_importer import RefundImporter
+from ..models.bigcommerce_backend import API_HOSTS_OPTION
+from .common import ACCESS_TOKEN, CLIENT_SECRET, CommittedStoreMixin
+from .simulator import BigCommerceSimulator, views
 from .test_payments import PaymentCase
 
 IMPORT_LOGGER = "odoo.addons.bigcommerce_connector.components.importer"
+RUN = uuid.uuid4().hex[:8]
+RACE_STORE_HASH = f"capace{RUN}"
+RACE_SKU = f"CAP-RACE-{RUN}"
+
+
+def store_faulty_refund(state, order_id, items, total, tax):
+    """A refund as a faulty answer of the store, or a merchant's override,
+    could carry it: the store's own checks did not hold it back. Paid back
+    in full."""
+    with state.lock:
+        record = state._refund_record(
+            state.order_record(order_id), [], "Faulty", None, state._at(None)
+        )
+        total, tax = Decimal(str(total)), Decimal(str(tax))
+        record.update(
+            total_amount=total,
+            total_tax=tax,
+            uses_merchant_override_values=True,
+            items=[
+                {
+                    "item_type": item["item_type"],
+                    "item_id": int(item["item_id"]),
+                    "quantity": item.get("quantity"),
+                    "requested_amount": item.get("requested_amount"),
+                    "reason": "Faulty",
+                }
+                for item in items
+            ],
+        )
+        for payment in record["payments"]:
+            payment["amount"] = total
+        state.refunds[record["id"]] = record
+    return views.refund(record, single=True)
 
 
 @tagged("post_install", "-at_install")
@@ -45,34 +88,7 @@ class TestRefundCap(PaymentCase):
         return order, invoice
 
     def faulty_refund(self, order, items, total, tax):
-        """A refund as a faulty answer of the store, or a merchant's
-        override, could carry it: the store's own checks did not hold it
-        back. Paid back by card, in full."""
-        state = self.simulator.state
-        with state.lock:
-            record = state._refund_record(
-                state.order_record(order["id"]), [], "Faulty", None, state._at(None)
-            )
-            total, tax = Decimal(str(total)), Decimal(str(tax))
-            record.update(
-                total_amount=total,
-                total_tax=tax,
-                uses_merchant_override_values=True,
-                items=[
-                    {
-                        "item_type": item["item_type"],
-                        "item_id": int(item["item_id"]),
-                        "quantity": item.get("quantity"),
-                        "requested_amount": item.get("requested_amount"),
-                        "reason": "Faulty",
-                    }
-                    for item in items
-                ],
-            )
-            for payment in record["payments"]:
-                payment["amount"] = total
-            state.refunds[record["id"]] = record
-        return views.refund(record, single=True)
+        return store_faulty_refund(self.simulator.state, order["id"], items, total, tax)
 
     def product_item(self, order, quantity, index=0):
         line = self.simulator.state.order_products(order["id"])[index]
@@ -313,3 +329,130 @@ class TestRefundCap(PaymentCase):
             "1 unit(s) to credit, but 2 were invoiced and 2 are credited already",
         )
         self.assertEqual(self.credit_notes(invoice), reversal)
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentRefundCap(CommittedStoreMixin, TransactionCase):
+    """Two workers credit two refunds of the same units of one order at the
+    same moment, for real (each on its own connection, committing, as in
+    ``test_refund_concurrency``): one credit note, never two. Each one's
+    snapshot misses the other's credit note; the order's row, which both
+    write, makes PostgreSQL refuse the later one."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.simulator = BigCommerceSimulator(
+            store_hash=RACE_STORE_HASH,
+            access_token=ACCESS_TOKEN,
+            client_secret=CLIENT_SECRET,
+            quota=None,
+        )
+        cls.simulator.start()
+        cls.addClassCleanup(cls.simulator.stop)
+        cls.classPatch(
+            config,
+            "options",
+            dict(config.options, **{API_HOSTS_OPTION: cls.simulator.base_url}),
+        )
+        cls.simulator.state.add_product(sku=RACE_SKU, name="Race mug", price="9.50")
+
+    def setUp(self):
+        super().setUp()
+        # Credit notes left in draft: no posting, numbering or reconciling.
+        self.create_committed_store(
+            "Refund cap race store",
+            RACE_STORE_HASH,
+            sku=RACE_SKU,
+            product_name="Race mug",
+            posting_policy="draft",
+        )
+        state = self.simulator.state
+        self.order = state.add_order(lines=[{"sku": RACE_SKU, "quantity": 2}])
+        with self.committed_env() as env:
+            env["bigcommerce.backend"].browse(self.backend_id)._import_order(
+                self.order["id"]
+            )
+        line = state.order_products(self.order["id"])[0]
+        item = {"item_type": "PRODUCT", "item_id": line["id"], "quantity": 2}
+        first = state.add_refund(self.order["id"], [item])
+        # The same 2 units again: the store should have refused it.
+        again = store_faulty_refund(
+            state, self.order["id"], [item], first["total_amount"], first["total_tax"]
+        )
+        self.refunds = [first, again]
+
+    def race(self):
+        """Both workers read the order's credit notes before either has
+        committed: neither can see the other's."""
+        both_read = threading.Barrier(2, timeout=30)
+        real_ledgers = RefundImporter._ledgers
+        outcomes = []
+
+        def ledgers_once_both_started(importer):
+            both_read.wait()
+            return real_ledgers(importer)
+
+        def worker(refund):
+            with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
+                env = self.env_on(cr)
+                backend = env["bigcommerce.backend"].browse(self.backend_id)
+                try:
+                    result = backend._import_refund(refund["id"], self.order["id"])
+                    cr.commit()  # pylint: disable=invalid-commit
+                    outcomes.append("failed" if "failed" in result else "credited")
+                except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
+                    cr.rollback()
+                    outcomes.append("retried by the job queue")
+
+        threads = [
+            threading.Thread(target=worker, args=(refund,)) for refund in self.refunds
+        ]
+        with (
+            mock.patch.object(Registry, "_lock", DummyRLock()),
+            mock.patch.object(RefundImporter, "_ledgers", ledgers_once_both_started),
+            mute_logger("odoo.sql_db", IMPORT_LOGGER),
+        ):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=60)
+        self.assertFalse(any(t.is_alive() for t in threads), "a worker is stuck")
+        return sorted(outcomes)
+
+    def credit_notes(self):
+        with self.committed_env() as env:
+            invoice = (
+                env["bigcommerce.order"]
+                .search(
+                    [
+                        ("backend_id", "=", self.backend_id),
+                        ("bigcommerce_id", "=", self.order["id"]),
+                    ]
+                )
+                .move_id
+            )
+            moves = env["account.move"].search([("reversed_entry_id", "=", invoice.id)])
+            return (
+                moves.ids,
+                round(sum(moves.mapped("amount_total")), 2),
+                invoice.amount_total,
+            )
+
+    def test_two_refunds_of_the_same_units_at_once_credit_them_once(self):
+        outcomes = self.race()
+        self.assertEqual(outcomes, ["credited", "retried by the job queue"])
+        ids, credited, invoiced = self.credit_notes()
+        self.assertEqual(len(ids), 1)
+        self.assertEqual(credited, invoiced)
+        # The job queue runs the other again: it sees the credit note, and
+        # is a failure saying the units are credited already.
+        with self.committed_env() as env:
+            backend = env["bigcommerce.backend"].browse(self.backend_id)
+            results = [
+                backend._import_refund(refund["id"], self.order["id"])
+                for refund in self.refunds
+            ]
+        self.assertEqual(sum("failed" in result for result in results), 1, results)
+        self.assertIn("are credited already", " ".join(results))
+        self.assertEqual(self.credit_notes()[0], ids)
