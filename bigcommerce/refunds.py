@@ -556,7 +556,10 @@ def refund_to_credit_note_plan(
             if part.kind == KIND_TAX_ADJUSTMENT:
                 new.tax += amount
             else:
-                new.add_part(key, amount, part.quantity, part.name)
+                # A part worth nothing gets no line (a bundle's component):
+                # its units are not credited, as they were not invoiced.
+                units = part.quantity if amount else None
+                new.add_part(key, amount, units, part.name)
         problems = credit_excess(invoiced, earlier, new)
         if problems:
             raise refuse(

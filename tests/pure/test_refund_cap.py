@@ -330,3 +330,33 @@ def test_credit_notes_never_exceed_the_invoice(
     assert credited.tax <= invoiced.tax
     assert credited.total <= invoiced.total
     assert sum((plan.total for plan in books.plans), D(0)) == credited.total
+
+
+def test_a_bundle_component_worth_nothing_is_not_counted_in_units(sim, client):
+    """A bundle's component is priced on its parent line and has no line on
+    the invoice: returned with its parent, it credits no units."""
+    order = sim.state.add_order(lines=[{"sku": "BOOK", "quantity": 1}])
+    books = Books(client, order["id"])
+    (shipping,) = books.order["consignments"]["shipping"]
+    (parent,) = shipping["line_items"]
+    component = dict(
+        parent,
+        id=parent["id"] + 1000,
+        sku="BOOKMARK",
+        name="Bookmark",
+        parent_order_product_id=parent["id"],
+        total_ex_tax="0.0000",
+        total_inc_tax="0.0000",
+        total_tax="0.0000",
+        discounted_total_inc_tax="0.0000",
+    )
+    shipping["line_items"].append(component)
+    refund = faulty_refund(
+        order["id"],
+        [product_item(parent, 1), product_item(component, 1)],
+        parent["discounted_total_inc_tax"],
+        parent["total_tax"],
+    )
+    plan = books.credit(refund)
+    assert plan.total == D(order["total_inc_tax"])
+    assert ("product", "BOOKMARK") not in books.credited.quantities
