@@ -32,6 +32,8 @@ class AccountMove(models.Model):
     def action_open_bigcommerce_order(self):
         """Open the BigCommerce order this invoice was made from."""
         self.ensure_one()
+        self.check_access("read")
+        self.env["bigcommerce.order"].check_access("read")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("BigCommerce Order"),
@@ -43,6 +45,8 @@ class AccountMove(models.Model):
     def action_open_bigcommerce_refund(self):
         """The BigCommerce refund this credit note was made from."""
         self.ensure_one()
+        self.check_access("read")
+        self.env["bigcommerce.refund"].check_access("read")
         refund = self.sudo().bigcommerce_refund_ids[:1]
         return {
             "type": "ir.actions.act_window",

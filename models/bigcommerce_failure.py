@@ -109,6 +109,7 @@ class BigCommerceFailure(models.Model):
     def action_open_record(self):
         """Open the order, refund or customer this failure was about."""
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "res_model": self.record_model,
@@ -174,6 +175,8 @@ class BigCommerceFailure(models.Model):
     def action_reprocess(self):
         """Queue the import again (works on many failures at once), and say
         so."""
+        # Before anything is queued: the imports spend the store's quota.
+        self.check_access("write")
         to_queue = self.filtered(lambda f: f.state != "resolved")
         to_queue._queue_again()
         return {

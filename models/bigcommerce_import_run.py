@@ -100,6 +100,7 @@ class BigCommerceImportRun(models.Model):
     # === ACTION METHODS === #
     def action_view_lines(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "name": self.name,

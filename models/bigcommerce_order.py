@@ -75,6 +75,7 @@ class BigCommerceOrder(models.Model):
     # === ACTION METHODS === #
     def action_open_invoice(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "res_model": "account.move",
@@ -84,6 +85,10 @@ class BigCommerceOrder(models.Model):
 
     def action_reimport(self):
         """Queue the import of the orders again, and say so."""
+        # Before anything is queued: only who may change the store may spend
+        # its request quota.
+        self.check_access("read")
+        self.mapped("backend_id").check_access("write")
         for order in self:
             order.backend_id._delay_import_order(order.bigcommerce_id, origin="manual")
         return {
@@ -135,6 +140,7 @@ class BigCommerceOrder(models.Model):
 
     def action_view_refunds(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "bigcommerce_connector.bigcommerce_refund_action"
         )

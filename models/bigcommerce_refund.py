@@ -78,6 +78,7 @@ class BigCommerceRefund(models.Model):
     # === ACTION METHODS === #
     def action_open_credit_note(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "res_model": "account.move",
@@ -87,6 +88,7 @@ class BigCommerceRefund(models.Model):
 
     def action_open_order(self):
         self.ensure_one()
+        self.check_access("read")
         return {
             "type": "ir.actions.act_window",
             "res_model": "bigcommerce.order",
@@ -95,6 +97,10 @@ class BigCommerceRefund(models.Model):
         }
 
     def action_reimport(self):
+        # Before anything is queued: only who may change the store may spend
+        # its request quota.
+        self.check_access("read")
+        self.mapped("backend_id").check_access("write")
         for refund in self:
             refund.backend_id._delay_import_refund(
                 refund.bigcommerce_id, refund.bigcommerce_order_id or None

@@ -74,7 +74,10 @@ class BigCommerceImportWizard(models.TransientModel):
     def action_import(self):
         """Queue the work, and go back to the store, where it shows."""
         self.ensure_one()
+        # Before anything is queued: imports spend the store's request quota.
+        self.check_access("write")
         backend = self.backend_id
+        backend.check_access("write")
         Run = self.env["bigcommerce.import.run"]
         if self.mode == "numbers":
             try:
