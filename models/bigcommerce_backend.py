@@ -68,7 +68,9 @@ SECRET_FIELDS = {
 class BigCommerceBackend(models.Model):
     _name = "bigcommerce.backend"
     _description = "BigCommerce Store"
-    _inherit = ["analytic.mixin"]
+    # The chatter tells what was done to the store itself (a new webhook
+    # address); what was done to its orders is on theirs.
+    _inherit = ["analytic.mixin", "mail.thread"]
     _order = "name, id"
     _check_company_auto = True
 
@@ -132,7 +134,9 @@ class BigCommerceBackend(models.Model):
         copy=False,
         readonly=True,
         default=lambda self: secrets.token_urlsafe(24),
-        help="Unguessable part of the webhook address.",
+        help="Unguessable part of the webhook address. Only administrators "
+        "change it, with Rotate webhook address, which moves the store's "
+        "webhooks at BigCommerce to the new address.",
     )
     webhook_url = fields.Char(
         string="Webhook URL",
@@ -468,12 +472,14 @@ class BigCommerceBackend(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             self._check_connection_fields_access(vals, creating=True)
+            self._check_webhook_key_access(vals, creating=True)
         backends = super().create(vals_list)
         backends.filtered("has_access_token")._check_connection()
         return backends
 
     def write(self, vals):
         self._check_connection_fields_access(vals)
+        self._check_webhook_key_access(vals)
         reconnect = self._credentials_change(vals)
         result = super().write(vals)
         if reconnect:
@@ -514,6 +520,23 @@ class BigCommerceBackend(models.Model):
                     "Only administrators can set the store hash and the API host "
                     "of a BigCommerce store: they decide where its access token "
                     "is sent."
+                )
+            )
+
+    def _check_webhook_key_access(self, vals, creating=False):
+        """Only administrators choose the webhook address: BigCommerce must
+        be told of a new one (Rotate webhook address does both), and the
+        old one must stop working."""
+        if "webhook_key" not in vals or self.env.is_system():
+            return
+        if creating or any(
+            backend.webhook_key != vals["webhook_key"] for backend in self
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only administrators can change the webhook address of a "
+                    "BigCommerce store, with Rotate webhook address on its "
+                    "Webhooks tab: BigCommerce must be sent the new address."
                 )
             )
 
@@ -587,6 +610,7 @@ class BigCommerceBackend(models.Model):
 
     def _action_view(self, xmlid):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
         action["domain"] = [("backend_id", "=", self.id)]
         action["context"] = {"default_backend_id": self.id}
@@ -602,47 +626,55 @@ class BigCommerceBackend(models.Model):
         self.ensure_one()
         # Before anything is sent: only who may change the store may act on it.
         self.check_access("write")
-        if not self.webhook_url or not self.webhook_url.startswith("https://"):
-            raise UserError(
+        done = self._register_webhooks()
+        return self._webhooks_notification(self.env._("Webhooks registered"), done)
+
+    def action_rotate_webhook_key(self):
+        """Give the store a new webhook address and move its webhooks at
+        BigCommerce to it; the old address stops working at once (for an
+        address that leaked).
+
+        Administrators only. All or nothing: when BigCommerce cannot be told
+        of the new address, the store keeps its old one.
+        """
+        self.ensure_one()
+        # Before anything is read or sent: the address decides who may feed
+        # the store's invoices, so administrators only.
+        if not self.env.is_system():
+            raise AccessError(
                 self.env._(
-                    "BigCommerce only delivers webhooks over HTTPS: set the "
-                    "web.base.url system parameter to this server's public "
-                    "https:// address (now: %(url)s).",
-                    url=self.webhook_url,
+                    "Only administrators can rotate the webhook address of a "
+                    "BigCommerce store."
                 )
             )
-        client = self._get_client(max_attempts=2, max_wait=5, timeout=15.0)
-        created, reactivated, kept = [], [], []
-        try:
-            existing = {
-                hook["scope"]: hook
-                for hook in client.list_webhooks()
-                if hook.get("destination") == self.webhook_url
-            }
-            for scope in sorted(HANDLED_SCOPES):
-                hook = existing.get(scope)
-                if not hook:
-                    client.create_webhook(scope, self.webhook_url)
-                    created.append(scope)
-                elif not hook.get("is_active"):
-                    client.update_webhook(hook["id"], is_active=True)
-                    reactivated.append(scope)
-                else:
-                    kept.append(scope)
-            self._store_webhook_subscriptions(client.list_webhooks())
-        except BigCommerceError as exc:
-            raise UserError(
-                self.env._(
-                    "Could not register the webhooks of store %(store)s: %(error)s",
-                    store=self.store_hash,
-                    error=exc.message,
-                )
-            ) from exc
+        self.check_access("write")
+        old_url = self.webhook_url
+        # Even for a caller that catches the error, the key is only changed
+        # once BigCommerce sends to the new address.
+        with self.env.cr.savepoint():
+            self.webhook_key = secrets.token_urlsafe(24)
+            done = self._register_webhooks(previous_url=old_url)
+        self.message_post(
+            body=self.env._(
+                "Webhook address rotated by %(user)s. BigCommerce now sends the "
+                "store's events to the new address (%(moved)s webhook(s) moved, "
+                "%(created)s created). The old address, ending in ...%(old)s, "
+                "stops working now: deliveries sent to it are refused.",
+                user=self.env.user.name,
+                moved=len(done["moved"]),
+                created=len(done["created"]),
+                old=(old_url or "")[-6:],
+            )
+        )
+        return self._webhooks_notification(self.env._("Webhook address rotated"), done)
+
+    def _webhooks_notification(self, title, done):
         parts = []
         for label, scopes in (
-            (self.env._("created"), created),
-            (self.env._("re-activated"), reactivated),
-            (self.env._("already active"), kept),
+            (self.env._("moved to the new address"), done["moved"]),
+            (self.env._("created"), done["created"]),
+            (self.env._("re-activated"), done["reactivated"]),
+            (self.env._("already active"), done["kept"]),
         ):
             if scopes:
                 parts.append(f"{label}: {', '.join(scopes)}")
@@ -650,7 +682,7 @@ class BigCommerceBackend(models.Model):
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "title": self.env._("Webhooks registered"),
+                "title": title,
                 "message": "; ".join(parts),
                 "type": "success",
                 "sticky": False,
@@ -658,6 +690,92 @@ class BigCommerceBackend(models.Model):
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
+
+    def _register_webhooks(self, previous_url=None):
+        """Subscribe the store's webhook URL to the handled scopes, keeping
+        what is there and re-activating what BigCommerce deactivated, then
+        read the list back. Called by checked actions only.
+
+        :param previous_url: the store's address before a rotation: its
+            hooks are moved to the current address (and moved back, as far
+            as BigCommerce lets, when a later call fails).
+        :return: ``{"moved", "created", "reactivated", "kept"}``, the scopes
+            of each.
+        """
+        self.ensure_one()
+        url = self.webhook_url
+        if not url or not url.startswith("https://"):
+            raise UserError(
+                self.env._(
+                    "BigCommerce only delivers webhooks over HTTPS: set the "
+                    "web.base.url system parameter to this server's public "
+                    "https:// address (now: %(url)s).",
+                    url=url,
+                )
+            )
+        client = self._get_client(max_attempts=2, max_wait=5, timeout=15.0)
+        done = {"moved": [], "created": [], "reactivated": [], "kept": []}
+        moved_ids = []
+        try:
+            hooks = client.list_webhooks()
+            if previous_url and previous_url != url:
+                for hook in hooks:
+                    if hook.get("destination") != previous_url:
+                        continue
+                    client.update_webhook(hook["id"], destination=url, is_active=True)
+                    moved_ids.append(hook["id"])
+                    hook.update(destination=url, is_active=True)
+                    done["moved"].append(hook["scope"])
+            existing = {
+                hook["scope"]: hook for hook in hooks if hook.get("destination") == url
+            }
+            for scope in sorted(HANDLED_SCOPES):
+                hook = existing.get(scope)
+                if not hook:
+                    client.create_webhook(scope, url)
+                    done["created"].append(scope)
+                elif hook["id"] in moved_ids:
+                    continue
+                elif not hook.get("is_active"):
+                    client.update_webhook(hook["id"], is_active=True)
+                    done["reactivated"].append(scope)
+                else:
+                    done["kept"].append(scope)
+            self._store_webhook_subscriptions(client.list_webhooks())
+        except BigCommerceError as exc:
+            if moved_ids:
+                self._move_webhooks_back(client, moved_ids, previous_url)
+                raise UserError(
+                    self.env._(
+                        "Could not move the webhooks of store %(store)s to its "
+                        "new address: %(error)s. The store keeps its old "
+                        "address; try again later.",
+                        store=self.display_name,
+                        error=exc.message,
+                    )
+                ) from exc
+            raise UserError(
+                self.env._(
+                    "Could not register the webhooks of store %(store)s: %(error)s",
+                    store=self.display_name,
+                    error=exc.message,
+                )
+            ) from exc
+        return done
+
+    def _move_webhooks_back(self, client, hook_ids, destination):
+        """Best effort: the hooks a failed rotation moved go back to the
+        address the store keeps."""
+        for hook_id in hook_ids:
+            try:
+                client.update_webhook(hook_id, destination=destination)
+            except BigCommerceError as exc:
+                _logger.warning(
+                    "Store %s: webhook %s left at the new address: %s",
+                    self.id,
+                    hook_id,
+                    exc.message,
+                )
 
     def action_test_connection(self):
         """Read the store information and show what BigCommerce answered.
@@ -705,6 +823,8 @@ class BigCommerceBackend(models.Model):
     def action_refresh_webhooks(self):
         """Read the webhooks subscribed at BigCommerce into the Webhooks tab."""
         self.ensure_one()
+        # Before the token is used: only who may change the store may act on it.
+        self.check_access("write")
         client = self._get_client(max_attempts=2, max_wait=5, timeout=15.0)
         try:
             self._store_webhook_subscriptions(client.list_webhooks())
@@ -712,7 +832,7 @@ class BigCommerceBackend(models.Model):
             raise UserError(
                 self.env._(
                     "Could not read the webhooks of store %(store)s: %(error)s",
-                    store=self.store_hash,
+                    store=self.display_name,
                     error=exc.message,
                 )
             ) from exc
@@ -723,6 +843,8 @@ class BigCommerceBackend(models.Model):
 
     def action_open_import_wizard(self):
         self.ensure_one()
+        # Imports spend the store's request quota.
+        self.check_access("write")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "bigcommerce_connector.bigcommerce_import_wizard_action"
         )

@@ -1,4 +1,5 @@
 from . import (
+    test_access,
     test_api_calls,
     test_backend,
     test_catch_up,
