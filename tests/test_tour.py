@@ -107,6 +107,8 @@ class JobRunnerStandIn(threading.Thread):
 
     def stop(self):
         self.stopped.set()
+        if self.ident is None:
+            return  # never started
         self.join(timeout=JOB_REQUEST_TIMEOUT + 10)
         if self.is_alive():
             self.case.fail("The job runner stand-in did not stop: a job request hangs.")
@@ -150,7 +152,18 @@ class TestStoreTour(SimulatorMixin, HttpCase):
         self.env["ir.config_parameter"].sudo().set_param(RUNNER_GATE, "hold")
         self.env.flush_all()
         runner = JobRunnerStandIn(self)
-        runner.start()
+        authenticate = self.authenticate
+
+        def authenticate_then_start_the_runner(*args, **kwargs):
+            # The test's own thread uses the database directly until the
+            # browser's session exists: only then may the stand-in take
+            # test cursors (another thread on the same connection).
+            result = authenticate(*args, **kwargs)
+            self.cr.flush()
+            runner.start()
+            return result
+
+        self.patch(self, "authenticate", authenticate_then_start_the_runner)
         try:
             self.start_tour(
                 "/odoo/action-bigcommerce_connector.bigcommerce_backend_action",
@@ -167,6 +180,7 @@ class TestStoreTour(SimulatorMixin, HttpCase):
         with self.allow_requests():
             runner.drain()
         self.assertEqual(runner.errors, [])
+        self.env.invalidate_all()
         backend = self.env["bigcommerce.backend"].search([("name", "=", "Tour store")])
         self.assertEqual(backend.store_hash, STORE_HASH)
         self.assertEqual(backend.state, "connected")
