@@ -18,7 +18,7 @@ from odoo.tools import config, mute_logger
 
 from ..components.refund_importer import RefundImporter
 from ..models.bigcommerce_backend import API_HOSTS_OPTION
-from .common import ACCESS_TOKEN, CLIENT_SECRET, CommittedStoreMixin
+from .common import ACCESS_TOKEN, CLIENT_SECRET, THREAD_TIMEOUT, CommittedStoreMixin
 from .simulator import BigCommerceSimulator, views
 from .test_payments import PaymentCase
 
@@ -385,7 +385,7 @@ class TestConcurrentRefundCap(CommittedStoreMixin, TransactionCase):
     def race(self):
         """Both workers read the order's credit notes before either has
         committed: neither can see the other's."""
-        both_read = threading.Barrier(2, timeout=30)
+        both_read = threading.Barrier(2, timeout=THREAD_TIMEOUT)
         real_ledgers = RefundImporter._ledgers
         outcomes = []
 
@@ -416,7 +416,7 @@ class TestConcurrentRefundCap(CommittedStoreMixin, TransactionCase):
             for thread in threads:
                 thread.start()
             for thread in threads:
-                thread.join(timeout=60)
+                thread.join(timeout=THREAD_TIMEOUT)
         self.assertFalse(any(t.is_alive() for t in threads), "a worker is stuck")
         return sorted(outcomes)
 

@@ -128,23 +128,18 @@ class TestConcurrentRefunds(CommittedStoreMixin, TransactionCase):
         self.assertEqual(len(outcomes), 2)
         self.assert_one_credit_note()
 
-    def test_without_the_lock_the_unique_index_decides(self):
-        """Both workers write a credit note before either binds it: the
-        database keeps one, the other worker retries (and then skips)."""
-        bind = BigCommerceBinder.bind
-        both_wrote = threading.Barrier(2, timeout=THREAD_TIMEOUT)
-
-        def bind_after_both_wrote(binder, bigcommerce_id, record, values=None):
-            if binder.kind == "refund" and record:
-                both_wrote.wait()
-            return bind(binder, bigcommerce_id, record, values)
-
-        with (
-            mock.patch.object(BigCommerceBinder, "lock", lambda *args: None),
-            mock.patch.object(BigCommerceBinder, "bind", bind_after_both_wrote),
-        ):
+    def test_without_the_lock_the_database_keeps_one_credit_note(self):
+        """Without the advisory lock, both workers credit the refund at once:
+        the database keeps one credit note (the order's row and the refund's
+        unique binding refuse the later worker, which retries, and then
+        skips), whichever worker writes first and however fast. No barrier
+        makes them write together: the later one waits on the order's row
+        the earlier one holds, which a barrier would turn into a deadlock."""
+        with mock.patch.object(BigCommerceBinder, "lock", lambda *args: None):
             outcomes = self.race()
-        self.assertEqual(outcomes, ["credited", "retry later"])
+        self.assertIn("credited", outcomes)
+        self.assertEqual(len(outcomes), 2)
+        self.assertFalse([o for o in outcomes if o.startswith("error")], outcomes)
         self.assert_one_credit_note()
         # The retried job finds the refund credited.
         with self.committed_env() as env:
