@@ -333,8 +333,10 @@ class BigCommerceBackend(models.Model):
         help="When a BigCommerce customer arrives whose e-mail an Odoo partner "
         "already has. Keep apart: a new partner is created, and its chatter "
         "names the other one. Link: the existing partner becomes the "
-        "customer's, and the store's updates change it; when several partners "
-        "have the e-mail, none is chosen and a new one is created. Either way "
+        "customer's; the store never changes it, and the customer's data goes "
+        "to its invoice contact. Partners of Odoo users, of companies and of "
+        "other companies are never linked. When several partners have the "
+        "e-mail, none is chosen and a new one is created. Either way "
         "the chatter says what was done; nothing is merged. A guest who "
         "registers always keeps the partner of their guest orders.",
     )
