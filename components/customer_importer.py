@@ -123,8 +123,7 @@ def protected_partners(backend, partners):
     )
     taken = set(users.partner_id.ids) | set(companies.partner_id.ids)
     return partners.filtered(
-        lambda p: p.id in taken
-        or (p.company_id and p.company_id != backend.company_id)
+        lambda p: p.id in taken or (p.company_id and p.company_id != backend.company_id)
     )
 
 
@@ -214,9 +213,7 @@ def new_customer_partner(backend, customer_id, email, create_values):
                 "any e-mail)"
             )
         elif len(same_email) > 1:
-            reason = env._(
-                "several partners have it, and the connector does not guess"
-            )
+            reason = env._("several partners have it, and the connector does not guess")
         else:
             reason = env._("that partner is archived")
         partner.message_post(
@@ -551,9 +548,9 @@ class CustomerImporter(BigCommerceImporter):
         fname = {"country_code": "country_id", "state_name": "state_id"}.get(
             value.field, value.field
         )
-        field = self.env["res.partner"]._fields[fname].get_description(self.env)[
-            "string"
-        ]
+        field = (
+            self.env["res.partner"]._fields[fname].get_description(self.env)["string"]
+        )
         if value.address_id:
             field = self.env._(
                 "address #%(address)s, %(field)s",

@@ -307,9 +307,7 @@ class TestCustomerLongText(CustomerCase):
 
         def get_order(client, order_id):
             answer = REAL_GET_ORDER(client, order_id)
-            answer["billing_address"].update(
-                first_name=HUGE, street_1=HUGE
-            )
+            answer["billing_address"].update(first_name=HUGE, street_1=HUGE)
             return answer
 
         with (

@@ -506,7 +506,11 @@ class TestOrderImport(BigCommerceAccountingCase):
             move.invoice_line_ids.ids,
             move.payment_state,
         )
-        amounts_before = (binding.total_ex_tax, binding.total_tax, binding.total_inc_tax)
+        amounts_before = (
+            binding.total_ex_tax,
+            binding.total_tax,
+            binding.total_inc_tax,
+        )
         self.change_currency(order, "EUR")
         self.import_order(order)
         self.assertEqual(binding.move_id, move)
@@ -532,8 +536,10 @@ class TestOrderImport(BigCommerceAccountingCase):
 
         def notes(record):
             return record.message_ids.filtered(
-                lambda m: "changed on BigCommerce after its invoice was posted"
-                in (m.body or "")
+                lambda m: (
+                    "changed on BigCommerce after its invoice was posted"
+                    in (m.body or "")
+                )
             )
 
         for record in (binding, move):

@@ -276,7 +276,7 @@ class TestRefusalsCountedConcurrently(CommittedStoreMixin, TransactionCase):
                     )
                     cr.commit()  # pylint: disable=invalid-commit
                     outcomes.append("answered")
-                except Exception as exc:  # noqa: BLE001 - the outcome says it
+                except Exception as exc:
                     outcomes.append(repr(exc))
 
         # A third worker is counting, and has not committed yet: the two
