@@ -185,9 +185,8 @@ class RefundImporter(BigCommerceImporter):
         the charges both pool because they are booked on one account.
 
         Two workers crediting two refunds of one order at once cannot both
-        credit blind: each writes the order's row (its refunded amount), and
-        PostgreSQL refuses the later one (a serialization failure, which the
-        job queue retries; the retry sees the other's credit note)."""
+        credit blind: see :meth:`_lock_order_credits`."""
+        self._lock_order_credits()
         kinds_by_account = {}
         for kind in PART_LABELS:
             account = self.backend[CHARGE_ACCOUNTS[kind]]
@@ -205,6 +204,19 @@ class RefundImporter(BigCommerceImporter):
         for move in self._credit_notes():
             credited.add(self._ledger_of(move, charge_keys, tax_accounts))
         return invoiced, credited, shared
+
+    def _lock_order_credits(self):
+        """Credit one refund of an order at a time, each seeing the credit
+        notes of the others. Both workers write the order's row; PostgreSQL
+        makes the later one wait for the earlier one's commit and then
+        refuses it (a serialization failure, which the job queue retries; the
+        retry sees the other's credit note). A refund's own write is not
+        enough: one that waited for the invoice already carries its amounts,
+        and writes nothing the other worker would collide with."""
+        self.env.cr.execute(
+            "UPDATE bigcommerce_order SET write_date = write_date WHERE id = %s",
+            [self.order_binding.id],
+        )
 
     def _credit_notes(self):
         """The order's credit notes that stand (not cancelled)."""

@@ -456,3 +456,57 @@ class TestConcurrentRefundCap(CommittedStoreMixin, TransactionCase):
         self.assertEqual(sum("failed" in result for result in results), 1, results)
         self.assertIn("are credited already", " ".join(results))
         self.assertEqual(self.credit_notes()[0], ids)
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentWaitedRefundCap(TestConcurrentRefundCap):
+    """The same race, for two refunds that waited for the order's invoice:
+    the order's import queues both at once, and their records carry their
+    amounts already, so crediting them writes nothing the two workers would
+    collide on but the order's row the refund importer locks."""
+
+    def setUp(self):
+        super().setUp()
+        # Start again from an order that cannot be invoiced yet: its product
+        # is archived in Odoo, so its SKU matches nothing.
+        state = self.simulator.state
+        with self.committed_env() as env:
+            env["product.product"].browse(self.product_id).active = False
+        self.order = state.add_order(lines=[{"sku": RACE_SKU, "quantity": 2}])
+        line = state.order_products(self.order["id"])[0]
+        item = {"item_type": "PRODUCT", "item_id": line["id"], "quantity": 2}
+        first = state.add_refund(self.order["id"], [item], update_status=False)
+        again = store_faulty_refund(
+            state, self.order["id"], [item], first["total_amount"], first["total_tax"]
+        )
+        self.refunds = [first, again]
+        with (
+            self.committed_env() as env,
+            mute_logger(IMPORT_LOGGER),
+        ):
+            backend = env["bigcommerce.backend"].browse(self.backend_id)
+            for refund in self.refunds:
+                result = backend._import_refund(refund["id"], self.order["id"])
+                self.assertIn("no invoice to credit yet", result)
+        with self.committed_env() as env:
+            env["product.product"].browse(self.product_id).active = True
+        with self.committed_env() as env:
+            backend = env["bigcommerce.backend"].browse(self.backend_id)
+            backend._import_order(self.order["id"])
+            waited = env["bigcommerce.refund"].search(
+                [
+                    ("backend_id", "=", self.backend_id),
+                    ("bigcommerce_order_id", "=", self.order["id"]),
+                ]
+            )
+            self.assertEqual(len(waited), 2)
+            self.assertFalse(waited.move_id)
+            self.assertEqual(set(waited.mapped("credit_state")), {"waiting"})
+            # The order's import queued both refunds, to run at once.
+            queued = env["queue.job"].search(
+                [
+                    ("method_name", "=", "_import_refund"),
+                    ("identity_key", "=like", f"bigcommerce-%-{self.backend_id}-%"),
+                ]
+            )
+            self.assertEqual(len(queued), 2)
