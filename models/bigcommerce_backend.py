@@ -650,11 +650,22 @@ class BigCommerceBackend(models.Model):
                 )
             )
         self.check_access("write")
+        # One rotation of a store at a time: a second one waits for the
+        # first, then is refused by PostgreSQL and retried by Odoo from the
+        # address the first one set, so BigCommerce is never left sending to
+        # an address the store does not hold.
+        self.env.cr.execute(
+            "SELECT id FROM bigcommerce_backend WHERE id = %s FOR NO KEY UPDATE",
+            [self.id],
+        )
+        self.invalidate_recordset(["webhook_key"])
         old_url = self.webhook_url
         # Even for a caller that catches the error, the key is only changed
-        # once BigCommerce sends to the new address.
+        # once BigCommerce sends to the new address; it is written before
+        # BigCommerce is told, so that nothing but the commit stands between.
         with self.env.cr.savepoint():
             self.webhook_key = secrets.token_urlsafe(24)
+            self.flush_recordset(["webhook_key"])
             done = self._register_webhooks(previous_url=old_url)
         self.message_post(
             body=self.env._(

@@ -434,6 +434,32 @@ class TestWebhookAddressRotation(BigCommerceAccountingHttpCase):
             self.assertEqual(accepted.json(), {"status": "queued"})
             trap.assert_jobs_count(1)
 
+    def test_rotation_writes_the_new_key_before_bigcommerce_is_told(self):
+        """BigCommerce may send to the new address the moment it is told of
+        it: by then the store's row holds the new key (only the commit is
+        left), and no other rotation of the store can run."""
+        old_url = self.backend.webhook_url
+        real_update = BigCommerceClient.update_webhook
+        seen = []
+
+        def update_reading_the_row(client, webhook_id, **values):
+            if values.get("destination") != old_url:
+                self.env.cr.execute(
+                    "SELECT webhook_key FROM bigcommerce_backend WHERE id = %s",
+                    [self.backend.id],
+                )
+                seen.append((values["destination"], self.env.cr.fetchone()[0]))
+            return real_update(client, webhook_id, **values)
+
+        with mock.patch.object(
+            BigCommerceClient, "update_webhook", update_reading_the_row
+        ):
+            self.backend.action_rotate_webhook_key()
+        self.assertEqual(len(seen), len(HANDLED_SCOPES))
+        for destination, key_in_row in seen:
+            self.assertEqual(key_in_row, self.backend.webhook_key)
+            self.assertTrue(destination.endswith(key_in_row))
+
     def test_rotation_bigcommerce_refuses_keeps_the_old_address(self):
         old_key, old_url = self.backend.webhook_key, self.backend.webhook_url
         messages = len(self.backend.message_ids)
