@@ -74,6 +74,12 @@ def location_values(env, values, label=None):
 
     :param label: what the values come from, for the failure's message.
     """
+    return fitted_location_values(env, values, label)[0]
+
+
+def fitted_location_values(env, values, label=None):
+    """:func:`location_values`, and the :class:`TooLong` values it cut
+    (for the chatter of the contact they make, see :func:`cut_note`)."""
     values, too_long = fit_contact_values(values)
     refuse_too_long(env, too_long, label or env._("A contact from the store"))
     country_code = values.pop("country_code", False)
@@ -95,7 +101,46 @@ def location_values(env, values, label=None):
             limit=1,
         )
     values.update(country_id=country.id or False, state_id=state.id or False)
-    return values
+    return values, too_long
+
+
+def cut_note(env, too_long, origin):
+    """The chatter line of a contact whose data from ``origin`` (e.g.
+    "BigCommerce customer #32") was cut to fit: which fields, how long they
+    were, and what to do."""
+    return env._(
+        "Some of %(origin)s's data was longer than a contact holds, and was "
+        "cut: %(values)s. If it matters, correct it on BigCommerce; its next "
+        "update brings it in.",
+        origin=origin,
+        values="; ".join(too_long_text(env, value) for value in too_long),
+    )
+
+
+def too_long_text(env, value):
+    """One :class:`TooLong`, in words for the chatter."""
+    fname = {"country_code": "country_id", "state_name": "state_id"}.get(
+        value.field, value.field
+    )
+    field = env["res.partner"]._fields[fname].get_description(env)["string"]
+    if value.address_id:
+        field = env._(
+            "address #%(address)s, %(field)s",
+            address=value.address_id,
+            field=field,
+        )
+    if value.action == DROPPED:
+        return env._(
+            "%(field)s: %(length)s characters, not a code, left empty",
+            field=field,
+            length=f"{value.length:,}",
+        )
+    return env._(
+        "%(field)s: %(length)s characters, the first %(limit)s kept",
+        field=field,
+        length=f"{value.length:,}",
+        limit=value.limit,
+    )
 
 
 def protected_partners(backend, partners):
@@ -357,13 +402,13 @@ class CustomerImporter(BigCommerceImporter):
     def _after_import(self, mapped):
         if mapped is not None and self.too_long and (self.first_import or self.wrote):
             self.partner.message_post(
-                body=self.env._(
-                    "Some of BigCommerce customer #%(customer)s's data was longer "
-                    "than a contact holds, and was cut: %(values)s. If it "
-                    "matters, correct it on BigCommerce; its next update brings "
-                    "it in.",
-                    customer=self.bigcommerce_id,
-                    values="; ".join(map(self._too_long_text, self.too_long)),
+                body=cut_note(
+                    self.env,
+                    self.too_long,
+                    self.env._(
+                        "BigCommerce customer #%(customer)s",
+                        customer=self.bigcommerce_id,
+                    ),
                 )
             )
         if mapped is not None and self.changes:
@@ -499,28 +544,38 @@ class CustomerImporter(BigCommerceImporter):
         if self.linked:
             return self._archive_store_contacts()
         if partner.active:
-            partner.child_ids.active = False
+            store_contacts = self._store_contacts()
+            store_contacts.active = False
             partner.active = False
-            partner.message_post(
-                body=self.env._(
+            kept = partner.child_ids - store_contacts
+            if kept:
+                body = self.env._(
+                    "BigCommerce customer #%(customer)s was deleted on store "
+                    "%(store)s: this contact is archived, with the %(count)s "
+                    "contact(s) the store added under it. Its invoices keep it. "
+                    "The contacts added in Odoo stay active: %(kept)s.",
+                    customer=self.bigcommerce_id,
+                    store=self.backend.name,
+                    count=len(store_contacts),
+                    kept=", ".join(kept.mapped("display_name")),
+                )
+            else:
+                body = self.env._(
                     "BigCommerce customer #%(customer)s was deleted on store "
                     "%(store)s: this contact is archived. Its invoices keep it.",
                     customer=self.bigcommerce_id,
                     store=self.backend.name,
                 )
-            )
+            partner.message_post(body=body)
         return partner
 
-    def _archive_store_contacts(self):
-        """A linked partner's customer was deleted: the partner stays as it
-        is, the contacts the store added under it are archived; told once."""
-        partner = self.partner
-        if self.binding.deleted_on_store:
-            return partner
+    def _store_contacts(self):
+        """The active contacts the store added under the partner (its
+        billing contact and its addresses), not those added in Odoo."""
         children = (
             self.env["res.partner"]
             .with_context(active_test=False)
-            .search([("parent_id", "=", partner.id)])
+            .search([("parent_id", "=", self.partner.id)])
         )
         billing = BigCommerceBinder(self.backend, BILLING_KIND).to_record(
             self.bigcommerce_id, "res.partner"
@@ -528,7 +583,15 @@ class CustomerImporter(BigCommerceImporter):
         addresses = BigCommerceBinder(self.backend, ADDRESS_KIND).to_bigcommerce_ids(
             children
         )
-        store_contacts = (billing | children.browse(list(addresses))).filtered("active")
+        return (billing | children.browse(list(addresses))).filtered("active")
+
+    def _archive_store_contacts(self):
+        """A linked partner's customer was deleted: the partner stays as it
+        is, the contacts the store added under it are archived; told once."""
+        partner = self.partner
+        if self.binding.deleted_on_store:
+            return partner
+        store_contacts = self._store_contacts()
         store_contacts.active = False
         partner.message_post(
             body=self.env._(
@@ -542,33 +605,6 @@ class CustomerImporter(BigCommerceImporter):
             )
         )
         return partner
-
-    def _too_long_text(self, value):
-        """One :class:`TooLong`, in words for the chatter."""
-        fname = {"country_code": "country_id", "state_name": "state_id"}.get(
-            value.field, value.field
-        )
-        field = (
-            self.env["res.partner"]._fields[fname].get_description(self.env)["string"]
-        )
-        if value.address_id:
-            field = self.env._(
-                "address #%(address)s, %(field)s",
-                address=value.address_id,
-                field=field,
-            )
-        if value.action == DROPPED:
-            return self.env._(
-                "%(field)s: %(length)s characters, not a code, left empty",
-                field=field,
-                length=f"{value.length:,}",
-            )
-        return self.env._(
-            "%(field)s: %(length)s characters, the first %(limit)s kept",
-            field=field,
-            length=f"{value.length:,}",
-            limit=value.limit,
-        )
 
 
 def _differs(current, value):

@@ -31,7 +31,12 @@ from ..bigcommerce.payments import (
     is_paid,
 )
 from .binder import BigCommerceBinder
-from .customer_importer import GUEST_KIND, customer_partner, location_values
+from .customer_importer import (
+    GUEST_KIND,
+    customer_partner,
+    cut_note,
+    fitted_location_values,
+)
 from .importer import BigCommerceImporter
 from .order_refunds import after_order_import
 from .payment_registrar import PaymentNotRegistered, PaymentRegistrar
@@ -612,17 +617,31 @@ class OrderImporter(BigCommerceImporter):
         binder = BigCommerceBinder(self.backend, kind)
         partner = binder.to_record(key, "res.partner")
         if not partner:
-            partner = self.env["res.partner"].create(self._partner_values(values))
+            values, too_long = self._partner_values(values, with_cuts=True)
+            partner = self.env["res.partner"].create(values)
             binder.bind(key, partner)
+            if too_long:
+                partner.message_post(
+                    body=cut_note(
+                        self.env,
+                        too_long,
+                        self.env._(
+                            "BigCommerce order #%(order)s",
+                            order=self.bigcommerce_id,
+                        ),
+                    )
+                )
         return partner
 
-    def _partner_values(self, values):
-        values = location_values(self.env, values)
+    def _partner_values(self, values, with_cuts=False):
+        """A new partner's values from the order's billing address; with
+        ``with_cuts``, also the values cut to fit (:func:`cut_note`)."""
+        values, too_long = fitted_location_values(self.env, values)
         company_name = values.pop("company_name")
         values["customer_rank"] = 1
         if company_name and company_name != values["name"]:
             values["comment"] = f"Company: {company_name}"
-        return values
+        return (values, too_long) if with_cuts else values
 
     # --- the invoice ------------------------------------------------------
     def _invoice_values(self, plan):

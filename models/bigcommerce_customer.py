@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
 
+XMLID_MODULE = "__bigcommerce__"  # as components/binder.py
+
 
 class BigCommerceCustomer(models.Model):
     """A registered BigCommerce customer and the partner it became.
@@ -66,3 +68,56 @@ class BigCommerceCustomer(models.Model):
         for customer in self:
             customer.backend_id._delay_import_customer(customer.bigcommerce_id)
         return True
+
+    # === BUSINESS METHODS === #
+    def _adopt_linked_partners(self):
+        """Upgrade to 19.0.2.2.0: mark as *linked* the customers an earlier
+        version linked by e-mail to a partner Odoo had, which it did not
+        record. Such a partner is older than the external ID that bound it;
+        a partner the connector made was created with it, in one
+        transaction. A guest's partner, which the connector made, is not
+        linked. Each partner marked is told so on its chatter.
+
+        :return: the customers marked.
+        """
+        self.env.flush_all()
+        self.env.cr.execute(
+            r"""
+            UPDATE bigcommerce_customer c
+               SET partner_linked = TRUE
+              FROM res_partner p, ir_model_data d
+             WHERE p.id = c.partner_id
+               AND c.id = ANY(%(ids)s)
+               AND c.partner_linked IS NOT TRUE
+               AND d.module = %(module)s
+               AND d.model = 'res.partner'
+               AND d.res_id = p.id
+               AND d.name = 'backend' || c.backend_id
+                            || '_customer_' || c.bigcommerce_id
+               AND p.create_date < d.create_date
+               AND NOT EXISTS (
+                   SELECT 1 FROM ir_model_data g
+                    WHERE g.module = %(module)s
+                      AND g.model = 'res.partner'
+                      AND g.res_id = p.id
+                      AND g.name LIKE 'backend' || c.backend_id || '\_guest\_%%'
+               )
+         RETURNING c.id
+            """,
+            {"module": XMLID_MODULE, "ids": self.ids},
+        )
+        customers = self.browse([row[0] for row in self.env.cr.fetchall()])
+        customers.invalidate_recordset(["partner_linked"])
+        for customer in customers:
+            customer.partner_id.message_post(
+                body=self.env._(
+                    "This contact was in Odoo before it was linked to BigCommerce "
+                    "customer #%(customer)s of store %(store)s. From now on the "
+                    "store never changes it: the customer's data from the store "
+                    "goes to a contact of its own under it, and a deletion on the "
+                    "store archives only the contacts the store added.",
+                    customer=customer.bigcommerce_id,
+                    store=customer.backend_id.name,
+                )
+            )
+        return customers

@@ -15,7 +15,9 @@ from odoo.tools import mute_logger
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..bigcommerce import BigCommerceClient
-from ..components.customer_importer import CUSTOMER_KIND, customer_binder
+from ..bigcommerce.customers import email_key
+from ..components.binder import BigCommerceBinder
+from ..components.customer_importer import CUSTOMER_KIND, GUEST_KIND, customer_binder
 from .test_customers import CustomerCase
 
 REAL_GET_CUSTOMER = BigCommerceClient.get_customer
@@ -212,6 +214,76 @@ class TestCustomerLinking(CustomerCase):
         self.import_customer(customer)
         self.assertEqual(len(self.messages(existing, "was deleted on store")), 1)
 
+    def test_deleted_customer_never_archives_a_contact_added_in_odoo(self):
+        """A partner the connector made: archived with the contacts the
+        store added, never with those an accountant added under it."""
+        customer = self.new_customer()
+        self.import_customer(customer)
+        partner = self.customer_binding(customer).partner_id
+        store_contacts = self.all_contacts(partner)
+        self.assertEqual(len(store_contacts), 3)
+        own_contact = self.env["res.partner"].create(
+            {"name": "Carla's accountant", "parent_id": partner.id}
+        )
+        self.simulator.state.delete_customer(customer["id"])
+        result = self.import_customer(customer)
+        self.assertIn("archived", result)
+        self.assertFalse(partner.active)
+        self.assertFalse(store_contacts.filtered("active"))
+        self.assertTrue(own_contact.active, "a contact added in Odoo stays")
+        [note] = self.messages(partner, "was deleted on store")
+        self.assertIn("3 contact(s) the store added", note.body)
+        self.assertIn("Carla's accountant", note.body)
+
+    def test_upgrade_marks_the_links_of_earlier_versions(self):
+        """An earlier version linked customers by e-mail without recording
+        it: the upgrade marks a partner older than its binding's external ID
+        as linked (and says so on it), and neither a partner the connector
+        made nor a guest's."""
+        email = f"old.{uuid.uuid4().hex[:8]}@example.com"
+        existing = self.env["res.partner"].create({"name": "Olga (from the CRM)"})
+        before = self.give_identity(existing, email)
+        linked = self.new_customer(email=email)
+        customer_binder(self.backend).bind(linked["id"], existing, {"email": email})
+        made = self.new_customer()
+        self.import_customer(made)
+        guest_email = f"guest.{uuid.uuid4().hex[:8]}@example.com"
+        guest = self.env["res.partner"].create({"name": "Gus Guest"})
+        BigCommerceBinder(self.backend, GUEST_KIND).bind(email_key(guest_email), guest)
+        registered = self.new_customer(email=guest_email)
+        customer_binder(self.backend).bind(
+            registered["id"], guest, {"email": guest_email}
+        )
+        # The partners Odoo had, and the guest's, are older than the links
+        # (this test runs in one transaction, where all are created at once).
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_partner SET create_date = create_date - interval '1 day' "
+            "WHERE id IN %s",
+            [(existing.id, guest.id)],
+        )
+        customers = self.env["bigcommerce.customer"].search(
+            [("backend_id", "=", self.backend.id)]
+        )
+        self.assertFalse(customers.filtered("partner_linked"))
+
+        marked = customers._adopt_linked_partners()
+
+        self.assertEqual(marked, self.customer_binding(linked))
+        self.assertTrue(self.customer_binding(linked).partner_linked)
+        self.assertFalse(self.customer_binding(made).partner_linked)
+        self.assertFalse(self.customer_binding(registered).partner_linked)
+        self.assertTrue(self.messages(existing, "was in Odoo before it was linked"))
+        # Again: nothing more.
+        self.assertFalse(customers._adopt_linked_partners())
+        # From now on the store's data never changes it, nor archives it.
+        self.import_customer(linked)
+        self.assertEqual(identity(existing), before)
+        self.simulator.state.delete_customer(linked["id"])
+        self.import_customer(linked)
+        self.assertEqual(identity(existing), before)
+        self.assertTrue(existing.active)
+
     def test_earlier_link_to_a_company_is_neither_changed_nor_archived(self):
         """A link an earlier version made to a company's partner (bound,
         without the mark of a link): the store's data never changes it, and
@@ -318,3 +390,7 @@ class TestCustomerLongText(CustomerCase):
         self.assertNotIn("failed", result)
         partner = self.binding(order).move_id.partner_id
         self.assertEqual((len(partner.name), len(partner.street)), (255, 255))
+        # Said on the guest's contact, once.
+        [note] = self.messages(partner, "was cut")
+        self.assertIn(f"BigCommerce order #{order['id']}", note.body)
+        self.assertIn("100,000", note.body)

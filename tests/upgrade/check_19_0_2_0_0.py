@@ -39,4 +39,6 @@ customer = env["bigcommerce.customer"].search(
     [("backend_id", "=", backend.id), ("bigcommerce_id", "=", 77)]
 )
 assert customer.partner_id.name == "Upgraded customer", customer.partner_id
+# The connector made that partner (with its external ID): it is not linked.
+assert not customer.partner_linked
 print("upgrade ok")
