@@ -30,6 +30,32 @@ QUOTA = 150
 THREAD_TIMEOUT = 600
 
 
+def start_simulator(test_class, **options):
+    """Start a simulator for ``test_class`` (as its ``simulator``, stopped
+    when the class ends) and allow stores to talk to it; ``options``
+    override the defaults below."""
+    test_class.simulator = BigCommerceSimulator(
+        **{
+            "store_hash": STORE_HASH,
+            "access_token": ACCESS_TOKEN,
+            "client_secret": CLIENT_SECRET,
+            "name": "Simulated Store",
+            "currency": "USD",
+            "quota": QUOTA,
+            **options,
+        }
+    )
+    test_class.simulator.start()
+    test_class.addClassCleanup(test_class.simulator.stop)
+    # Stores may only talk to hosts the server's configuration allows:
+    # allow the simulator, as the demo's odoo.conf does.
+    test_class.classPatch(
+        config,
+        "options",
+        dict(config.options, **{API_HOSTS_OPTION: test_class.simulator.base_url}),
+    )
+
+
 class SimulatorMixin:
     """Starts a simulator for the class and a store backend pointing at it.
 
@@ -42,28 +68,9 @@ class SimulatorMixin:
     @classmethod
     def _start_simulator(cls, **options):
         """Start the class's simulator; ``options`` (and the class's
-        ``simulator_options``) override the defaults below."""
-        cls.simulator = BigCommerceSimulator(
-            **{
-                "store_hash": STORE_HASH,
-                "access_token": ACCESS_TOKEN,
-                "client_secret": CLIENT_SECRET,
-                "name": "Simulated Store",
-                "currency": "USD",
-                "quota": QUOTA,
-                **cls.simulator_options,
-                **options,
-            }
-        )
-        cls.simulator.start()
-        cls.addClassCleanup(cls.simulator.stop)
-        # Stores may only talk to hosts the server's configuration allows:
-        # allow the simulator, as the demo's odoo.conf does.
-        cls.classPatch(
-            config,
-            "options",
-            dict(config.options, **{API_HOSTS_OPTION: cls.simulator.base_url}),
-        )
+        ``simulator_options``) override the defaults of
+        :func:`start_simulator`."""
+        start_simulator(cls, **{**cls.simulator_options, **options})
 
     @classmethod
     def _backend_values(cls):

@@ -35,8 +35,11 @@ from odoo.addons.queue_job.controllers.main import RunJobController
 from odoo.addons.queue_job.jobrunner.runner import Database, _connection_info_for
 
 from ..models.bigcommerce_backend import API_HOSTS_OPTION, ENCRYPTION_KEY_OPTION
-from .common import ACCESS_TOKEN, CLIENT_SECRET, THREAD_TIMEOUT, CommittedStoreMixin
-from .simulator import BigCommerceSimulator
+from .common import (
+    THREAD_TIMEOUT,
+    CommittedStoreMixin,
+    start_simulator,
+)
 
 RUN = uuid.uuid4().hex[:8]
 STORE_HASH = f"killed{RUN}"
@@ -69,20 +72,11 @@ class TestKilledWorker(CommittedStoreMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.simulator = BigCommerceSimulator(
-            store_hash=STORE_HASH,
-            access_token=ACCESS_TOKEN,
-            client_secret=CLIENT_SECRET,
-            quota=None,
-        )
-        cls.simulator.start()
-        cls.addClassCleanup(cls.simulator.stop)
+        start_simulator(cls, store_hash=STORE_HASH, quota=None)
         cls.simulator.state.add_product(sku=SKU, name="Killed mug", price="9.50")
 
     def setUp(self):
         super().setUp()
-        allowed = dict(config.options, **{API_HOSTS_OPTION: self.simulator.base_url})
-        self.patch(config, "options", allowed)
         self.create_committed_store(
             "Killed worker store", STORE_HASH, sku=SKU, product_name="Killed mug"
         )

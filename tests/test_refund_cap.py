@@ -14,12 +14,15 @@ from odoo.orm.registry import DummyRLock, Registry
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
-from odoo.tools import config, mute_logger
+from odoo.tools import mute_logger
 
 from ..components.refund_importer import RefundImporter
-from ..models.bigcommerce_backend import API_HOSTS_OPTION
-from .common import ACCESS_TOKEN, CLIENT_SECRET, THREAD_TIMEOUT, CommittedStoreMixin
-from .simulator import BigCommerceSimulator, views
+from .common import (
+    THREAD_TIMEOUT,
+    CommittedStoreMixin,
+    start_simulator,
+)
+from .simulator import views
 from .test_payments import PaymentCase
 
 IMPORT_LOGGER = "odoo.addons.bigcommerce_connector.components.importer"
@@ -342,19 +345,7 @@ class TestConcurrentRefundCap(CommittedStoreMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.simulator = BigCommerceSimulator(
-            store_hash=RACE_STORE_HASH,
-            access_token=ACCESS_TOKEN,
-            client_secret=CLIENT_SECRET,
-            quota=None,
-        )
-        cls.simulator.start()
-        cls.addClassCleanup(cls.simulator.stop)
-        cls.classPatch(
-            config,
-            "options",
-            dict(config.options, **{API_HOSTS_OPTION: cls.simulator.base_url}),
-        )
+        start_simulator(cls, store_hash=RACE_STORE_HASH, quota=None)
         cls.simulator.state.add_product(sku=RACE_SKU, name="Race mug", price="9.50")
 
     def setUp(self):

@@ -11,16 +11,19 @@ from contextlib import closing
 from unittest import mock
 
 from odoo.orm.registry import DummyRLock, Registry
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
-from odoo.tools import config, mute_logger
+from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..components.binder import BigCommerceBinder
-from ..models.bigcommerce_backend import API_HOSTS_OPTION
-from .common import ACCESS_TOKEN, CLIENT_SECRET, THREAD_TIMEOUT, CommittedStoreMixin
-from .simulator import BigCommerceSimulator
+from .common import (
+    THREAD_TIMEOUT,
+    CommittedStoreMixin,
+    start_simulator,
+)
 
 RUN = uuid.uuid4().hex[:8]
 STORE_HASH = f"refundrace{RUN}"
@@ -32,19 +35,7 @@ class TestConcurrentRefunds(CommittedStoreMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.simulator = BigCommerceSimulator(
-            store_hash=STORE_HASH,
-            access_token=ACCESS_TOKEN,
-            client_secret=CLIENT_SECRET,
-            quota=None,
-        )
-        cls.simulator.start()
-        cls.addClassCleanup(cls.simulator.stop)
-        cls.classPatch(
-            config,
-            "options",
-            dict(config.options, **{API_HOSTS_OPTION: cls.simulator.base_url}),
-        )
+        start_simulator(cls, store_hash=STORE_HASH, quota=None)
         cls.simulator.state.add_product(sku=SKU, name="Race mug", price="9.50")
 
     def setUp(self):
@@ -77,7 +68,8 @@ class TestConcurrentRefunds(CommittedStoreMixin, TransactionCase):
                     backend._import_refund(self.refund["id"], self.order["id"])
                     cr.commit()  # pylint: disable=invalid-commit
                     outcomes.append("credited")
-                except RetryableJobError:
+                except (RetryableJobError, *PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+                    # Both are retried by the job queue.
                     cr.rollback()
                     outcomes.append("retry later")
                 except Exception as error:
@@ -130,9 +122,10 @@ class TestConcurrentRefunds(CommittedStoreMixin, TransactionCase):
 
     def test_without_the_lock_the_database_keeps_one_credit_note(self):
         """Without the advisory lock, both workers credit the refund at once:
-        the database keeps one credit note (the order's row and the refund's
-        unique binding refuse the later worker, which retries, and then
-        skips), whichever worker writes first and however fast. No barrier
+        the database keeps one credit note (the order's row, which the refund
+        importer locks, and the refund's unique binding refuse the later
+        worker, which the job queue retries, and which then skips),
+        whichever worker writes first and however fast. No barrier
         makes them write together: the later one waits on the order's row
         the earlier one holds, which a barrier would turn into a deadlock."""
         with mock.patch.object(BigCommerceBinder, "lock", lambda *args: None):

@@ -15,15 +15,17 @@ from unittest import mock
 from odoo.orm.registry import DummyRLock, Registry
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
-from odoo.tools import config, mute_logger
+from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..bigcommerce import RateLimitState
 from ..components.rate_limit import SharedRateLimit
-from ..models.bigcommerce_backend import API_HOSTS_OPTION
-from .common import ACCESS_TOKEN, CLIENT_SECRET, THREAD_TIMEOUT, CommittedStoreMixin
-from .simulator import BigCommerceSimulator
+from .common import (
+    THREAD_TIMEOUT,
+    CommittedStoreMixin,
+    start_simulator,
+)
 
 RUN = uuid.uuid4().hex[:8]
 STORE_HASH = f"ratelimit{RUN}"
@@ -41,20 +43,7 @@ class TestSharedRateLimit(CommittedStoreMixin, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.simulator = BigCommerceSimulator(
-            store_hash=STORE_HASH,
-            access_token=ACCESS_TOKEN,
-            client_secret=CLIENT_SECRET,
-            quota=QUOTA,
-            window_ms=WINDOW_MS,
-        )
-        cls.simulator.start()
-        cls.addClassCleanup(cls.simulator.stop)
-        cls.classPatch(
-            config,
-            "options",
-            dict(config.options, **{API_HOSTS_OPTION: cls.simulator.base_url}),
-        )
+        start_simulator(cls, store_hash=STORE_HASH, quota=QUOTA, window_ms=WINDOW_MS)
         cls.simulator.state.add_product(sku=SKU, name="Rate mug", price="4.00")
 
     def setUp(self):
