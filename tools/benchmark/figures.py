@@ -1,0 +1,51 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The figures that the report's table and its explanations both derive
+from the raw numbers of a run."""
+
+import statistics
+from dataclasses import dataclass
+
+from .common import invoice_calls
+
+NAN = float("nan")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Medians of the import cost against its floors, the scaling from 1 to
+    2 job workers, and the invoice calls of the webhook orders."""
+
+    median_ratio: float  # import / ORM floor
+    median_import: float  # seconds
+    median_floor: float  # seconds: create and post the identical invoice
+    mean_lines: float  # invoice lines of the orders compared
+    ledger_ratio: float  # import / ORM floor with the same payments
+    ledger_floor: float  # seconds
+    scaling: float  # invoices per minute, 2 job workers / 1
+    hook_invoice_calls: int  # calls of the invoices, with 2 job workers
+
+    @classmethod
+    def of(cls, results):
+        """The figures of ``results``, the raw numbers of a run."""
+        pairs = results["cost"]["pairs"]
+        ratios = [p["import"] / p["floor"] for p in pairs if p["floor"] > 0]
+        ledger = [p for p in pairs if p.get("ledger_floor")]
+        one, two = results["throughput_1"], results["throughput_2"]
+
+        def median(key, of=pairs):
+            return statistics.median(p[key] for p in of) if of else 0
+
+        return cls(
+            median_ratio=statistics.median(ratios) if ratios else NAN,
+            median_import=median("import"),
+            median_floor=median("floor"),
+            mean_lines=statistics.mean(p["lines"] for p in pairs) if pairs else 0,
+            ledger_ratio=(
+                statistics.median(p["import"] / p["ledger_floor"] for p in ledger)
+                if ledger
+                else NAN
+            ),
+            ledger_floor=median("ledger_floor", ledger),
+            scaling=(two["per_minute"] / one["per_minute"] if one["per_minute"] else 0),
+            hook_invoice_calls=invoice_calls(two["endpoints"]),
+        )

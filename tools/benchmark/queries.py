@@ -1,0 +1,152 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""What the benchmark reads back: the stores' jobs, invoices and failures
+in the database, which orders are invoiced, and the server times in Odoo's
+request log."""
+
+import re
+import time
+
+
+def of_store(backend_id):
+    """A regular expression matching the ``records`` of the store's jobs
+    (stored as JSON inside a JSON string)."""
+    return rf'"ids\\?": \[{int(backend_id)}\]'
+
+
+def wait_for_jobs(odoo, backend_id, timeout):
+    """Wait until no job of the store is waiting or running; bounded."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ((busy,),) = odoo.query(
+            "SELECT count(*) FROM queue_job WHERE state IN "
+            "('pending', 'enqueued', 'started', 'wait_dependencies') "
+            "AND records::text ~ %s",
+            (of_store(backend_id),),
+        )
+        if not busy:
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def posted(odoo, backend_id, order_ids=None):
+    """How many of the store's orders (of ``order_ids``, else all) have a
+    posted invoice."""
+    sql = (
+        "SELECT count(*), max(m.write_date) FROM bigcommerce_order b "
+        "JOIN account_move m ON m.id = b.move_id "
+        "WHERE b.backend_id = %s AND m.state = 'posted'"
+    )
+    params = [backend_id]
+    if order_ids is not None:
+        sql += " AND b.bigcommerce_id = ANY(%s)"
+        params.append(list(order_ids))
+    ((count, _last),) = odoo.query(sql, params)
+    return count
+
+
+def failures(odoo, backend_id):
+    """The store's unresolved failures and failed jobs."""
+    ((count,),) = odoo.query(
+        "SELECT count(*) FROM bigcommerce_failure WHERE backend_id = %s "
+        "AND state != 'resolved'",
+        (backend_id,),
+    )
+    ((failed,),) = odoo.query(
+        "SELECT count(*) FROM queue_job WHERE state = 'failed' AND records::text ~ %s",
+        (of_store(backend_id),),
+    )
+    return count + failed
+
+
+# What the default status rules (bigcommerce/payments.py) do besides posting:
+# held orders get no invoice, and those in draft until paid are posted once
+# BigCommerce reports them paid.
+NOT_INVOICED = {0, 5, 6}  # incomplete, cancelled, declined
+HELD = {12, 13}  # manual verification required, disputed
+DRAFT_UNTIL_PAID = {1, 7}  # pending, awaiting payment
+PAID = {"captured", "paid", "partially refunded", "refunded"}
+
+
+def invoiced_ids(sim, order_ids):
+    """The orders whose invoice the default status rules post."""
+    posted_ids = []
+    for order_id in order_ids:
+        order = sim.state.render_order(order_id)
+        status_id = order["status_id"]
+        if status_id in NOT_INVOICED or status_id in HELD:
+            continue
+        paid = (order.get("payment_status") or "").strip().lower() in PAID
+        if status_id in DRAFT_UNTIL_PAID and not paid:
+            continue
+        posted_ids.append(order_id)
+    return posted_ids
+
+
+def jobs_created_since(odoo, backend_id, since):
+    """How many order import jobs of the store were queued since ``since``
+    (UTC, naive)."""
+    ((count,),) = odoo.query(
+        "SELECT count(*) FROM queue_job WHERE method_name = '_import_order' "
+        "AND records::text ~ %s AND date_created >= %s",
+        (of_store(backend_id), since),
+    )
+    return count
+
+
+def server_side_acks(log_path, since_line):
+    """``(server time, SQL time)`` of the webhook deliveries logged since
+    ``since_line``."""
+    return server_side_requests(log_path, since_line, "/bigcommerce/webhook/")
+
+
+def server_side_requests(log_path, since_line, path):
+    """``(server time, SQL time)`` of the requests to ``path``, from Odoo's
+    request log lines: ``"POST <path>..." 200 - <queries> <sql s> <other s>``.
+    queue_job runs its jobs as requests to ``/queue_job/runjob``."""
+    times = []
+    with open(log_path, errors="replace") as log:
+        for number, line in enumerate(log):
+            if number < since_line or path not in line:
+                continue
+            match = re.search(r'" \d{3} - (\d+) ([\d.]+) ([\d.]+)', line)
+            if match:
+                times.append((float(match[2]) + float(match[3]), float(match[2])))
+    return times
+
+
+def server_side_jobs(odoo, log_path, since_line):
+    """``{job method: [server time, ...]}`` of the jobs run since
+    ``since_line``, from the runner's requests in Odoo's request log."""
+    by_uuid = {}
+    with open(log_path, errors="replace") as log:
+        for number, line in enumerate(log):
+            if number < since_line or "/queue_job/runjob" not in line:
+                continue
+            match = re.search(
+                r'job_uuid=([0-9a-f-]+)[^"]*" \d{3} - (\d+) ([\d.]+) ([\d.]+)', line
+            )
+            if match:
+                by_uuid[match[1]] = float(match[3]) + float(match[4])
+    if not by_uuid:
+        return {}
+    methods = dict(
+        odoo.query(
+            "SELECT uuid, method_name FROM queue_job WHERE uuid IN %s",
+            (tuple(by_uuid),),
+        )
+    )
+    times = {}
+    for uuid_, seconds in by_uuid.items():
+        times.setdefault(methods.get(uuid_, "?"), []).append(seconds)
+    return times
+
+
+def log_lines(path):
+    """How many lines the log at ``path`` has (0 before it exists): where
+    the lines of a phase begin."""
+    try:
+        with open(path, errors="replace") as log:
+            return sum(1 for _line in log)
+    except OSError:
+        return 0

@@ -1,0 +1,164 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The command line, and the order in which the phases run."""
+
+# A command-line tool: it reports to its terminal on purpose.
+# pylint: disable=print-used
+
+import argparse
+import os
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from .acknowledgement import acknowledged_outcome, phase_closed_loop, phase_open_loop
+from .addon import REPO
+from .first_sync import phase_first_sync
+from .import_cost import phase_import_cost
+from .report import render_again, write_report
+from .seeding import (
+    configure_stores,
+    hook_batches,
+    start_stores,
+    store_sizes,
+    store_spec,
+    versions,
+)
+from .server import Odoo, machine
+from .throughput import phase_throughput
+
+
+def parse_args(description, argv=None):
+    """The benchmark's options (``tools/bench.sh`` passes the first four)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--db", required=True)
+    parser.add_argument("--addons-path", required=True)
+    parser.add_argument("--port", type=int, default=8455, help="Odoo (and +1)")
+    parser.add_argument("--sim-port", type=int, default=8457, help="three ports")
+    parser.add_argument("--http-workers", type=int, default=4)
+    parser.add_argument("--sync-orders", type=int, default=300)
+    parser.add_argument("--throughput-orders", type=int, default=100)
+    parser.add_argument("--rate", type=float, default=50.0)
+    parser.add_argument("--open-seconds", type=float, default=10.0)
+    parser.add_argument("--concurrency", type=int, default=20)
+    parser.add_argument("--closed-seconds", type=float, default=6.0)
+    parser.add_argument("--closed-max", type=int, default=1500)
+    parser.add_argument("--cost-orders", type=int, default=40)
+    parser.add_argument("--profile-orders", type=int, default=20)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--out", default=str(REPO / "BENCHMARKS.md"))
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="measure nothing: write --out again from the raw numbers it holds",
+    )
+    return parser.parse_args(argv)
+
+
+def measure(args, odoo, sims, spec, results):
+    """Run the phases in turn into ``results``, each server warmed up
+    before it is measured; the load average is noted as each begins.
+
+    :return: the import's profile, as text.
+    """
+    urls = [sim.base_url for sim in sims.values()]
+    conf1, conf2 = odoo.conf(1, urls), odoo.conf(2, urls)
+    stores = configure_stores(odoo, conf1, sims, spec)
+    results["odoo"], results["postgres"] = versions(odoo)
+    hook_sim = sims["benchhook"]
+    batches = hook_batches(args, hook_sim)
+    results["load"] = {}
+
+    def phase(name):
+        results["load"][name] = round(os.getloadavg()[0], 1)
+        print(f"phase: {name}", flush=True)
+
+    phase("throughput with 1 job worker")
+    odoo.start(conf1)
+    odoo.warm_up()
+    results["throughput_1"] = phase_throughput(
+        odoo,
+        hook_sim,
+        stores,
+        batches["throughput_1"],
+        "1 job worker",
+        batches["warm_1"],
+    )
+    odoo.stop()
+
+    phase("throughput with 2 job workers")
+    odoo.start(conf2)
+    odoo.warm_up()
+    hook_sim.requests.clear()
+    results["throughput_2"] = phase_throughput(
+        odoo,
+        hook_sim,
+        stores,
+        batches["throughput_2"],
+        "2 job workers",
+        batches["warm_2"],
+    )
+    results["hook_calls_per_order"] = results["throughput_2"]["calls"] / max(
+        1, len(batches["throughput_2"])
+    )
+
+    odoo.query_autocommit("VACUUM ANALYZE")
+    phase(f"first sync of {args.sync_orders} orders")
+    results["sync"] = phase_first_sync(
+        odoo, sims["benchsync"], stores, args.sync_orders
+    )
+
+    phase("webhook acknowledgement, open loop")
+    results["open_loop"] = phase_open_loop(
+        odoo, hook_sim, stores, batches["open"], args.rate, args.open_seconds
+    )
+    phase("webhook acknowledgement, closed loop")
+    results["closed_loop"] = phase_closed_loop(
+        odoo,
+        hook_sim,
+        stores,
+        batches["closed"],
+        args.concurrency,
+        args.closed_seconds,
+    )
+    print("phase: waiting for the acknowledged orders' imports", flush=True)
+    results["ack_lost"], results["hook_failures"] = acknowledged_outcome(
+        odoo, hook_sim, stores, results["open_loop"], results["closed_loop"]
+    )
+    odoo.stop()
+
+    odoo.query_autocommit("VACUUM ANALYZE")
+    phase("import cost against the ORM floor, and its profile")
+    results["cost"], results["cost_calls_per_order"] = phase_import_cost(
+        odoo, conf2, sims["benchcost"], stores, args.cost_orders
+    )
+    return results["cost"].pop("top")
+
+
+def main(description, argv=None):
+    """Measure everything and write the report (or, with ``--render-only``,
+    only write it again)."""
+    args = parse_args(description, argv)
+    if args.render_only:
+        render_again(args)
+        return
+    workdir = Path(tempfile.mkdtemp(prefix="bigcommerce-bench-"))
+    sizes = store_sizes(args)
+    spec = store_spec(args, sizes)
+    sims = start_stores(args, spec)
+    print(f"stores generated: {sizes}; work files in {workdir}", flush=True)
+    odoo = Odoo(args, workdir)
+    results = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "http_workers": args.http_workers,
+        "seed": args.seed,
+    }
+    try:
+        top = measure(args, odoo, sims, spec, results)
+    finally:
+        odoo.stop()
+        for sim in sims.values():
+            sim.stop()
+    write_report(args, results)
+    (workdir / "profile.txt").write_text(top)
+    print(f"\nWritten to {args.out}; the import's profile is in {workdir}/profile.txt")
