@@ -37,7 +37,9 @@ The modules, in the order the run uses them:
 - ``deliveries``: signed webhook deliveries, for the webhook phases;
 - ``queries``: what the phases read back from the database and the log,
   and which orders get a posted invoice;
-- ``addon``: the addon's simulator;
+- ``addon``: the addon's simulator and status policy (which orders are
+  invoiced is the addon's decision, read from ``bigcommerce.payments`` and
+  the store's rules, never restated here);
 - ``report``, ``notes``, ``figures``: the report, its explanations, and the
   figures both derive from the raw numbers;
 - ``common``: names, endpoints and arithmetic they all share.

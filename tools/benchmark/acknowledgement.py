@@ -124,6 +124,6 @@ def acknowledged_outcome(odoo, sim, stores, open_loop, closed_loop):
     backend_id = stores["benchhook"]["id"]
     wait_for_jobs(odoo, backend_id, 900)
     acked = open_loop.pop("order_ids") + closed_loop.pop("order_ids")
-    expected = invoiced_ids(sim, acked)
+    expected = invoiced_ids(odoo, sim, backend_id, acked)
     lost = len(expected) - posted(odoo, backend_id, expected)
     return lost, failures(odoo, backend_id)

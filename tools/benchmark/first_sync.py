@@ -63,7 +63,7 @@ def phase_first_sync(odoo, sim, stores, n_orders):
     """A first sync of the store's history, as an admin starts it: the import
     wizard's "orders of a period", from before the first order to now."""
     backend = stores["benchsync"]
-    expected = invoiced_ids(sim, sorted(sim.state.orders))
+    expected = invoiced_ids(odoo, sim, backend["id"], sorted(sim.state.orders))
     sim.requests.clear()
     sampler = MemorySampler(odoo)
     sampler.start()

@@ -23,7 +23,7 @@ def phase_import_cost(odoo, conf, sim, stores, count):
         per order.
     """
     backend_id = stores["benchcost"]["id"]
-    cost_ids = invoiced_ids(sim, sorted(sim.state.orders))
+    cost_ids = invoiced_ids(odoo, sim, backend_id, sorted(sim.state.orders))
     cost = odoo.run_script(
         conf,
         SCRIPT,

@@ -1,10 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """What the benchmark reads back: the stores' jobs, invoices and failures
-in the database, which orders are invoiced, and the server times in Odoo's
-request log."""
+in the database, which orders the addon's policy invoices, and the server
+times in Odoo's request log."""
 
 import re
 import time
+
+from .addon import posts_invoice
 
 
 def of_store(backend_id):
@@ -59,28 +61,33 @@ def failures(odoo, backend_id):
     return count + failed
 
 
-# What the default status rules (bigcommerce/payments.py) do besides posting:
-# held orders get no invoice, and those in draft until paid are posted once
-# BigCommerce reports them paid.
-NOT_INVOICED = {0, 5, 6}  # incomplete, cancelled, declined
-HELD = {12, 13}  # manual verification required, disputed
-DRAFT_UNTIL_PAID = {1, 7}  # pending, awaiting payment
-PAID = {"captured", "paid", "partially refunded", "refunded"}
+def store_policy(odoo, backend_id):
+    """The store's posting policy and its own status rules,
+    ``{status id: action}``, as its settings hold them."""
+    ((posting_policy,),) = odoo.query(
+        "SELECT posting_policy FROM bigcommerce_backend WHERE id = %s",
+        (backend_id,),
+    )
+    rows = odoo.query(
+        "SELECT status, action FROM bigcommerce_status_rule WHERE backend_id = %s",
+        (backend_id,),
+    )
+    return posting_policy, {int(status): action for status, action in rows}
 
 
-def invoiced_ids(sim, order_ids):
-    """The orders whose invoice the default status rules post."""
-    posted_ids = []
-    for order_id in order_ids:
-        order = sim.state.render_order(order_id)
-        status_id = order["status_id"]
-        if status_id in NOT_INVOICED or status_id in HELD:
-            continue
-        paid = (order.get("payment_status") or "").strip().lower() in PAID
-        if status_id in DRAFT_UNTIL_PAID and not paid:
-            continue
-        posted_ids.append(order_id)
-    return posted_ids
+def invoiced_ids(odoo, sim, backend_id, order_ids):
+    """The orders of ``order_ids`` whose invoice the connector posts: none
+    unless the store's posting policy posts, else the addon's status policy
+    (:func:`.addon.posts_invoice`) with the store's rules, on the orders as
+    the store's simulator serves them."""
+    posting_policy, rules = store_policy(odoo, backend_id)
+    if posting_policy != "post":
+        return []
+    return [
+        order_id
+        for order_id in order_ids
+        if posts_invoice(sim.state.render_order(order_id), rules)
+    ]
 
 
 def jobs_created_since(odoo, backend_id, since):

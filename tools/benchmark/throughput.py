@@ -27,7 +27,7 @@ def phase_throughput(odoo, sim, stores, order_ids, label, warm_ids=()):
     for delivery in [deliverer.prepare(o) for o in warm_ids]:
         deliverer.send(delivery)
     wait_for_jobs(odoo, backend["id"], 120)
-    expected = invoiced_ids(sim, order_ids)
+    expected = invoiced_ids(odoo, sim, backend["id"], order_ids)
     planned = [deliverer.prepare(o) for o in order_ids]
     calls_before = len(sim.requests)
     since = datetime.now(UTC).replace(tzinfo=None)
