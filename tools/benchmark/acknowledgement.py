@@ -40,6 +40,7 @@ def phase_open_loop(odoo, sim, stores, order_ids, rate, seconds):
     lock = threading.Lock()
 
     def send(delivery, scheduled):
+        """Deliver, and note the latency from the scheduled time."""
         status, answer = deliverer.send(delivery)
         with lock:
             results.append((time.monotonic() - scheduled, status, answer))
@@ -79,6 +80,7 @@ def phase_closed_loop(odoo, sim, stores, order_ids, concurrency, seconds):
     stop_at = time.monotonic() + seconds
 
     def client():
+        """Deliver the next planned delivery once the last is answered."""
         while time.monotonic() < stop_at:
             with lock:
                 delivery = next(queue, None)

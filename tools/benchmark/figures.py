@@ -33,6 +33,7 @@ class Figures:
         one, two = results["throughput_1"], results["throughput_2"]
 
         def median(key, of=pairs):
+            """The median of ``key`` over the pairs ``of`` (0 if none)."""
             return statistics.median(p[key] for p in of) if of else 0
 
         return cls(

@@ -48,6 +48,7 @@ def import_note(results, fig):
     per, breakdown = cost["per_import"], cost["breakdown"]
 
     def share(label):
+        """The step's share of the profiled import."""
         return breakdown.get(label, 0) / per if per else 0
 
     extra_ms = sorted(

@@ -69,6 +69,7 @@ def measure(args, odoo, sims, spec, results):
     results["load"] = {}
 
     def phase(name):
+        """Note the load average as the phase ``name`` begins."""
         results["load"][name] = round(os.getloadavg()[0], 1)
         print(f"phase: {name}", flush=True)
 

@@ -145,6 +145,7 @@ class Odoo:
         self.query_autocommit("VACUUM ANALYZE")
 
         def login(_index):
+            """Ask for the login page (a worker loads the registry)."""
             try:
                 requests.get(self.url("/web/login"), timeout=60)
             except requests.RequestException:
