@@ -6,7 +6,7 @@ BigCommerce gives a store one quota per 30-second window, shared by every app
 workers of one store know nothing of each other's requests: near the end of
 a window they both send, and one of them gets a 429. So every request first
 reserves one unit of the quota in the store's row of ``bigcommerce_rate_limit``
-(``SELECT ... FOR UPDATE``), and every response writes back what
+(``SELECT ... FOR UPDATE``, read committed), and every response writes back what
 BigCommerce's headers said. When the window is spent, every worker waits for
 the same reset.
 
@@ -20,6 +20,7 @@ import logging
 from contextlib import closing
 
 import psycopg2
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
 from odoo.sql_db import db_connect
 
@@ -43,6 +44,11 @@ class SharedRateLimit:
     def _execute(self, work):
         try:
             with closing(db_connect(self.dbname).cursor()) as cr:
+                # Each statement sees the row as the last worker committed
+                # it: a worker waits for the row, then reads it, and never
+                # fails on a change made since its transaction began (Odoo's
+                # cursors snapshot the transaction: repeatable read).
+                cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
                 # Never wait long on the row: pacing alone is better than a
                 # stuck worker.
                 cr.execute("SET LOCAL lock_timeout = '5s'")

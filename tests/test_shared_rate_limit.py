@@ -126,6 +126,63 @@ class TestSharedRateLimit(CommittedStoreMixin, TransactionCase):
     def statuses(self):
         return [r["status"] for r in self.simulator.requests]
 
+    def left_in_window(self):
+        with self.committed_env() as env:
+            env.cr.execute(
+                "SELECT left_in_window FROM bigcommerce_rate_limit "
+                "WHERE backend_id = %s",
+                [self.backend_id],
+            )
+            return env.cr.fetchone()[0]
+
+    def test_a_reservation_meets_the_others_commits_without_an_error(self):
+        """A worker reserving a request after another worker committed its
+        own reservation, since the first one's transaction began: both are
+        counted, and nothing is logged as an error (no serialization
+        failure on the row, which Odoo's cursors would raise)."""
+        with self.committed_env() as env:
+            backend = env["bigcommerce.backend"].browse(self.backend_id)
+            this, other = SharedRateLimit(backend), SharedRateLimit(backend)
+        # A window with room, far from its reset.
+        with self.committed_env() as env:
+            env.cr.execute(
+                "INSERT INTO bigcommerce_rate_limit (backend_id) VALUES (%s) "
+                "ON CONFLICT (backend_id) DO NOTHING",
+                [self.backend_id],
+            )
+            env.cr.execute(
+                "UPDATE bigcommerce_rate_limit SET quota = 150, "
+                "left_in_window = 100, reset_at = (NOW() AT TIME ZONE 'UTC') "
+                "+ INTERVAL '1 hour' WHERE backend_id = %s",
+                [self.backend_id],
+            )
+        real_reserve = SharedRateLimit._reserve
+
+        def reserve_once_the_other_committed(limit, cr):
+            if limit is this:
+                # This transaction reads the row, then the other worker
+                # reserves (and commits) before this one takes the row.
+                cr.execute(
+                    "SELECT left_in_window FROM bigcommerce_rate_limit "
+                    "WHERE backend_id = %s",
+                    [self.backend_id],
+                )
+                self.assertEqual(other.reserve(), 0)
+            return real_reserve(limit, cr)
+
+        with (
+            mock.patch.object(
+                SharedRateLimit, "_reserve", reserve_once_the_other_committed
+            ),
+            self.assertNoLogs("odoo.sql_db", level="ERROR"),
+            self.assertNoLogs(
+                "odoo.addons.bigcommerce_connector.components.rate_limit",
+                level="WARNING",
+            ),
+        ):
+            self.assertEqual(this.reserve(), 0)
+        self.assertEqual(self.left_in_window(), 98)
+
     def test_two_workers_slow_down_together(self):
         orders = self.two_workers()
         self.assert_all_invoiced(orders)
