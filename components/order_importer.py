@@ -9,15 +9,9 @@ from ..bigcommerce.client import parse_datetime
 from ..bigcommerce.const import ORDER_STATUSES
 from ..bigcommerce.customers import email_key
 from ..bigcommerce.mapping import (
-    KIND_DISCOUNT,
-    KIND_GIFT_CERTIFICATE,
-    KIND_HANDLING,
     KIND_PRODUCT,
-    KIND_SHIPPING,
-    KIND_WRAPPING,
     MappingError,
     billing_partner_values,
-    cents,
     clean_payload,
     infer_order_taxes,
     order_line_items,
@@ -30,6 +24,7 @@ from ..bigcommerce.payments import (
     ACTION_SKIP,
     is_paid,
 )
+from .accounting import AccountingResolver
 from .binder import BigCommerceBinder
 from .customer_importer import (
     GUEST_KIND,
@@ -41,14 +36,6 @@ from .importer import BigCommerceImporter
 from .order_refunds import after_order_import
 from .payment_registrar import PaymentNotRegistered, PaymentRegistrar
 
-# Invoice line kind -> store field of its account.
-CHARGE_ACCOUNTS = {
-    KIND_SHIPPING: "shipping_account_id",
-    KIND_HANDLING: "handling_account_id",
-    KIND_WRAPPING: "wrapping_account_id",
-    KIND_DISCOUNT: "discount_account_id",
-    KIND_GIFT_CERTIFICATE: "gift_certificate_account_id",
-}
 # Fields whose change on a posted invoice's order is noted on its chatter.
 TRACKED_CHANGES = (
     ("status", "Status"),
@@ -94,21 +81,33 @@ class OrderImporter(BigCommerceImporter):
         super().__init__(backend, int(bigcommerce_id))
         self.origin = origin
         self.prefetched = prefetched
-        self.move = self.env["account.move"]
+        self.accounting = AccountingResolver(backend)
+        # What the order was before this import (:meth:`_fetch`).
+        self.invoice = self.env["account.move"]
+        self.had_invoice = False
+        self.previous_status = None
+        # What the store's status rules make of its status (:meth:`_fetch`).
+        self.action = ACTION_POST
+        # What the invoice is written with (:meth:`_validate`).
         self.partner = self.env["res.partner"]
         self.currency = self.env["res.currency"]
+        self.journal = self.env["account.journal"]
         self.tax_by_rate = {}
-        self.action = ACTION_POST
+        self.invoice_lines = []
         # What this import did and saw, for the chatter.
         self.changes = []
         self.outcomes = []
         self.payment_note = False
 
     def _label(self):
+        """``Order #<id>``, as the job's result and the log say it."""
         return f"Order #{self.bigcommerce_id}"
 
     # --- fetch and skip -------------------------------------------------
     def _fetch(self):
+        """Read the order (or take the listing's), its binding and invoice,
+        the action its status asks for, and its tax rows: inferred from the
+        order's figures when they tell them for certain, else read."""
         tries = self._job_tries()
         if self.prefetched and (not tries or tries[0] == 1):
             order = self.prefetched
@@ -116,10 +115,9 @@ class OrderImporter(BigCommerceImporter):
             order = self._call(self.client.get_order, self.bigcommerce_id)
         self.fetched["order"] = clean_payload(order)
         self.binding = self.binder.to_binding(self.bigcommerce_id)
-        self.move = self.binding.move_id
-        # What the order was before this import (for its refunds).
-        self.had_invoice = bool(self.move)
-        self.previous_status = self.binding.status
+        self.invoice = self.binding.move_id
+        self.had_invoice = bool(self.invoice)
+        self.previous_status = self.binding.status if self.binding else None
         self.action = self.backend._status_action(self._status_id())
         if not self._must_skip():
             # One call by webhook: the tax rows, where the order's own figures
@@ -132,45 +130,36 @@ class OrderImporter(BigCommerceImporter):
                 self.fetched["taxes_inferred"] = True
 
     def _fetch_taxes(self):
+        """Read the order's tax rows from BigCommerce."""
         self.fetched["taxes"] = clean_payload(
             self._call(self.client.get_order_taxes, self.bigcommerce_id)
         )
         self.fetched.pop("taxes_inferred", None)
 
     def _store_tax_rates(self):
-        """The rates (percent) of every tax an invoice of the store may
-        carry: the store's list, and the company's other sales taxes, tax
-        excluded, which :meth:`_sale_tax_by_rate` falls back on."""
-        taxes = self.backend.tax_ids | self.env["account.tax"].search(
-            [
-                ("company_id", "=", self.backend.company_id.id),
-                ("type_tax_use", "=", "sale"),
-                ("amount_type", "=", "percent"),
-                ("price_include", "=", False),
-            ]
-        )
-        return {
-            Decimal(str(tax.amount))
-            for tax in taxes
-            if tax.type_tax_use == "sale" and tax.amount_type == "percent"
-        }
+        """The rates (percent) the order's tax rows may be inferred at
+        (:meth:`.accounting.AccountingResolver.store_tax_rates`)."""
+        return self.accounting.store_tax_rates()
 
     def _status_id(self):
+        """The order's status id on BigCommerce (``0``: incomplete)."""
         return int(self.fetched["order"].get("status_id") or 0)
 
     def _status_label(self):
+        """The order's status, in words."""
         status_id = self._status_id()
         return ORDER_STATUSES.get(status_id, str(status_id))
 
     def _must_skip(self):
         """Orders the status rules do not invoice (by default: incomplete,
         cancelled, declined) are left out, unless an invoice already exists."""
-        if self.action == ACTION_SKIP and not self.move:
+        if self.action == ACTION_SKIP and not self.invoice:
             return f"{self._label()} is {self._status_label()}: not invoiced."
         return ""
 
     def _holds_without_invoice(self):
-        return self.action == ACTION_HOLD and not self.move
+        """Whether the order is held and has no invoice to keep."""
+        return self.action == ACTION_HOLD and not self.invoice
 
     def _skipped_binding_values(self):
         """What the store says of an order that is not invoiced: its status,
@@ -195,6 +184,7 @@ class OrderImporter(BigCommerceImporter):
         )
 
         def amount(fname):
+            """The order's amount in ``fname``, ``0.0`` when unreadable."""
             try:
                 return float(Decimal(str(order.get(fname) or 0)))
             except ArithmeticError:
@@ -215,6 +205,8 @@ class OrderImporter(BigCommerceImporter):
 
     # --- map and validate -------------------------------------------------
     def _map(self):
+        """The order's invoice plan (``bigcommerce.mapping``); tax rows
+        inferred that do not reconcile are read from the store instead."""
         try:
             return order_to_invoice_plan(self.fetched["order"], self.fetched["taxes"])
         except MappingError:
@@ -224,87 +216,106 @@ class OrderImporter(BigCommerceImporter):
         self._fetch_taxes()
         return order_to_invoice_plan(self.fetched["order"], self.fetched["taxes"])
 
-    def _validate(self, plan):
-        self.currency = self._currency(plan.currency)
+    def _validate(self, mapped):
+        """Resolve the currency, the customer and, for an invoice to write,
+        its journal, taxes and lines; raise :class:`MappingError` with what
+        to fix."""
+        self.currency = self.accounting.currency(mapped.currency)
         if self._holds_without_invoice():
             self.partner = self._partner()
             return
         if self._keeps_invoice():
             # Neither the lines nor the customer of this invoice change.
-            self.partner = self.move.partner_id
+            self.partner = self.invoice.partner_id
             return
         self.partner = self._partner()
-        self.tax_by_rate = self._sale_tax_by_rate(
-            {rate for line in plan.lines for rate in line.tax_rates}
+        self.tax_by_rate = self.accounting.sale_tax_by_rate(
+            {rate for line in mapped.lines for rate in line.tax_rates}
         )
-        self.line_commands = self._invoice_line_commands(plan)
-        self.journal = self._sale_journal()
+        self.invoice_lines = self._invoice_line_commands(mapped, self.tax_by_rate)
+        self.journal = self.accounting.sale_journal()
 
     def _keeps_invoice(self):
         """A posted (or cancelled) invoice is never rewritten; a draft one
         of an order the status rules do not invoice is cancelled, and one of
         a held order is left as it is."""
-        return bool(self.move) and (
-            self.move.state != "draft" or self.action in (ACTION_SKIP, ACTION_HOLD)
+        return bool(self.invoice) and (
+            self.invoice.state != "draft" or self.action in (ACTION_SKIP, ACTION_HOLD)
         )
 
     # --- create or update ---------------------------------------------------
-    def _create_or_update(self, plan):
-        self.changes = self._changes(self._binding_values(plan))
+    def _create_or_update(self, mapped):
+        """Create the invoice, rewrite a draft one, or keep (or cancel) the
+        one that stands; returns it (none for a held order without one).
+        A written invoice carries BigCommerce's taxes and totals, or is
+        refused."""
+        invoice = self.invoice
+        self.changes = self._changes(self._binding_values(mapped))
         if self._holds_without_invoice():
-            return self.move
+            return invoice
         if self._keeps_invoice():
-            cancel = self.move.state == "draft" and self.action == ACTION_SKIP
+            cancel = invoice.state == "draft" and self.action == ACTION_SKIP
             if cancel:
-                self.move.button_cancel()
+                invoice.button_cancel()
                 self.outcomes.append(self.env._("the draft invoice was cancelled"))
             elif self.changes:
-                states = dict(
-                    self.move._fields["state"]._description_selection(self.env)
-                )
+                states = dict(invoice._fields["state"]._description_selection(self.env))
                 self.outcomes.append(
                     self.env._(
                         "the %(state)s invoice was not modified",
-                        state=states[self.move.state].lower(),
+                        state=states[invoice.state].lower(),
                     )
                 )
                 if self._currency_changed_after_posting() and any(
                     label == "Currency" for label, _old, _new in self.changes
                 ):
-                    self.outcomes.append(self._currency_change_note(plan))
-            return self.move
-        if self.move:
-            self.move.write(
+                    self.outcomes.append(self._currency_change_note(mapped))
+            return invoice
+        if invoice:
+            invoice.write(
                 {
                     "partner_id": self.partner.id,
                     "currency_id": self.currency.id,
-                    "invoice_date": plan.date.date() if plan.date else False,
-                    "invoice_line_ids": [Command.clear(), *self.line_commands],
+                    "invoice_date": mapped.date.date() if mapped.date else False,
+                    "invoice_line_ids": [Command.clear(), *self.invoice_lines],
                 }
             )
             self.outcomes.append(self.env._("the draft invoice was rewritten"))
         else:
-            self.move = self.env["account.move"].create(self._invoice_values(plan))
+            invoice = self.env["account.move"].create(self._invoice_values(mapped))
             self.outcomes.append(self.env._("invoice created"))
-        self._set_bigcommerce_taxes(plan)
-        self._check_totals(plan)
-        return self.move
+        self.invoice = invoice
+        self.accounting.set_bigcommerce_taxes(invoice, mapped, self.tax_by_rate)
+        self.accounting.check_totals(
+            invoice,
+            mapped,
+            lambda **figures: self.env._(
+                "Order %(order)s: the invoice would show untaxed/tax/total "
+                "%(odoo)s but BigCommerce says %(store)s (differences "
+                "%(difference)s). It was not posted.",
+                order=mapped.order_id,
+                **figures,
+            ),
+        )
+        return invoice
 
-    def _binding_values(self, plan):
+    def _binding_values(self, mapped):
+        """The order's status, customer, dates and totals, as the store
+        says them (in its invoice's currency, once posted)."""
         order = self.fetched["order"]
         status_id = self._status_id()
         values = {
             "status": str(status_id) if status_id in ORDER_STATUSES else False,
             "custom_status": order.get("custom_status") or order.get("status"),
             "payment_status": order.get("payment_status") or False,
-            "customer_bigcommerce_id": plan.customer_id,
+            "customer_bigcommerce_id": mapped.customer_id,
             "partner_id": self.partner.id,
-            "date_created": plan.date,
+            "date_created": mapped.date,
             "date_modified": parse_datetime(order.get("date_modified")),
             "currency_id": self.currency.id,
-            "total_ex_tax": float(plan.untaxed),
-            "total_tax": float(plan.tax),
-            "total_inc_tax": float(plan.total),
+            "total_ex_tax": float(mapped.untaxed),
+            "total_tax": float(mapped.tax),
+            "total_inc_tax": float(mapped.total),
             "hold_reason": self._hold_reason(),
             "store_currency_id": False,
         }
@@ -313,7 +324,7 @@ class OrderImporter(BigCommerceImporter):
             # store's, in another one, are in the chatter).
             binding = self.binding
             values.update(
-                currency_id=self.move.currency_id.id,
+                currency_id=self.invoice.currency_id.id,
                 store_currency_id=self.currency.id,
                 total_ex_tax=binding.total_ex_tax,
                 total_tax=binding.total_tax,
@@ -325,13 +336,14 @@ class OrderImporter(BigCommerceImporter):
         """Whether the order is in another currency on BigCommerce than its
         posted invoice."""
         return bool(
-            self.move
-            and self.move.state == "posted"
+            self.invoice
+            and self.invoice.state == "posted"
             and self.currency
-            and self.currency != self.move.currency_id
+            and self.currency != self.invoice.currency_id
         )
 
-    def _currency_change_note(self, plan):
+    def _currency_change_note(self, mapped):
+        """What the chatter says of a currency changed after posting."""
         return self.env._(
             "the order's currency changed on BigCommerce after its invoice was "
             "posted: the invoice, and the order's amounts here, stay in "
@@ -339,19 +351,21 @@ class OrderImporter(BigCommerceImporter):
             "order is really in %(store)s now, reverse this invoice (Reverse "
             "button on the invoice) and invoice the order in %(store)s by hand; "
             "if not, set its currency back on BigCommerce",
-            invoice=self.move.currency_id.name,
+            invoice=self.invoice.currency_id.name,
             store=self.currency.name,
-            total=plan.total,
+            total=mapped.total,
         )
 
-    def _bind(self, record, plan):
-        previous = self.binding.status if self.binding else None
-        binding = super()._bind(record, plan)
+    def _bind(self, record, mapped):
+        """Bind the order, and add its status to its history when it
+        changed."""
+        binding = super()._bind(record, mapped)
         # The import's own chatter line tells of the change.
-        binding._record_status(previous, binding.date_modified)
+        binding._record_status(self.previous_status, binding.date_modified)
         return binding
 
     def _hold_reason(self):
+        """Why a held order has no posted invoice (``False`` unless held)."""
         if self.action != ACTION_HOLD:
             return False
         return self.env._(
@@ -360,14 +374,16 @@ class OrderImporter(BigCommerceImporter):
             status=self._status_label(),
         )
 
-    def _after_import(self, plan):
+    def _after_import(self, mapped):
+        """Post the invoice as the status rules say, register its payment,
+        queue its refunds and shipments, and tell the chatter."""
         order = self.fetched["order"]
-        move = self.move
-        if move.state == "draft" and self.backend.posting_policy == "post":
+        invoice = self.invoice
+        if invoice.state == "draft" and self.backend.posting_policy == "post":
             if self.action == ACTION_POST or (
                 self.action == ACTION_DRAFT and is_paid(order)
             ):
-                move.action_post()
+                invoice.action_post()
                 self.outcomes.append(self.env._("invoice posted"))
             elif self.action == ACTION_DRAFT:
                 self.outcomes.append(
@@ -382,30 +398,48 @@ class OrderImporter(BigCommerceImporter):
         self._register_payment()
         self.binding.payment_note = self.payment_note
         # Refunds waiting for this invoice, a cancellation after invoicing.
-        after_order_import(self)
-        shipped = int(self.fetched["order"].get("items_shipped") or 0)
+        after_order_import(
+            self.backend,
+            self.binding,
+            self._status_id(),
+            had_invoice=self.had_invoice,
+            previous_status=self.previous_status,
+            list_refunds=self._order_refunds,
+        )
+        shipped = int(order.get("items_shipped") or 0)
         if shipped != self.binding._items_shipped():
             # Shipments were created, changed or deleted: read them, naming
             # what was shipped from the lines this import read.
             lines = {
                 str(line["id"]): {"sku": line.get("sku"), "name": line.get("name")}
-                for line in order_line_items(self.fetched["order"])
+                for line in order_line_items(order)
             }
             self.backend._delay_import_shipments(self.bigcommerce_id, lines=lines)
         self._post_chatter_lines()
 
+    def _order_refunds(self):
+        """The order's refunds, as BigCommerce lists them (one API call)."""
+        return self._call(self.client.get_order_refunds, self.bigcommerce_id)
+
+    def _order_transactions(self):
+        """The order's transactions (one API call), kept with what was
+        fetched for a failure record."""
+        rows = self._call(self.client.get_order_transactions, self.bigcommerce_id)
+        self.fetched["transactions"] = rows
+        return rows
+
     def _register_payment(self):
         """Register the payment BigCommerce reports on the posted invoice,
         once; a payment that cannot be registered is said on the order."""
-        move = self.move
+        invoice = self.invoice
         if not (
             self.backend.register_payments
             # A disputed or unverified payment is not booked as received.
             and self.action != ACTION_HOLD
-            and move.state == "posted"
+            and invoice.state == "posted"
             and is_paid(self.fetched["order"])
-            and move.payment_state == "not_paid"
-            and not move.currency_id.is_zero(move.amount_residual)
+            and invoice.payment_state == "not_paid"
+            and not invoice.currency_id.is_zero(invoice.amount_residual)
         ):
             return
         if self._currency_changed_after_posting():
@@ -414,13 +448,19 @@ class OrderImporter(BigCommerceImporter):
                 "the invoice is in %(invoice)s. Register it by hand once the "
                 "currency is settled (see the order's chatter).",
                 store=self.currency.name,
-                invoice=move.currency_id.name,
+                invoice=invoice.currency_id.name,
             )
             self.outcomes.append(self.payment_note)
             return
+        registrar = PaymentRegistrar(
+            self.backend,
+            self.fetched["order"],
+            invoice,
+            read_transactions=self._order_transactions,
+        )
         try:
             with self.env.cr.savepoint():
-                self.outcomes.append(PaymentRegistrar(self).register())
+                self.outcomes.append(registrar.register())
         except PaymentNotRegistered as exc:
             self.payment_note = self.env._(
                 "Payment not registered: %(reason)s", reason=str(exc)
@@ -428,6 +468,7 @@ class OrderImporter(BigCommerceImporter):
             self.outcomes.append(self.payment_note)
 
     def _origin_label(self):
+        """What asked for the import, in words, for the chatter."""
         labels = {
             "webhook": self.env._("webhook"),
             "catch_up": self.env._("catch-up"),
@@ -450,146 +491,16 @@ class OrderImporter(BigCommerceImporter):
             what="; ".join(changes + self.outcomes) or self.env._("nothing changed"),
         )
         self.binding.message_post(body=line)
-        if self.move:
-            self.move.message_post(body=line)
+        if self.invoice:
+            self.invoice.message_post(body=line)
 
     def _result(self):
-        if not self.move:
+        """The invoice's name, or why a held order has none."""
+        if not self.invoice:
             return f"{self._label()}: {self.binding.hold_reason}"
-        return f"{self._label()}: {self.move.display_name}"
+        return f"{self._label()}: {self.invoice.display_name}"
 
-    # --- what an order needs on the Odoo side ---------------------------------
-    def _sale_journal(self):
-        backend = self.backend
-        journal = backend.journal_id or self.env["account.journal"].search(
-            [("type", "=", "sale"), ("company_id", "=", backend.company_id.id)],
-            limit=1,
-        )
-        if not journal:
-            raise MappingError(
-                self.env._(
-                    "Store %(store)s: no sales journal. Set one on the store's "
-                    "Accounting tab.",
-                    store=backend.name,
-                )
-            )
-        return journal
-
-    def _currency(self, code):
-        currency = (
-            self.env["res.currency"]
-            .with_context(active_test=False)
-            .search([("name", "=", code)], limit=1)
-        )
-        if not currency.active:
-            raise MappingError(
-                self.env._(
-                    "Currency %(code)s is not active in Odoo: activate it "
-                    "(Accounting > Configuration > Currencies), then reprocess.",
-                    code=code,
-                )
-            )
-        return currency
-
-    def _account(self, field_name):
-        account = self.backend[field_name]
-        if not account:
-            raise MappingError(
-                self.env._(
-                    "Store %(store)s: set the %(field)s on the store's Accounting "
-                    "tab, then reprocess.",
-                    store=self.backend.name,
-                    field=self.backend._fields[field_name].get_description(self.env)[
-                        "string"
-                    ],
-                )
-            )
-        return account
-
-    def _product_by_sku(self, sku, line_name):
-        if not sku:
-            raise MappingError(
-                self.env._(
-                    "Line '%(line)s' has no SKU to match a product.", line=line_name
-                )
-            )
-        products = self.env["product.product"].search(
-            [
-                ("default_code", "=", sku),
-                ("company_id", "in", [False, self.backend.company_id.id]),
-            ],
-            limit=2,
-        )
-        if not products:
-            raise MappingError(
-                self.env._(
-                    "Unknown SKU '%(sku)s' (line '%(line)s'): no product has this "
-                    "internal reference. Create it or fix the SKU, then reprocess.",
-                    sku=sku,
-                    line=line_name,
-                )
-            )
-        if len(products) > 1:
-            raise MappingError(
-                self.env._(
-                    "SKU '%(sku)s' matches several products (%(products)s).",
-                    sku=sku,
-                    products=", ".join(products.mapped("display_name")),
-                )
-            )
-        return products
-
-    def _revenue_account(self, product):
-        backend = self.backend
-        product = product.with_company(backend.company_id)
-        account = (
-            product.property_account_income_id
-            or product.categ_id.property_account_income_categ_id
-            or backend.revenue_account_id
-            or backend.company_id.income_account_id
-        )
-        if not account:
-            raise MappingError(
-                self.env._(
-                    "No revenue account for product %(product)s: set one on the "
-                    "product, its category, or the store's fallback revenue "
-                    "account.",
-                    product=product.display_name,
-                )
-            )
-        return account
-
-    def _sale_tax_by_rate(self, rates):
-        """The Odoo sales tax (tax excluded, percent) of each BigCommerce rate.
-
-        The store's own list of taxes comes first, then any sales tax of the
-        company with that rate.
-        """
-        backend = self.backend
-        taxes = {}
-        for rate in rates:
-            domain = [
-                ("company_id", "=", backend.company_id.id),
-                ("type_tax_use", "=", "sale"),
-                ("amount_type", "=", "percent"),
-                ("amount", "=", float(rate)),
-                ("price_include", "=", False),
-            ]
-            tax = backend.tax_ids.filtered_domain(domain)[:1] or self.env[
-                "account.tax"
-            ].search(domain, order="sequence, id", limit=1)
-            if not tax:
-                raise MappingError(
-                    self.env._(
-                        "No Odoo sales tax at %(rate)s%% (tax excluded, percentage) "
-                        "in %(company)s: create one, then reprocess.",
-                        rate=rate,
-                        company=backend.company_id.name,
-                    )
-                )
-            taxes[rate] = tax
-        return taxes
-
+    # --- the customer ------------------------------------------------------
     def _partner(self):
         """The customer's partner, or the billing contact of a guest order.
 
@@ -610,11 +521,11 @@ class OrderImporter(BigCommerceImporter):
                 self._partner_values(values),
             )
         if values["email"]:
-            kind = GUEST_KIND
+            contact_kind = GUEST_KIND
             key = email_key(values["email"])
         else:
-            kind, key = "order_contact", self.bigcommerce_id
-        binder = BigCommerceBinder(self.backend, kind)
+            contact_kind, key = "order_contact", self.bigcommerce_id
+        binder = BigCommerceBinder(self.backend, contact_kind)
         partner = binder.to_record(key, "res.partner")
         if not partner:
             values, too_long = self._partner_values(values, with_cuts=True)
@@ -644,9 +555,12 @@ class OrderImporter(BigCommerceImporter):
         return (values, too_long) if with_cuts else values
 
     # --- the invoice ------------------------------------------------------
-    def _invoice_values(self, plan):
+    def _invoice_values(self, mapped):
+        """The values of a new invoice of the order."""
         invoice_date = (
-            plan.date.date() if plan.date else fields.Date.context_today(self.backend)
+            mapped.date.date()
+            if mapped.date
+            else fields.Date.context_today(self.backend)
         )
         values = {
             "move_type": "out_invoice",
@@ -655,9 +569,9 @@ class OrderImporter(BigCommerceImporter):
             "partner_id": self.partner.id,
             "currency_id": self.currency.id,
             "invoice_date": invoice_date,
-            "ref": str(plan.order_id),
-            "invoice_origin": f"BigCommerce order #{plan.order_id}",
-            "invoice_line_ids": self.line_commands,
+            "ref": str(mapped.order_id),
+            "invoice_origin": f"BigCommerce order #{mapped.order_id}",
+            "invoice_line_ids": self.invoice_lines,
         }
         terms = self._payment_terms()
         if terms:
@@ -675,13 +589,18 @@ class OrderImporter(BigCommerceImporter):
             or self.backend.payment_term_id
         )
 
-    def _invoice_line_commands(self, plan):
+    def _invoice_line_commands(self, mapped, tax_by_rate):
+        """The invoice's line commands: a product line on its product's
+        revenue account, a charge on the store's account of its kind.
+
+        :param tax_by_rate: ``{rate: account.tax}`` of every rate of the lines.
+        """
         commands = []
         products = {}
         analytic = self.backend.analytic_distribution
-        for line in plan.lines:
+        for line in mapped.lines:
             taxes = self.env["account.tax"].union(
-                *(self.tax_by_rate[rate] for rate in line.tax_rates)
+                *(tax_by_rate[rate] for rate in line.tax_rates)
             )
             values = {
                 "name": line.name,
@@ -691,102 +610,19 @@ class OrderImporter(BigCommerceImporter):
             }
             if line.kind == KIND_PRODUCT:
                 if line.sku not in products:
-                    products[line.sku] = self._product_by_sku(line.sku, line.name)
+                    products[line.sku] = self.accounting.product_by_sku(
+                        line.sku, line.name
+                    )
                 product = products[line.sku]
                 values["product_id"] = product.id
                 values["product_uom_id"] = product.uom_id.id
-                values["account_id"] = self._revenue_account(product).id
+                values["account_id"] = self.accounting.revenue_account(product).id
             else:
-                values["account_id"] = self._account(CHARGE_ACCOUNTS[line.kind]).id
+                values["account_id"] = self.accounting.charge_account(line.kind).id
             if analytic:
                 values["analytic_distribution"] = analytic
             commands.append(Command.create(values))
         return commands
-
-    def _set_bigcommerce_taxes(self, plan):
-        """Make each tax group carry exactly BigCommerce's tax amount.
-
-        Odoo computes tax from the lines; BigCommerce (or its tax provider)
-        rounds per line after discounts. The difference is rounding, never
-        more than a cent per taxed line: a larger one means the taxes do not
-        match and the order is refused rather than booked wrong.
-        """
-        target_by_group = {}
-        for rate, amount in plan.tax_by_rate.items():
-            group = self.tax_by_rate[rate].tax_group_id.id
-            target_by_group[group] = target_by_group.get(group, Decimal(0)) + amount
-        if self._tax_lines_by_group() == {
-            group: amount for group, amount in target_by_group.items() if amount
-        }:
-            return  # Odoo's tax lines already carry BigCommerce's amounts.
-        totals = self.move.tax_totals
-        if not totals:
-            return
-        changed = False
-        taxed_lines = sum(1 for line in plan.lines if line.tax_rates)
-        tolerance = Decimal("0.01") * max(1, taxed_lines)
-        for subtotal in totals.get("subtotals", []):
-            for group in subtotal.get("tax_groups", []):
-                current = cents(group["tax_amount_currency"])
-                target = target_by_group.get(group["id"], Decimal(0))
-                if current == target:
-                    continue
-                if abs(current - target) > tolerance:
-                    raise MappingError(
-                        self.env._(
-                            "Order %(order)s: Odoo computes %(odoo)s of %(group)s, "
-                            "BigCommerce charged %(store)s; the difference "
-                            "%(difference)s is more than rounding. Check the taxes "
-                            "of the lines.",
-                            order=plan.order_id,
-                            odoo=current,
-                            group=group.get("group_name"),
-                            store=target,
-                            difference=current - target,
-                        )
-                    )
-                group["tax_amount_currency"] = float(target)
-                changed = True
-        if changed:
-            self.move.tax_totals = totals
-
-    def _tax_lines_by_group(self):
-        """The invoice's tax amounts per tax group, read from its tax lines
-        (cheaper than its ``tax_totals``, which recomputes them all)."""
-        amounts = {}
-        for line in self.move.line_ids:
-            if line.display_type == "tax":
-                group = line.tax_line_id.tax_group_id.id
-                # A customer invoice credits its tax lines.
-                amounts[group] = amounts.get(group, Decimal(0)) - Decimal(
-                    str(line.amount_currency)
-                )
-        return {
-            group: cents(amount) for group, amount in amounts.items() if cents(amount)
-        }
-
-    def _check_totals(self, plan):
-        move = self.move
-        got = (
-            cents(move.amount_untaxed),
-            cents(move.amount_tax),
-            cents(move.amount_total),
-        )
-        want = (plan.untaxed, plan.tax, plan.total)
-        if got != want:
-            raise MappingError(
-                self.env._(
-                    "Order %(order)s: the invoice would show untaxed/tax/total "
-                    "%(odoo)s but BigCommerce says %(store)s (differences "
-                    "%(difference)s). It was not posted.",
-                    order=plan.order_id,
-                    odoo="/".join(str(v) for v in got),
-                    store="/".join(str(v) for v in want),
-                    difference="/".join(
-                        str(g - w) for g, w in zip(got, want, strict=True)
-                    ),
-                )
-            )
 
     def _changes(self, values):
         """``(label, old, new)`` of what changed on BigCommerce since the

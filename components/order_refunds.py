@@ -28,27 +28,40 @@ _logger = logging.getLogger(__name__)
 
 
 def refund_binder(backend):
+    """The binder of the store's refunds."""
     return BigCommerceBinder(backend, "refund", "bigcommerce.refund")
 
 
-def after_order_import(importer):
+def after_order_import(
+    backend, binding, status_id, had_invoice, previous_status, list_refunds
+):
     """Called by the order importer once the order is bound.
 
-    :param importer: the :class:`~.order_importer.OrderImporter` that ran.
+    :param backend: the store (``bigcommerce.backend``).
+    :param binding: the order's binding (``bigcommerce.order``), as bound.
+    :param status_id: the order's status id on BigCommerce.
+    :param had_invoice: whether the order had an invoice before the import.
+    :param previous_status: the order's status before the import.
+    :param list_refunds: a callable that returns the order's refunds as
+        BigCommerce lists them (one API call), called only when the order
+        has just become Refunded or Partially Refunded.
     """
-    binding = importer.binding
     if not binding.move_id:
         return
-    _queue_refunds(importer, binding)
-    _cancelled_after_invoicing(importer, binding)
+    newly_refunded = status_id in REFUNDED_STATUS_IDS and (
+        not had_invoice or previous_status != binding.status
+    )
+    _queue_refunds(backend, binding, list_refunds if newly_refunded else None)
+    _cancelled_after_invoicing(backend, binding, status_id)
 
 
-def _queue_refunds(importer, binding):
+def _queue_refunds(backend, binding, list_refunds):
     """Queue the refunds of a just-invoiced order: the ones that waited for
-    its invoice (no API call), and, when the order is (newly) refunded on
-    the store, the ones BigCommerce lists (one call)."""
-    backend = importer.backend
-    refunds = importer.env["bigcommerce.refund"].sudo()
+    its invoice (no API call), and, when ``list_refunds`` is given (the
+    order is newly refunded on the store), the ones BigCommerce lists (one
+    call)."""
+    env = backend.env
+    refunds = env["bigcommerce.refund"].sudo()
     waiting = refunds.search(
         [
             ("backend_id", "=", backend.id),
@@ -57,14 +70,9 @@ def _queue_refunds(importer, binding):
         ]
     )
     to_queue = set(waiting.mapped("bigcommerce_id"))
-    newly_refunded = importer._status_id() in REFUNDED_STATUS_IDS and (
-        not importer.had_invoice or importer.previous_status != binding.status
-    )
-    if newly_refunded:
+    if list_refunds:
         try:
-            listed = importer._call(
-                importer.client.get_order_refunds, binding.bigcommerce_id
-            )
+            listed = list_refunds()
         except BigCommerceFatalError as exc:
             # The invoice stands; the refunds come with their webhooks or
             # the catch-up.
@@ -72,7 +80,7 @@ def _queue_refunds(importer, binding):
                 "Refunds of order %s not listed: %s", binding.bigcommerce_id, exc
             )
             binding.move_id.message_post(
-                body=importer.env._(
+                body=env._(
                     "The refunds of order #%(order)s could not be listed "
                     "(%(error)s): they will be credited as their webhooks or "
                     "the catch-up bring them.",
@@ -88,25 +96,23 @@ def _queue_refunds(importer, binding):
             if b.move_id
         }
         to_queue.update(i for i in ids if i not in credited)
-    to_queue.discard(importer.env.context.get("bigcommerce_crediting_refund"))
+    to_queue.discard(env.context.get("bigcommerce_crediting_refund"))
     for refund_id in sorted(to_queue):
         backend._delay_import_refund(refund_id, binding.bigcommerce_id)
 
 
-def _cancelled_after_invoicing(importer, binding):
+def _cancelled_after_invoicing(backend, binding, status_id):
     """An order cancelled (or declined) on the store after its invoice was
     posted: reverse the invoice in full, or raise it for an accountant, as
     the store says. Never left standing silently."""
-    env = importer.env
+    env = backend.env
     invoice = binding.move_id
-    status_id = importer._status_id()
     if (
         status_id not in CANCELLED_STATUS_IDS
         or invoice.state != "posted"
         or binding.cancel_move_id
     ):
         return
-    backend = importer.backend
     failures = env["bigcommerce.failure"].sudo()
     status = ORDER_STATUSES.get(status_id, status_id)
     reversals = env["account.move"].search(

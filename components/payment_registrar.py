@@ -112,19 +112,47 @@ def settle_against_account(move, account, amount, label, what):
     return entry
 
 
+def register_payment(move, journal, amount, memo):
+    """A payment of ``amount`` in ``journal``, reconciled with ``move``:
+    received for an invoice, paid back for a credit note.
+
+    :param amount: in ``move``'s currency, positive.
+    :param memo: the payment's memo (what the bank statement shows).
+    :return: the payment.
+    """
+    wizard = (
+        move.env["account.payment.register"]
+        .with_context(active_model="account.move", active_ids=move.ids)
+        .create(
+            {
+                "journal_id": journal.id,
+                "amount": amount,
+                "currency_id": move.currency_id.id,
+                "payment_date": move.invoice_date,
+                "communication": memo,
+                "payment_difference_handling": "open",
+            }
+        )
+    )
+    return wizard._create_payments()
+
+
 class PaymentRegistrar:
     """Registers what BigCommerce reports paid on one order's invoice."""
 
-    def __init__(self, importer):
-        """:param importer: the running ``OrderImporter`` (its store, order,
-        invoice, and its ``_call`` for the one API call this may need)."""
-        self.importer = importer
-        self.backend = importer.backend
-        self.env = importer.env
-        self.order = importer.fetched["order"]
-        self.move = importer.move
-        #: Whether the transactions endpoint was called.
-        self.read_transactions = False
+    def __init__(self, backend, order, invoice, read_transactions):
+        """:param backend: the store (``bigcommerce.backend``).
+        :param order: the order, as BigCommerce returned it.
+        :param invoice: the order's posted invoice.
+        :param read_transactions: a callable that returns the order's
+            transactions (one API call), called only when the order's own
+            fields cannot tell who paid what.
+        """
+        self.backend = backend
+        self.env = backend.env
+        self.order = order
+        self.invoice = invoice
+        self.read_transactions = read_transactions
 
     def parts(self):
         """The parts of the order's payment; reads the transactions only
@@ -133,11 +161,7 @@ class PaymentRegistrar:
         if parts is None:
             # Who paid the rest is known only to the transactions: the one
             # extra call of an order, and only for such split payments.
-            rows = self.importer._call(
-                self.importer.client.get_order_transactions, self.order["id"]
-            )
-            self.importer.fetched["transactions"] = rows
-            self.read_transactions = True
+            rows = self.read_transactions()
             parts = payment_parts_from_transactions(self.order, rows)
         return parts
 
@@ -166,6 +190,11 @@ class PaymentRegistrar:
 
     # --- where each part goes ---------------------------------------------
     def _target(self, part):
+        """The journal of a gateway's part, the liability account of a
+        gift certificate's or store credit's.
+
+        :raises PaymentNotRegistered: when the store has none set.
+        """
         if part.kind == KIND_GATEWAY:
             journal = self.backend._payment_journal(part.method, part.gateway)
             if not journal:
@@ -196,36 +225,26 @@ class PaymentRegistrar:
         return account
 
     def _memo(self, part):
+        """The memo of a part's payment or entry."""
         memo = f"BigCommerce order #{self.order['id']}: {part.method}"
         return f"{memo} {part.reference}" if part.reference else memo
 
     def _amount(self, amount):
-        return f"{amount:.2f} {self.move.currency_id.name}"
+        """``amount`` with the invoice's currency, for messages."""
+        return f"{amount:.2f} {self.invoice.currency_id.name}"
 
     # --- writing ----------------------------------------------------------------
     def _pay(self, part, journal):
         """A payment in ``journal``, reconciled with the invoice."""
-        wizard = (
-            self.env["account.payment.register"]
-            .with_context(active_model="account.move", active_ids=self.move.ids)
-            .create(
-                {
-                    "journal_id": journal.id,
-                    "amount": float(part.amount),
-                    "currency_id": self.move.currency_id.id,
-                    "payment_date": self.move.invoice_date,
-                    "communication": self._memo(part),
-                    "payment_difference_handling": "open",
-                }
-            )
+        return register_payment(
+            self.invoice, journal, float(part.amount), self._memo(part)
         )
-        return wizard._create_payments()
 
     def _settle_from_liability(self, part, account):
         """Move ``part`` from the liability ``account`` to the invoice's
         receivable, and reconcile it with the invoice."""
         return settle_against_account(
-            self.move, account, float(part.amount), self._memo(part), part.method
+            self.invoice, account, float(part.amount), self._memo(part), part.method
         )
 
 
@@ -244,13 +263,15 @@ class RefundPaymentRegistrar:
     declined, leaves its share of the credit note open, and says why.
     """
 
-    def __init__(self, importer):
-        """:param importer: the running ``RefundImporter`` (its store, refund
-        and credit note)."""
-        self.backend = importer.backend
-        self.env = importer.env
-        self.refund = importer.fetched["refund"]
-        self.move = importer.move
+    def __init__(self, backend, refund, credit_note):
+        """:param backend: the store (``bigcommerce.backend``).
+        :param refund: the refund, as BigCommerce returned it.
+        :param credit_note: the refund's posted credit note.
+        """
+        self.backend = backend
+        self.env = backend.env
+        self.refund = refund
+        self.credit_note = credit_note
 
     def register(self):
         """Register the refund's payments; returns ``(done, open_reasons)``,
@@ -262,7 +283,9 @@ class RefundPaymentRegistrar:
         for payment in self.refund.get("payments") or []:
             amount = float(payment.get("amount") or 0)
             provider = payment.get("provider_id") or ""
-            label = f"{provider or '?'} {amount:.2f} {self.move.currency_id.name}"
+            label = (
+                f"{provider or '?'} {amount:.2f} {self.credit_note.currency_id.name}"
+            )
             if payment.get("is_declined"):
                 open_reasons.append(
                     self.env._(
@@ -290,9 +313,15 @@ class RefundPaymentRegistrar:
         return done, open_reasons
 
     def _memo(self, label):
+        """The memo of a payment paid back, or of a store credit entry."""
         return f"BigCommerce refund #{self.refund['id']}: {label}"
 
     def _pay_back(self, amount, provider, label):
+        """An outbound payment in the journal of ``provider``, reconciled
+        with the credit note.
+
+        :raises PaymentNotRegistered: when the store has no journal for it.
+        """
         journal = self.backend._payment_journal(provider)
         if not journal:
             raise PaymentNotRegistered(
@@ -303,21 +332,7 @@ class RefundPaymentRegistrar:
                     provider=provider,
                 )
             )
-        wizard = (
-            self.env["account.payment.register"]
-            .with_context(active_model="account.move", active_ids=self.move.ids)
-            .create(
-                {
-                    "journal_id": journal.id,
-                    "amount": amount,
-                    "currency_id": self.move.currency_id.id,
-                    "payment_date": self.move.invoice_date,
-                    "communication": self._memo(label),
-                    "payment_difference_handling": "open",
-                }
-            )
-        )
-        return wizard._create_payments()
+        return register_payment(self.credit_note, journal, amount, self._memo(label))
 
     def _to_store_credit(self, amount, label):
         """The refund becomes store credit: a debt to the customer. Move it
@@ -333,7 +348,7 @@ class RefundPaymentRegistrar:
                 )
             )
         return settle_against_account(
-            self.move,
+            self.credit_note,
             account,
             -amount,
             self._memo(label),

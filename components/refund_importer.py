@@ -35,9 +35,10 @@ from ..bigcommerce.refunds import (
     part_key,
     refund_to_credit_note_plan,
 )
+from .accounting import CHARGE_ACCOUNTS, AccountingResolver
 from .binder import BigCommerceBinder
 from .importer import BigCommerceImporter
-from .order_importer import CHARGE_ACCOUNTS, OrderImporter
+from .order_importer import OrderImporter
 from .order_refunds import refund_binder
 from .payment_registrar import PaymentNotRegistered, RefundPaymentRegistrar
 
@@ -50,19 +51,34 @@ class RefundImporter(BigCommerceImporter):
     binding_model = "bigcommerce.refund"
 
     def __init__(self, backend, refund_id, order_id=None):
+        """:param refund_id: the refund's BigCommerce id.
+        :param order_id: its order's, when the caller knows it (the refund
+            says it anyway).
+        """
         super().__init__(backend, int(refund_id))
         self.order_id = int(order_id) if order_id else None
+        self.accounting = AccountingResolver(backend)
+        # The order and the invoice the refund credits (:meth:`_fetch`).
         self.order_binding = self.env["bigcommerce.order"]
         self.invoice = self.env["account.move"]
-        self.move = self.env["account.move"]
-        self.waiting = None
+        #: What this job's import of the order came to, when it ran one.
         self.order_outcome = None
+        #: Why there is nothing to credit yet, if so.
+        self.waiting = None
+        # What the credit note is written with (:meth:`_validate`).
+        self.credit_lines = []
+        self.tax_by_rate = {}
+        self.credit_note = self.env["account.move"]
 
     def _label(self):
+        """``Refund #<id>``, as the job's result and the log say it."""
         return f"Refund #{self.bigcommerce_id}"
 
     # --- fetch and skip -----------------------------------------------------
     def _fetch(self):
+        """Read the refund, its order's invoice (importing the order first
+        when it has none), and the order with its tax rows; nothing for a
+        refund credited already."""
         self.binding = self.binder.to_binding(self.bigcommerce_id)
         if self.binding.move_id:
             return  # credited already: not even a call to the store
@@ -75,6 +91,7 @@ class RefundImporter(BigCommerceImporter):
         self.order_id = int(refund["order_id"])
         self.order_binding, fetched = self._invoiced_order()
         self.invoice = self.order_binding.move_id
+        self.waiting = self._waiting_reason()
         if self.waiting:
             return
         if fetched:
@@ -90,7 +107,11 @@ class RefundImporter(BigCommerceImporter):
 
     def _invoiced_order(self):
         """The order's binding, importing the order first when it has no
-        invoice yet; sets :attr:`waiting` when there is nothing to credit."""
+        invoice yet (what that import came to is :attr:`order_outcome`).
+
+        :return: ``(binding, fetched)``, ``fetched`` the order and its tax
+            rows as this import of the order read them, else ``None``.
+        """
         binder = BigCommerceBinder(self.backend, "order", "bigcommerce.order")
         binding = binder.to_binding(self.order_id)
         fetched = None
@@ -106,50 +127,72 @@ class RefundImporter(BigCommerceImporter):
             binding = binder.to_binding(self.order_id)
             if binding.move_id and "taxes" in importer.fetched:
                 fetched = (importer.fetched["order"], importer.fetched["taxes"])
-        if not binding.move_id:
-            self.waiting = self.env._(
+        return binding, fetched
+
+    def _waiting_reason(self):
+        """Why the order's invoice cannot be credited yet (none, or
+        cancelled), or ``None``."""
+        if not self.invoice:
+            return self.env._(
                 "Order #%(order)s has no invoice to credit yet (%(outcome)s). The "
                 "refund is credited as soon as the order is invoiced.",
                 order=self.order_id,
                 outcome=self.order_outcome,
             )
-        elif binding.move_id.state == "cancel":
-            self.waiting = self.env._(
+        if self.invoice.state == "cancel":
+            return self.env._(
                 "The invoice of order #%(order)s is cancelled: there is nothing "
                 "to credit.",
                 order=self.order_id,
             )
-        return binding, fetched
+        return None
 
     def _must_skip(self):
+        """A refund credited already, covered by the reversal of its
+        cancelled order's invoice, or waiting for an invoice, gets no credit
+        note of its own: the sentence says why (``""`` otherwise)."""
         if self.binding.move_id:
             return self.env._(
                 "%(refund)s is already credited by %(move)s.",
                 refund=self._label(),
                 move=self.binding.move_id.display_name,
             )
+        note = self._binding_note()
+        return f"{self._label()}: {note}" if note else ""
+
+    def _binding_note(self):
+        """What the binding of a refund without a credit note of its own
+        says: the reversal that covers it, or why it waits (``""`` for a
+        refund to credit)."""
         reversal = self.order_binding.cancel_move_id
         if reversal:
             # The order was cancelled and its invoice reversed in full: that
             # credit note covers the refund too, or it would be credited twice.
-            note = self.env._(
+            return self.env._(
                 "Covered by %(move)s, which reversed the invoice in full when the "
                 "order was cancelled on BigCommerce.",
                 move=reversal.display_name,
             )
-            values = dict(self._refund_values(), note=note, sync_state="done")
-            self.binding = self.binder.bind(self.bigcommerce_id, reversal, values)
-            return f"{self._label()}: {note}"
-        if self.waiting:
-            values = dict(self._refund_values(), note=self.waiting)
-            self.binding = self.binder.bind(
-                self.bigcommerce_id, self.move, dict(values, sync_state="done")
-            )
-            return f"{self._label()}: {self.waiting}"
-        return None
+        return self.waiting or ""
+
+    def _bind_skipped(self, reason):
+        """Bind a refund that gets no credit note of its own: to the reversal
+        that covers it, or to nothing while it waits, with the note saying
+        which (done: nothing is left to import of it). A refund credited
+        already keeps its binding as it is."""
+        if self.binding.move_id:
+            return self.binding
+        values = dict(
+            self._refund_values(), note=self._binding_note(), sync_state="done"
+        )
+        return self.binder.bind(
+            self.bigcommerce_id, self.order_binding.cancel_move_id, values
+        )
 
     # --- map and validate -----------------------------------------------------
     def _map(self):
+        """The refund's credit note plan (``bigcommerce/refunds.py``), capped
+        by what the invoice booked less what is credited already."""
         order = self.fetched["order"]
         self._check_currency(
             order.get("default_currency_code") or order.get("currency_code")
@@ -165,6 +208,7 @@ class RefundImporter(BigCommerceImporter):
         )
 
     def _check_currency(self, currency):
+        """Refuse a refund in another currency than the invoice's."""
         invoice = self.invoice
         if currency and invoice.currency_id.name != currency:
             raise MappingError(
@@ -187,16 +231,19 @@ class RefundImporter(BigCommerceImporter):
         Two workers crediting two refunds of one order at once cannot both
         credit blind: see :meth:`_lock_order_credits`."""
         self._lock_order_credits()
-        kinds_by_account = {}
-        for kind in PART_LABELS:
-            account = self.backend[CHARGE_ACCOUNTS[kind]]
+        charges_by_account = {}
+        for charge in PART_LABELS:
+            account = self.backend[CHARGE_ACCOUNTS[charge]]
             if account:
-                kinds_by_account.setdefault(account, []).append(kind)
+                charges_by_account.setdefault(account, []).append(charge)
         charge_keys = {
-            account: tuple(kinds) for account, kinds in kinds_by_account.items()
+            account: tuple(charges) for account, charges in charges_by_account.items()
         }
         shared = {
-            kind: key for key in charge_keys.values() if len(key) > 1 for kind in key
+            charge: key
+            for key in charge_keys.values()
+            if len(key) > 1
+            for charge in key
         }
         tax_accounts = self._tax_accounts()
         invoiced = self._ledger_of(self.invoice, charge_keys, tax_accounts)
@@ -267,31 +314,44 @@ class RefundImporter(BigCommerceImporter):
                 ledger.add_part(charge_keys[line.account_id], amount, quantity)
         return ledger
 
-    def _validate(self, plan):
-        invoice = self.invoice
-        self._check_currency(plan.currency)
-        # The order importer knows how the store's records map to Odoo's.
-        self.resolver = OrderImporter(self.backend, self.order_id)
-        self.resolver.currency = invoice.currency_id
-        self.tax_by_rate = {}
-        self.line_commands = [
-            Command.create(self._credit_line_values(line)) for line in plan.lines
-        ]
+    def _validate(self, mapped):
+        """Resolve each credit line's account and taxes (those of the
+        invoice line it reverses); raise :class:`MappingError` with what to
+        fix."""
+        self._check_currency(mapped.currency)
+        self.credit_lines, self.tax_by_rate = self._credit_line_commands(mapped)
+
+    def _credit_line_commands(self, mapped):
+        """The credit note's line commands, and ``{rate: account.tax}`` of
+        the taxes they carry."""
+        commands, tax_by_rate = [], {}
+        for line in mapped.lines:
+            values, taxes = self._credit_line_values(line)
+            for tax in taxes:
+                tax_by_rate.setdefault(self._rate_of(tax), tax)
+            commands.append(Command.create(values))
+        return commands, tax_by_rate
 
     def _credit_line_values(self, line):
         """A credit note line on the account, taxes and analytic distribution
-        of the invoice line it reverses (the store's set-up otherwise)."""
+        of the invoice line it reverses (the store's set-up otherwise).
+
+        :return: ``(values, taxes)``, the line's values and its taxes.
+        """
         values = {
             "name": line.name,
             "quantity": float(line.quantity),
             "price_unit": float(line.price_unit),
         }
+        taxes = self.env["account.tax"]
         analytic = self.backend.analytic_distribution
         if line.kind == KIND_TAX_ADJUSTMENT:
-            values["account_id"] = self._tax_account(line.tax_rate).id
+            values["account_id"] = self.accounting.returned_tax_account(
+                line.tax_rate
+            ).id
             values["tax_ids"] = [Command.clear()]
         elif line.kind == KIND_ORDER_LEVEL:
-            account = self.backend.refund_account_id or self.resolver._account(
+            account = self.backend.refund_account_id or self.accounting.account(
                 "discount_account_id"
             )
             values["account_id"] = account.id
@@ -299,26 +359,27 @@ class RefundImporter(BigCommerceImporter):
         else:
             product = self.env["product.product"]
             if line.kind == KIND_PRODUCT:
-                product = self.resolver._product_by_sku(line.sku, line.name)
+                product = self.accounting.product_by_sku(line.sku, line.name)
                 values["product_id"] = product.id
                 values["product_uom_id"] = product.uom_id.id
-                account = self.resolver._revenue_account(product)
+                account = self.accounting.revenue_account(product)
             else:
-                account = self.resolver._account(CHARGE_ACCOUNTS[line.kind])
+                account = self.accounting.charge_account(line.kind)
             source = self._invoice_line(line, product, account)
-            taxes = source.tax_ids if source else self._taxes(line.tax_rates)
-            for tax in taxes:
-                self.tax_by_rate.setdefault(self._rate_of(tax), tax)
+            taxes = (
+                source.tax_ids if source else self.accounting.sale_taxes(line.tax_rates)
+            )
             values["account_id"] = (source.account_id or account).id
             values["tax_ids"] = [Command.set(taxes.ids)]
             if source:
                 analytic = source.analytic_distribution
         if analytic:
             values["analytic_distribution"] = analytic
-        return values
+        return values, taxes
 
     @staticmethod
     def _rate_of(tax):
+        """A tax's rate, as BigCommerce's rates are keyed."""
         return cents(tax.amount).normalize() if tax.amount else cents(0)
 
     def _invoice_line(self, line, product, account):
@@ -336,37 +397,14 @@ class RefundImporter(BigCommerceImporter):
                 return candidate
         return self.env["account.move.line"]
 
-    def _taxes(self, rates):
-        by_rate = self.resolver._sale_tax_by_rate(set(rates))
-        return self.env["account.tax"].union(*(by_rate[rate] for rate in rates))
-
-    def _tax_account(self, rate):
-        """The account a returned tax goes to: the one the tax books to on
-        credit notes (on invoices, when it has none)."""
-        tax = self.resolver._sale_tax_by_rate({rate})[rate]
-        for repartition in (
-            tax.refund_repartition_line_ids,
-            tax.invoice_repartition_line_ids,
-        ):
-            account = repartition.filtered(
-                lambda r: r.repartition_type == "tax"
-            ).account_id[:1]
-            if account:
-                return account
-        raise MappingError(
-            self.env._(
-                "Tax %(tax)s books to no account: a tax refund cannot be credited "
-                "on it. Set its account, then reprocess.",
-                tax=tax.display_name,
-            )
-        )
-
     # --- create --------------------------------------------------------------
-    def _create_or_update(self, plan):
+    def _create_or_update(self, mapped):
+        """Create the credit note reversing part of the invoice, with
+        BigCommerce's taxes and totals, or refuse it; returns it."""
         invoice = self.invoice
-        date = plan.date.date() if plan.date else fields.Date.context_today(invoice)
-        reason = plan.reason or self.env._("no reason given")
-        self.move = self.env["account.move"].create(
+        date = mapped.date.date() if mapped.date else fields.Date.context_today(invoice)
+        reason = mapped.reason or self.env._("no reason given")
+        credit_note = self.env["account.move"].create(
             {
                 "move_type": "out_refund",
                 "company_id": invoice.company_id.id,
@@ -382,48 +420,40 @@ class RefundImporter(BigCommerceImporter):
                     reason=reason,
                 ),
                 "invoice_origin": (
-                    f"BigCommerce refund #{plan.refund_id} (order #{plan.order_id})"
+                    f"BigCommerce refund #{mapped.refund_id} (order #{mapped.order_id})"
                 ),
-                "invoice_line_ids": self.line_commands,
+                "invoice_line_ids": self.credit_lines,
             }
         )
-        if plan.tax_by_rate:
-            self.resolver.move = self.move
-            self.resolver.tax_by_rate = self.tax_by_rate
-            self._check_tax_rates(plan)
-            self.resolver._set_bigcommerce_taxes(plan)
-        self._check_totals(plan)
-        return self.move
-
-    def _check_tax_rates(self, plan):
-        missing = set(plan.tax_by_rate) - set(self.tax_by_rate)
-        if missing:
-            self.tax_by_rate.update(self.resolver._sale_tax_by_rate(missing))
-
-    def _check_totals(self, plan):
-        move = self.move
-        got = (
-            cents(move.amount_untaxed),
-            cents(move.amount_tax),
-            cents(move.amount_total),
-        )
-        want = (plan.untaxed, plan.tax, plan.total)
-        if got != want:
-            raise MappingError(
-                self.env._(
-                    "%(refund)s: the credit note would show untaxed/tax/total "
-                    "%(odoo)s but BigCommerce refunded %(store)s (differences "
-                    "%(difference)s). Nothing was credited.",
-                    refund=self._label(),
-                    odoo="/".join(str(v) for v in got),
-                    store="/".join(str(v) for v in want),
-                    difference="/".join(
-                        str(g - w) for g, w in zip(got, want, strict=True)
-                    ),
-                )
+        self.credit_note = credit_note
+        if mapped.tax_by_rate:
+            self.accounting.set_bigcommerce_taxes(
+                credit_note, mapped, self._with_missing_rates(mapped, self.tax_by_rate)
             )
+        self.accounting.check_totals(
+            credit_note,
+            mapped,
+            lambda **figures: self.env._(
+                "%(refund)s: the credit note would show untaxed/tax/total "
+                "%(odoo)s but BigCommerce refunded %(store)s (differences "
+                "%(difference)s). Nothing was credited.",
+                refund=self._label(),
+                **figures,
+            ),
+        )
+        return credit_note
+
+    def _with_missing_rates(self, mapped, tax_by_rate):
+        """``tax_by_rate`` with the sales tax of each rate of ``mapped`` its
+        lines do not carry (a tax returned alone)."""
+        missing = set(mapped.tax_by_rate) - set(tax_by_rate)
+        if not missing:
+            return tax_by_rate
+        return dict(tax_by_rate, **self.accounting.sale_tax_by_rate(missing))
 
     def _refund_values(self):
+        """The refund's date, reason, amounts and payments, as the store
+        says them, and its order."""
         refund = self.fetched["refund"]
         currency = self.invoice.currency_id or self.env["res.currency"].search(
             [("name", "=", (self.fetched.get("order") or {}).get("currency_code"))],
@@ -448,20 +478,24 @@ class RefundImporter(BigCommerceImporter):
             "payment_summary": payments or False,
         }
 
-    def _binding_values(self, plan):
+    def _binding_values(self, mapped):
+        """The refund's values (:meth:`_refund_values`), with no note."""
         return dict(self._refund_values(), note=False)
 
-    def _after_import(self, plan):
-        if self.backend.posting_policy == "post" and self.move.state == "draft":
-            self.move.action_post()
+    def _after_import(self, mapped):
+        """Post the credit note as the store says, register the money paid
+        back, and tell the chatter of the credit note and of the invoice."""
+        credit_note = self.credit_note
+        if self.backend.posting_policy == "post" and credit_note.state == "draft":
+            credit_note.action_post()
         self._register_refund_payments()
-        reason = plan.reason or self.env._("no reason given")
-        self.move.message_post(
+        reason = mapped.reason or self.env._("no reason given")
+        credit_note.message_post(
             body=self.env._(
                 "Credit note of BigCommerce refund #%(refund)s on order #%(order)s "
                 "(reason: %(reason)s).",
-                refund=plan.refund_id,
-                order=plan.order_id,
+                refund=mapped.refund_id,
+                order=mapped.order_id,
                 reason=reason,
             )
         )
@@ -469,10 +503,10 @@ class RefundImporter(BigCommerceImporter):
             body=self.env._(
                 "BigCommerce refund #%(refund)s (%(amount)s, reason: %(reason)s) is "
                 "credited by %(move)s.",
-                refund=plan.refund_id,
-                amount=plan.total,
+                refund=mapped.refund_id,
+                amount=mapped.total,
                 reason=reason,
-                move=self.move.display_name,
+                move=credit_note.display_name,
             )
         )
 
@@ -480,13 +514,17 @@ class RefundImporter(BigCommerceImporter):
         """Reconcile the credit note with the money paid back, as the store
         reports it; what stays open says why, on the refund and the credit
         note."""
-        if not (self.backend.register_payments and self.move.state == "posted"):
+        credit_note = self.credit_note
+        if not (self.backend.register_payments and credit_note.state == "posted"):
             return
-        if self.move.payment_state != "not_paid":
+        if credit_note.payment_state != "not_paid":
             return  # registered by an earlier import
+        registrar = RefundPaymentRegistrar(
+            self.backend, self.fetched["refund"], credit_note
+        )
         try:
             with self.env.cr.savepoint():
-                done, open_reasons = RefundPaymentRegistrar(self).register()
+                done, open_reasons = registrar.register()
         except PaymentNotRegistered as exc:
             done, open_reasons = [], [str(exc)]
         if open_reasons:
@@ -495,16 +533,17 @@ class RefundImporter(BigCommerceImporter):
                 reasons="; ".join(open_reasons),
             )
             self.binding.payment_note = reason
-            self.move.message_post(body=reason)
+            credit_note.message_post(body=reason)
         if done:
-            self.move.message_post(
+            credit_note.message_post(
                 body=self.env._(
                     "Refund paid back: %(payments)s.", payments=", ".join(done)
                 )
             )
 
     def _result(self):
-        return f"{self._label()}: {self.move.display_name}"
+        """The credit note's name."""
+        return f"{self._label()}: {self.credit_note.display_name}"
 
 
 class RefundCatchUp(BigCommerceImporter):
@@ -514,6 +553,7 @@ class RefundCatchUp(BigCommerceImporter):
     kind = "catch_up"
 
     def __init__(self, backend):
+        """Lists from the store's watermark, less the overlap, to now."""
         super().__init__(backend, "refunds")
         self.started = fields.Datetime.now()
         self.since = (backend.refunds_created_since or self.started) - timedelta(
@@ -522,9 +562,11 @@ class RefundCatchUp(BigCommerceImporter):
         self.queued = []
 
     def _label(self):
+        """``Refund catch-up``, as the job's result and the log say it."""
         return "Refund catch-up"
 
     def _fetch(self):
+        """List the refunds created in the period (their ids and orders)."""
         self.fetched["refunds"] = self._call(
             lambda: [
                 {"id": refund["id"], "order_id": refund.get("order_id")}
@@ -535,6 +577,7 @@ class RefundCatchUp(BigCommerceImporter):
         )
 
     def _map(self):
+        """The listed refunds that are not credited yet."""
         listed = self.fetched["refunds"]
         credited = {
             binding.bigcommerce_id
@@ -546,18 +589,22 @@ class RefundCatchUp(BigCommerceImporter):
         return [refund for refund in listed if int(refund["id"]) not in credited]
 
     def _create_or_update(self, refunds):
+        """Queue the import of each refund not credited yet."""
         for refund in refunds:
             self.backend._delay_import_refund(refund["id"], refund.get("order_id"))
         self.queued = refunds
         return None
 
     def _bind(self, record, refunds):
+        """A catch-up binds nothing."""
         return None
 
     def _after_import(self, refunds):
+        """Move the store's watermark to the start of this run."""
         self.backend.sudo().refunds_created_since = self.started
 
     def _result(self):
+        """How many refunds were queued, created since when."""
         return (
             f"{len(self.queued)} refund(s) queued for import, created since "
             f"{self.since}."

@@ -55,7 +55,7 @@ after_import = OrderImporter._after_import
 
 def wait_to_be_killed(importer, plan):
     after_import(importer, plan)
-    print("MIDWAY", importer.move.id, importer.move.state, flush=True)
+    print("MIDWAY", importer.invoice.id, importer.invoice.state, flush=True)
     threading.Event().wait()  # until killed, however long the test takes
 
 OrderImporter._after_import = wait_to_be_killed

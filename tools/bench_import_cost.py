@@ -156,7 +156,7 @@ STEPS = (
     ),
     (
         "  of which: set BigCommerce's tax amounts",
-        "order_importer.py:_set_bigcommerce_taxes",
+        "accounting.py:set_bigcommerce_taxes",
     ),
     ("binding + external ID", "components/importer.py:_bind"),
     ("after the invoice (all below)", "order_importer.py:_after_import"),

@@ -1,0 +1,344 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""How a store's BigCommerce records map to its Odoo accounting.
+
+:class:`AccountingResolver` is what the order importer (invoices) and the
+refund importer (credit notes) share: the store's sales journal, a
+currency, the store's accounts, the product of a SKU and its revenue
+account, the Odoo sales tax of a BigCommerce rate, BigCommerce's tax amounts
+set on a move, and the check that a move's totals are BigCommerce's. Each
+lookup raises :class:`~..bigcommerce.mapping.MappingError` saying what to fix.
+"""
+
+from decimal import Decimal
+
+from ..bigcommerce.mapping import (
+    KIND_DISCOUNT,
+    KIND_GIFT_CERTIFICATE,
+    KIND_HANDLING,
+    KIND_SHIPPING,
+    KIND_WRAPPING,
+    MappingError,
+    cents,
+)
+
+# Charge line kind -> store field of its account.
+CHARGE_ACCOUNTS = {
+    KIND_SHIPPING: "shipping_account_id",
+    KIND_HANDLING: "handling_account_id",
+    KIND_WRAPPING: "wrapping_account_id",
+    KIND_DISCOUNT: "discount_account_id",
+    KIND_GIFT_CERTIFICATE: "gift_certificate_account_id",
+}
+
+
+class AccountingResolver:
+    """The Odoo records one store's invoices and credit notes are booked
+    with."""
+
+    def __init__(self, backend):
+        """:param backend: the store (``bigcommerce.backend``), one record."""
+        backend.ensure_one()
+        self.backend = backend
+        self.env = backend.env
+
+    # --- journal, currency, accounts ------------------------------------
+    def sale_journal(self):
+        """The store's sales journal, else the company's first one."""
+        backend = self.backend
+        journal = backend.journal_id or self.env["account.journal"].search(
+            [("type", "=", "sale"), ("company_id", "=", backend.company_id.id)],
+            limit=1,
+        )
+        if not journal:
+            raise MappingError(
+                self.env._(
+                    "Store %(store)s: no sales journal. Set one on the store's "
+                    "Accounting tab.",
+                    store=backend.name,
+                )
+            )
+        return journal
+
+    def currency(self, code):
+        """The active Odoo currency of an ISO code.
+
+        :param code: a currency code, as BigCommerce gives it (``"USD"``).
+        """
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", code)], limit=1)
+        )
+        if not currency.active:
+            raise MappingError(
+                self.env._(
+                    "Currency %(code)s is not active in Odoo: activate it "
+                    "(Accounting > Configuration > Currencies), then reprocess.",
+                    code=code,
+                )
+            )
+        return currency
+
+    def account(self, field_name):
+        """The store's account in ``field_name`` (a field of the store).
+
+        :param field_name: e.g. ``"shipping_account_id"``.
+        """
+        account = self.backend[field_name]
+        if not account:
+            raise MappingError(
+                self.env._(
+                    "Store %(store)s: set the %(field)s on the store's Accounting "
+                    "tab, then reprocess.",
+                    store=self.backend.name,
+                    field=self.backend._fields[field_name].get_description(self.env)[
+                        "string"
+                    ],
+                )
+            )
+        return account
+
+    def charge_account(self, line_kind):
+        """The store's account of a charge line (shipping, handling,
+        wrapping, discount, gift certificate).
+
+        :param line_kind: the line's kind (a key of :data:`CHARGE_ACCOUNTS`).
+        """
+        return self.account(CHARGE_ACCOUNTS[line_kind])
+
+    # --- products -------------------------------------------------------------
+    def product_by_sku(self, sku, line_name):
+        """The one product whose internal reference is ``sku``.
+
+        :param line_name: the line's name, for the message when there is none.
+        """
+        if not sku:
+            raise MappingError(
+                self.env._(
+                    "Line '%(line)s' has no SKU to match a product.", line=line_name
+                )
+            )
+        products = self.env["product.product"].search(
+            [
+                ("default_code", "=", sku),
+                ("company_id", "in", [False, self.backend.company_id.id]),
+            ],
+            limit=2,
+        )
+        if not products:
+            raise MappingError(
+                self.env._(
+                    "Unknown SKU '%(sku)s' (line '%(line)s'): no product has this "
+                    "internal reference. Create it or fix the SKU, then reprocess.",
+                    sku=sku,
+                    line=line_name,
+                )
+            )
+        if len(products) > 1:
+            raise MappingError(
+                self.env._(
+                    "SKU '%(sku)s' matches several products (%(products)s).",
+                    sku=sku,
+                    products=", ".join(products.mapped("display_name")),
+                )
+            )
+        return products
+
+    def revenue_account(self, product):
+        """The income account of ``product``: its own, its category's, the
+        store's fallback, else the company's."""
+        backend = self.backend
+        product = product.with_company(backend.company_id)
+        account = (
+            product.property_account_income_id
+            or product.categ_id.property_account_income_categ_id
+            or backend.revenue_account_id
+            or backend.company_id.income_account_id
+        )
+        if not account:
+            raise MappingError(
+                self.env._(
+                    "No revenue account for product %(product)s: set one on the "
+                    "product, its category, or the store's fallback revenue "
+                    "account.",
+                    product=product.display_name,
+                )
+            )
+        return account
+
+    # --- taxes ------------------------------------------------------------------
+    def store_tax_rates(self):
+        """The rates (percent) of every tax an invoice of the store may
+        carry: the store's list, and the company's other sales taxes, tax
+        excluded, which :meth:`sale_tax_by_rate` falls back on."""
+        taxes = self.backend.tax_ids | self.env["account.tax"].search(
+            [
+                ("company_id", "=", self.backend.company_id.id),
+                ("type_tax_use", "=", "sale"),
+                ("amount_type", "=", "percent"),
+                ("price_include", "=", False),
+            ]
+        )
+        return {
+            Decimal(str(tax.amount))
+            for tax in taxes
+            if tax.type_tax_use == "sale" and tax.amount_type == "percent"
+        }
+
+    def sale_tax_by_rate(self, rates):
+        """The Odoo sales tax (tax excluded, percent) of each BigCommerce rate.
+
+        The store's own list of taxes comes first, then any sales tax of the
+        company with that rate.
+
+        :param rates: BigCommerce rates (``Decimal`` percent).
+        :return: ``{rate: account.tax}``.
+        """
+        backend = self.backend
+        taxes = {}
+        for rate in rates:
+            domain = [
+                ("company_id", "=", backend.company_id.id),
+                ("type_tax_use", "=", "sale"),
+                ("amount_type", "=", "percent"),
+                ("amount", "=", float(rate)),
+                ("price_include", "=", False),
+            ]
+            tax = backend.tax_ids.filtered_domain(domain)[:1] or self.env[
+                "account.tax"
+            ].search(domain, order="sequence, id", limit=1)
+            if not tax:
+                raise MappingError(
+                    self.env._(
+                        "No Odoo sales tax at %(rate)s%% (tax excluded, percentage) "
+                        "in %(company)s: create one, then reprocess.",
+                        rate=rate,
+                        company=backend.company_id.name,
+                    )
+                )
+            taxes[rate] = tax
+        return taxes
+
+    def sale_taxes(self, rates):
+        """The Odoo sales taxes of a line taxed at ``rates``, in their order."""
+        by_rate = self.sale_tax_by_rate(set(rates))
+        return self.env["account.tax"].union(*(by_rate[rate] for rate in rates))
+
+    def returned_tax_account(self, rate):
+        """The account tax returned at ``rate`` goes to: the one the tax
+        books to on credit notes (on invoices, when it has none)."""
+        tax = self.sale_tax_by_rate({rate})[rate]
+        for repartition in (
+            tax.refund_repartition_line_ids,
+            tax.invoice_repartition_line_ids,
+        ):
+            account = repartition.filtered(
+                lambda r: r.repartition_type == "tax"
+            ).account_id[:1]
+            if account:
+                return account
+        raise MappingError(
+            self.env._(
+                "Tax %(tax)s books to no account: a tax refund cannot be credited "
+                "on it. Set its account, then reprocess.",
+                tax=tax.display_name,
+            )
+        )
+
+    # --- what a move must show ------------------------------------------------
+    def set_bigcommerce_taxes(self, move, plan, tax_by_rate):
+        """Make each tax group of ``move`` carry exactly BigCommerce's tax
+        amount.
+
+        Odoo computes tax from the lines; BigCommerce (or its tax provider)
+        rounds per line after discounts. The difference is rounding, never
+        more than a cent per taxed line: a larger one means the taxes do not
+        match and the order is refused rather than booked wrong.
+
+        :param move: the invoice or credit note, just written.
+        :param plan: what BigCommerce says it shows (an ``InvoicePlan`` or a
+            ``CreditNotePlan``: its lines and ``tax_by_rate``).
+        :param tax_by_rate: ``{rate: account.tax}`` of every rate of ``plan``.
+        """
+        target_by_group = {}
+        for rate, amount in plan.tax_by_rate.items():
+            group = tax_by_rate[rate].tax_group_id.id
+            target_by_group[group] = target_by_group.get(group, Decimal(0)) + amount
+        if self._tax_lines_by_group(move) == {
+            group: amount for group, amount in target_by_group.items() if amount
+        }:
+            return  # Odoo's tax lines already carry BigCommerce's amounts.
+        totals = move.tax_totals
+        if not totals:
+            return
+        corrected = False
+        taxed_lines = sum(1 for line in plan.lines if line.tax_rates)
+        tolerance = Decimal("0.01") * max(1, taxed_lines)
+        for subtotal in totals.get("subtotals", []):
+            for group in subtotal.get("tax_groups", []):
+                current = cents(group["tax_amount_currency"])
+                target = target_by_group.get(group["id"], Decimal(0))
+                if current == target:
+                    continue
+                if abs(current - target) > tolerance:
+                    raise MappingError(
+                        self.env._(
+                            "Order %(order)s: Odoo computes %(odoo)s of %(group)s, "
+                            "BigCommerce charged %(store)s; the difference "
+                            "%(difference)s is more than rounding. Check the taxes "
+                            "of the lines.",
+                            order=plan.order_id,
+                            odoo=current,
+                            group=group.get("group_name"),
+                            store=target,
+                            difference=current - target,
+                        )
+                    )
+                group["tax_amount_currency"] = float(target)
+                corrected = True
+        if corrected:
+            move.tax_totals = totals
+
+    @staticmethod
+    def _tax_lines_by_group(move):
+        """The tax amounts per tax group of a customer invoice, read from
+        its tax lines (cheaper than its ``tax_totals``, which recomputes them
+        all)."""
+        amounts = {}
+        for line in move.line_ids:
+            if line.display_type == "tax":
+                group = line.tax_line_id.tax_group_id.id
+                # A customer invoice credits its tax lines.
+                amounts[group] = amounts.get(group, Decimal(0)) - Decimal(
+                    str(line.amount_currency)
+                )
+        return {
+            group: cents(amount) for group, amount in amounts.items() if cents(amount)
+        }
+
+    @staticmethod
+    def check_totals(move, plan, refusal):
+        """Refuse ``move`` unless its untaxed amount, tax and total are
+        BigCommerce's, to the cent.
+
+        :param plan: what BigCommerce says (``untaxed``, ``tax``, ``total``).
+        :param refusal: ``refusal(odoo=..., store=..., difference=...)``
+            returns the message, given the three figures each side as text.
+        :raises MappingError: with that message.
+        """
+        got = (
+            cents(move.amount_untaxed),
+            cents(move.amount_tax),
+            cents(move.amount_total),
+        )
+        want = (plan.untaxed, plan.tax, plan.total)
+        if got != want:
+            raise MappingError(
+                refusal(
+                    odoo="/".join(str(v) for v in got),
+                    store="/".join(str(v) for v in want),
+                    difference="/".join(
+                        str(g - w) for g, w in zip(got, want, strict=True)
+                    ),
+                )
+            )
