@@ -42,10 +42,13 @@ class _UniqueViolationFilter(logging.Filter):
     by the caller."""
 
     def __init__(self):
+        """Drops the violations of the thread that makes the filter."""
         super().__init__()
         self.thread = threading.get_ident()
 
     def filter(self, record):
+        """Whether ``record`` is logged: not a unique violation of this
+        filter's thread."""
         args = record.args if isinstance(record.args, tuple) else ()
         return not (
             record.thread == self.thread
@@ -127,18 +130,23 @@ class BigCommerceImporter:
         except Exception as exc:
             _logger.exception("BigCommerce %s: unexpected error", self._label())
             message = self.env._(
-                "Unexpected error (%(kind)s): %(error)s",
-                kind=type(exc).__name__,
+                "Unexpected error (%(error_type)s): %(error)s",
+                error_type=type(exc).__name__,
                 error=exc,
             )
         return self._fail(message)
 
     def _import(self):
+        """The steps, in order; returns the run's sentence. What one step
+        makes that the next needs is the return value of :meth:`_map` (the
+        ``mapped`` argument of the steps after it), or an attribute that
+        the kind's ``__init__`` declares."""
         self.client = self.backend._get_client()
         self._fetch()
         skipped = self._must_skip()
         if skipped:
             self.binding = self._bind_skipped(skipped)
+            self._after_skip(skipped)
             self._resolve_failure()
             self.outcome = "skipped"
             return skipped
@@ -157,7 +165,12 @@ class BigCommerceImporter:
         raise NotImplementedError
 
     def _must_skip(self):
-        """A sentence saying why the record is not imported, or ``""``."""
+        """A sentence saying why the record is not imported, or ``""``.
+
+        A decision only, read from what :meth:`_fetch` found: what a
+        skipped record still needs written is :meth:`_bind_skipped`'s and
+        :meth:`_after_skip`'s.
+        """
         return ""
 
     def _map(self):
@@ -177,6 +190,8 @@ class BigCommerceImporter:
         return {}
 
     def _bind(self, record, mapped):
+        """Bind ``record`` to the BigCommerce id (a done binding, with the
+        kind's :meth:`_binding_values`); returns the binding."""
         values = dict(self._binding_values(mapped), sync_state="done")
         values["sync_date"] = fields.Datetime.now()
         values["skip_reason"] = False
@@ -201,14 +216,23 @@ class BigCommerceImporter:
         )
         return self.binder.bind(self.bigcommerce_id, None, values)
 
+    def _after_skip(self, reason):
+        """What follows once a skipped record is bound (e.g. queueing the
+        import it waits for).
+
+        :param reason: what :meth:`_must_skip` said.
+        """
+
     def _after_import(self, mapped):
         """What follows once the record is bound (posting, messages)."""
 
     def _result(self):
+        """The sentence a done import returns (the job's result)."""
         return f"{self._label()}: imported."
 
     # --- helpers ------------------------------------------------------------
     def _label(self):
+        """The record, in words, for the job's result and the log."""
         return f"{self.kind} #{self.bigcommerce_id}"
 
     def _call(self, method, *args):
@@ -253,6 +277,8 @@ class BigCommerceImporter:
         return bool(tries and tries[1] and tries[0] >= tries[1])
 
     def _fail(self, message):
+        """Record the failure (with what was fetched, for a reprocess), mark
+        the binding failed; returns the run's sentence."""
         tries = self._job_tries()
         if tries and tries[1] and tries[0] >= tries[1]:
             message = self.env._(
@@ -280,6 +306,7 @@ class BigCommerceImporter:
         return f"{self._label()} failed: {message}"
 
     def _resolve_failure(self):
+        """Resolve the record's open failure, if any: it is imported now."""
         self.env["bigcommerce.failure"].sudo()._resolve(
             self.backend, self.kind, self.bigcommerce_id
         )

@@ -35,24 +35,35 @@ class ShipmentImporter(BigCommerceImporter):
     kind = "shipment"
 
     def __init__(self, backend, order_id, lines=None):
-        """:param lines: ``{order product id: {"sku": ..., "name": ...}}``
-        (keys as strings, as a job's arguments keep them)."""
+        """:param order_id: the BigCommerce id of the order shipped.
+        :param lines: ``{order product id: {"sku": ..., "name": ...}}``
+            (keys as strings, as a job's arguments keep them).
+        """
         super().__init__(backend, int(order_id))
-        self.order = self.env["bigcommerce.order"]
-        self.told = 0
         self.lines = {int(key): line for key, line in lines.items()} if lines else None
+        #: The order's binding, whose shipments this brings in line.
+        self.order_binding = self.env["bigcommerce.order"]
+        #: The products of the shipped SKUs (:meth:`_validate`).
+        self.product_by_sku = {}
+        #: How many chatter lines this import wrote.
+        self.told = 0
 
     def _label(self):
+        """``Shipments of order #<id>``, as the job's result and the log say
+        it."""
         return f"Shipments of order #{self.bigcommerce_id}"
 
     # --- fetch and skip -------------------------------------------------
     def _fetch(self):
+        """Lock and read the order's binding, then its shipments and, when
+        there are some and the queuing import did not pass them, its
+        lines."""
         # The order's own lock: an order import and this one do not write
         # the same order at once.
         order_binder = BigCommerceBinder(self.backend, "order", "bigcommerce.order")
         order_binder.lock(self.bigcommerce_id)
-        self.order = order_binder.to_binding(self.bigcommerce_id)
-        if not self.order:
+        self.order_binding = order_binder.to_binding(self.bigcommerce_id)
+        if not self.order_binding:
             return
         self.fetched["shipments"] = clean_payload(
             self._call(self.client.get_order_shipments, self.bigcommerce_id)
@@ -69,24 +80,32 @@ class ShipmentImporter(BigCommerceImporter):
             }
 
     def _must_skip(self):
-        if not self.order:
-            # Its import reads the shipments when it finds items shipped.
-            self.backend._delay_import_order(self.bigcommerce_id)
+        """An order not imported yet has no record to bring in line."""
+        if not self.order_binding:
             return (
                 f"{self._label()}: the order is not imported yet; its import is "
                 "queued and brings its shipments."
             )
         return ""
 
+    def _after_skip(self, reason):
+        """Queue the import of the order not imported yet: it reads the
+        shipments when it finds items shipped."""
+        self.backend._delay_import_order(self.bigcommerce_id)
+
     # --- map and write ----------------------------------------------------
     def _map(self):
+        """The values of each of the order's shipments
+        (``bigcommerce/shipments.py``)."""
         return [
             shipment_values(shipment, self.fetched["lines"])
             for shipment in self.fetched["shipments"]
         ]
 
-    def _validate(self, shipments):
-        skus = {item["sku"] for s in shipments for item in s["items"] if item["sku"]}
+    def _validate(self, mapped):
+        """Find the products of the shipped SKUs (an unknown one is no
+        error: the item keeps its SKU and name)."""
+        skus = {item["sku"] for s in mapped for item in s["items"] if item["sku"]}
         products = self.env["product.product"].search(
             [
                 ("default_code", "in", list(skus)),
@@ -95,9 +114,11 @@ class ShipmentImporter(BigCommerceImporter):
         )
         self.product_by_sku = {p.default_code: p for p in products}
 
-    def _create_or_update(self, shipments):
-        existing = {s.bigcommerce_id: s for s in self.order.shipment_ids}
-        for values in shipments:
+    def _create_or_update(self, mapped):
+        """Create, update and delete the order's shipments as the store has
+        them; returns the order's binding."""
+        existing = {s.bigcommerce_id: s for s in self.order_binding.shipment_ids}
+        for values in mapped:
             shipment = existing.pop(values["bigcommerce_id"], None)
             if shipment:
                 self._update(shipment, values)
@@ -113,19 +134,22 @@ class ShipmentImporter(BigCommerceImporter):
                 )
             )
             shipment.unlink()
-        return self.order
+        return self.order_binding
 
-    def _bind(self, record, shipments):
-        return self.order
+    def _bind(self, record, mapped):
+        """Shipments have no binding of their own: the order's stands."""
+        return self.order_binding
 
     def _result(self):
+        """How many shipments the order has, and how many changed."""
         return (
-            f"{self._label()}: {len(self.order.shipment_ids)} shipment(s), "
+            f"{self._label()}: {len(self.order_binding.shipment_ids)} shipment(s), "
             f"{self.told} change(s)."
         )
 
     # --- helpers ------------------------------------------------------------
     def _item_commands(self, values):
+        """The commands of a shipment's items, with their products."""
         return [
             Command.create(
                 {
@@ -142,14 +166,16 @@ class ShipmentImporter(BigCommerceImporter):
 
     @staticmethod
     def _record_values(values):
+        """The shipment's own fields (its date and the tracked ones)."""
         return {fname: values[fname] for fname in ("date", *TRACKED_FIELDS)}
 
     def _create(self, values):
+        """Create a shipment of the order, and tell what was shipped."""
         # The order's lines are the connector's own records, as the order is.
-        shipment = self.order.env["bigcommerce.shipment"].create(
+        shipment = self.order_binding.env["bigcommerce.shipment"].create(
             dict(
                 self._record_values(values),
-                order_id=self.order.id,
+                order_id=self.order_binding.id,
                 bigcommerce_id=values["bigcommerce_id"],
                 item_ids=self._item_commands(values),
             )
@@ -179,6 +205,8 @@ class ShipmentImporter(BigCommerceImporter):
         )
 
     def _update(self, shipment, values):
+        """Bring a shipment in line with the store, and tell what changed
+        (nothing written, nothing told, when nothing did)."""
         changes = []
         for fname in TRACKED_FIELDS:
             old, new = shipment[fname] or False, values[fname] or False
@@ -209,6 +237,7 @@ class ShipmentImporter(BigCommerceImporter):
 
     @staticmethod
     def _link(url):
+        """A link to a tracking page (none for a URL that is not HTTP)."""
         if not url or not url.startswith(("https://", "http://")):
             return ""
         return Markup(' <a href="%s" target="_blank" rel="noopener">%s</a>') % (
@@ -217,5 +246,6 @@ class ShipmentImporter(BigCommerceImporter):
         )
 
     def _tell(self, body):
-        self.order._post_lifecycle(Markup("<div>%s</div>") % body)
+        """One line on the chatter of the order and of its invoice."""
+        self.order_binding._post_lifecycle(Markup("<div>%s</div>") % body)
         self.told += 1
