@@ -40,10 +40,6 @@ ORDER_STATUSES = {
     13: "Disputed",
     14: "Partially Refunded",
 }
-INCOMPLETE_STATUS_ID = 0
-# Orders in these statuses are not invoiced: an abandoned checkout, an
-# order cancelled or a payment declined before anything was sold.
-NOT_INVOICED_STATUS_IDS = frozenset({INCOMPLETE_STATUS_ID, 5, 6})
 # An order in these statuses has refunds on the store.
 REFUNDED_STATUS_IDS = frozenset({4, 14})
 # An order that moves to these statuses after it was invoiced sold nothing:
