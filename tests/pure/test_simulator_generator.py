@@ -73,12 +73,23 @@ def test_default_store_covers_what_an_importer_meets():
 
 
 def test_generated_refunds_and_statuses_agree():
-    state, _ = generated(5)
-    for refund in state.refunds.values():
-        status = state.order_record(refund["order_id"]).data["status_id"]
-        assert status in (4, 14)
-    for record in state.orders.values():
-        if record.data["status_id"] == 3:
+    for seed in (5, 42):
+        state, _ = generated(seed)
+        refunded = {refund["order_id"] for refund in state.refunds.values()}
+        statuses = {state.order_record(o).data["status_id"] for o in refunded}
+        # A whole refund (Refunded) and a part one (Partially Refunded)...
+        assert statuses == {4, 14}, seed
+        # ...and no order says it was refunded without a refund.
+        assert refunded == {
+            order_id
+            for order_id, record in state.orders.items()
+            if record.data["status_id"] in (4, 14)
+        }, seed
+        partly_shipped = [
+            record for record in state.orders.values() if record.data["status_id"] == 3
+        ]
+        assert partly_shipped, seed
+        for record in partly_shipped:
             assert record.shipments
             assert 0 < record.data["items_shipped"] < record.data["items_total"]
 
@@ -86,6 +97,7 @@ def test_generated_refunds_and_statuses_agree():
 def test_small_and_customerless_stores():
     state, summary = generated(1, customers=0, orders=3)
     assert summary["customers"] == []
+    assert len(summary["orders"]) == 3
     assert all(state.render_order(i)["customer_id"] == 0 for i in summary["orders"])
     state, summary = generated(1, customers=2, orders=50)
     assert len(summary["orders"]) == 50

@@ -8,7 +8,7 @@ tell" rather than guessing.
 """
 
 import copy
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -275,7 +275,7 @@ def test_fuzzed_order_maps_to_a_plan_or_a_mapping_error(
     for mutation in mutations:
         order = mutate(order, mutation)
     if use_inferred:
-        taxes = infer_order_taxes(order, STORE_RATES) or taxes
+        taxes = assert_inferred_or_none(order) or taxes
     try:
         plan = order_to_invoice_plan(order, taxes)
     except MappingError as exc:
@@ -284,14 +284,38 @@ def test_fuzzed_order_maps_to_a_plan_or_a_mapping_error(
         assert plan.lines_untaxed == plan.untaxed
 
 
+def assert_inferred_or_none(order):
+    """The inference on ``order`` says it cannot tell (``None``), or gives
+    rows at the store's rates that add up to the order's total tax, as
+    ``/taxes`` lists them. Returns the rows."""
+    rows = infer_order_taxes(order, STORE_RATES)
+    if rows is None:
+        return None
+    assert isinstance(rows, list)
+    assert {D(row["rate"]) for row in rows} <= {D(rate) for rate in STORE_RATES}
+    assert all(D(row["line_amount"]) > 0 for row in rows)
+    total_tax = order.get("total_tax")
+    total_tax = D(str(total_tax)) if total_tax not in (None, "") else D(0)
+    total_tax = total_tax.quantize(D("0.01"), ROUND_HALF_UP)
+    assert sum(D(row["line_amount"]) for row in rows) == total_tax
+    return rows
+
+
+def test_the_fuzzed_sample_order_is_inferred(sample_order):
+    """The fuzzing above starts from an order whose rows can be told, so
+    that its mutations reach the inference, not a ``None`` only."""
+    order, _taxes = copy.deepcopy(sample_order)
+    assert assert_inferred_or_none(order)
+
+
 @given(payload=json_value)
 @settings(max_examples=200, deadline=None)
 def test_any_json_maps_to_a_plan_or_a_mapping_error(payload):
     order = payload if isinstance(payload, dict) else {"id": 1, "x": payload}
     try:
-        order_to_invoice_plan(order, [])
-    except MappingError:
-        pass
-    assert infer_order_taxes(order, STORE_RATES) is None or isinstance(
-        infer_order_taxes(order, STORE_RATES), list
-    )
+        plan = order_to_invoice_plan(order, [])
+    except MappingError as exc:
+        assert str(exc)
+    else:
+        assert plan.lines_untaxed == plan.untaxed
+    assert_inferred_or_none(order)
