@@ -3,10 +3,14 @@
 and committed fixtures for the tests whose workers are other transactions."""
 
 import re
+import traceback
 from contextlib import closing, contextmanager
+
+from psycopg2 import OperationalError
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.orm.environments import Transaction
+from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase
 from odoo.tools import config
@@ -15,6 +19,10 @@ from odoo.addons.account.tests.common import (
     AccountTestInvoicingCommon,
     AccountTestInvoicingHttpCommon,
 )
+from odoo.addons.queue_job.controllers.main import RunJobController
+from odoo.addons.queue_job.exception import RetryableJobError
+from odoo.addons.queue_job.job import Job
+from odoo.addons.queue_job.tests.common import JobMixin
 
 from ..components.binder import XMLID_MODULE
 from ..models.bigcommerce_backend import API_HOSTS_OPTION
@@ -28,6 +36,8 @@ QUOTA = 150
 # generous, since a loaded machine may be many times slower than a
 # developer's, and reached only when something is stuck.
 THREAD_TIMEOUT = 600
+# How many rounds ``run_jobs`` runs before it says the jobs never end.
+MAX_JOB_ROUNDS = 100
 
 
 def start_simulator(test_class, **options):
@@ -56,7 +66,105 @@ def start_simulator(test_class, **options):
     )
 
 
-class SimulatorMixin:
+class StoredJobsMixin(JobMixin):
+    """Runs the connector's stored jobs (``queue.job`` records) in the test's
+    transaction, as queue_job's runner runs them. To test what is queued
+    without storing it, use queue_job's ``trap_jobs`` (``self.trap_jobs()``)
+    and its ``perform_enqueued_jobs``."""
+
+    def connector_jobs(self, *methods, states=None):
+        """The connector's stored jobs (of its models), oldest first: of the
+        job methods ``methods`` (all, if none is named), in ``states`` (any,
+        if None)."""
+        domain = [("model_name", "=like", "bigcommerce.%")]
+        if methods:
+            domain.append(("method_name", "in", methods))
+        if states:
+            domain.append(("state", "in", list(states)))
+        return self.env["queue.job"].sudo().search(domain, order="id")
+
+    def run_job(self, job_record):
+        """Run one stored job once, as queue_job's runner does
+        (``RunJobController._runjob``), in the test's transaction: in a
+        savepoint, done if it succeeds; a ``RetryableJobError`` (or a
+        serialization failure) postpones it and counts a try, whatever its
+        ETA; any other error fails it. Returns the job's record, read
+        again."""
+        job = Job.load(self.env(su=True), job_record.uuid)
+        job.set_started()
+        job.store()
+        try:
+            try:
+                # queue_job's own: savepoint, perform, done (no commit in tests).
+                RunJobController._try_perform_job(job.env, job)
+            except OperationalError as err:
+                if err.pgcode not in PG_CONCURRENCY_ERRORS_TO_RETRY:
+                    raise
+                raise RetryableJobError(err.pgerror) from err
+        except RetryableJobError as err:
+            job.postpone(result=str(err), seconds=err.seconds)
+            job.set_pending(reset_retry=False)
+            job.store()
+        except Exception as exc:  # the runner fails the job
+            job.set_failed(
+                exc_name=type(exc).__name__,
+                exc_message=str(exc),
+                exc_info=traceback.format_exc(),
+            )
+            job.store()
+        job_record.invalidate_recordset()
+        return job_record
+
+    def run_jobs(
+        self,
+        *methods,
+        jobs=None,
+        max_rounds=MAX_JOB_ROUNDS,
+        leave_pending=False,
+        allow_failed=False,
+    ):
+        """Run the connector's pending jobs as queue_job's runner does
+        (:meth:`run_job`), round after round, until none is left: the jobs
+        they queue run too, and a postponed job runs again.
+
+        :param methods: only the jobs of these job methods (all, if none).
+        :param jobs: only these stored jobs (a ``queue.job`` recordset).
+        :param max_rounds: the bound; jobs still pending after it fail the
+            test, unless ``leave_pending``.
+        :param allow_failed: a job that ends failed fails the test, with
+            its traceback, unless this is set.
+        :returns: the jobs that ran, read again.
+        """
+
+        def pending():
+            if jobs is not None:
+                return jobs.sudo().filtered(
+                    lambda job: job.state in ("pending", "enqueued")
+                )
+            return self.connector_jobs(*methods, states=("pending", "enqueued"))
+
+        ran = self.env["queue.job"].sudo()
+        for _round in range(max_rounds):
+            due = pending()
+            if not due:
+                break
+            for job_record in due:
+                ran |= self.run_job(job_record)
+        else:
+            if not leave_pending and pending():
+                self.fail(
+                    f"Jobs still pending after {max_rounds} rounds: "
+                    f"{pending().mapped('name')}"
+                )
+        if not allow_failed:
+            failed = ran.filtered(lambda job: job.state == "failed")
+            self.assertFalse(
+                failed, "\n".join(failed.mapped("exc_info")) or "a job failed"
+            )
+        return ran
+
+
+class SimulatorMixin(StoredJobsMixin):
     """Starts a simulator for the class and a store backend pointing at it.
 
     Every response the simulator sent, and every request it received, is

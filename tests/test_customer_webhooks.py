@@ -9,8 +9,6 @@ import uuid
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.queue_job.job import Job
-
 from .common import BigCommerceAccountingHttpCase
 from .simulator import webhooks
 
@@ -42,27 +40,8 @@ class TestCustomerWebhooks(BigCommerceAccountingHttpCase):
         return response.json()["status"]
 
     def jobs(self, method):
-        return (
-            self.env["queue.job"]
-            .sudo()
-            .search(
-                [
-                    ("model_name", "=", "bigcommerce.backend"),
-                    ("method_name", "=", method),
-                    ("state", "=", "pending"),
-                ]
-            )
-        )
-
-    def run_jobs(self, method):
-        """Perform the pending jobs of ``method`` as the job runner would."""
-        results = []
-        for job_record in self.jobs(method):
-            job = Job.load(self.env(su=True), job_record.uuid)
-            results.append(job.perform())
-            job.set_done()
-            job.store()
-        return results
+        """The pending jobs of ``method``."""
+        return self.connector_jobs(method, states=("pending",))
 
     def new_customer(self):
         return self.simulator.state.add_customer(

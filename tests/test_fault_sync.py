@@ -2,7 +2,7 @@
 """Fault suite: a store syncs through injected API faults and an outage,
 and every order arrives exactly once.
 
-The jobs run as queue_job's runner runs them (``run_jobs_like_the_runner``):
+The jobs run as queue_job's runner runs them (``run_jobs``, tests/common.py):
 one savepoint per job, a retryable error postpones the job and counts a
 try, any other error fails it. Only the waits are shortened: the client's
 sleeps, its HTTP timeout and the simulator's rate-limit window, so that
@@ -22,8 +22,6 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.queue_job.exception import RetryableJobError
-from odoo.addons.queue_job.job import Job
 
 from ..bigcommerce.payments import ACTION_DRAFT, ACTION_HOLD, ACTION_SKIP, is_paid
 from ..models.bigcommerce_backend import BigCommerceBackend
@@ -108,39 +106,6 @@ class SyncCase(SimulatorMixin, AccountTestInvoicingCommon):
         ):
             yield
 
-    def connector_jobs(self, states=None):
-        domain = [("model_name", "=", "bigcommerce.backend")]
-        if states:
-            domain.append(("state", "in", states))
-        return self.env["queue.job"].sudo().search(domain, order="id")
-
-    def run_jobs_like_the_runner(self, max_rounds=100):
-        """Run pending jobs until none is left, as the runner's controller
-        does (``RunJobController._runjob``), ignoring their ETA."""
-        env = self.env(su=True)
-        for _round in range(max_rounds):
-            pending = self.connector_jobs(["pending", "enqueued"])
-            if not pending:
-                return
-            for record in pending:
-                job = Job.load(env, record.uuid)
-                job.set_started()
-                job.store()
-                try:
-                    with self.env.cr.savepoint():
-                        job.perform()
-                except RetryableJobError as err:
-                    job.postpone(result=str(err), seconds=err.seconds)
-                    job.set_pending(reset_retry=False)
-                    job.store()
-                except Exception as exc:
-                    job.set_failed(exc_name=type(exc).__name__, exc_message=str(exc))
-                    job.store()
-                else:
-                    job.set_done()
-                    job.store()
-        self.fail(f"jobs still pending after {max_rounds} rounds")
-
     # -- exactly once ---------------------------------------------------------
     def expected_records(self):
         """Order id -> the state of its invoice (``None``: no invoice), as the
@@ -193,7 +158,7 @@ class SyncCase(SimulatorMixin, AccountTestInvoicingCommon):
             .mapped("reason")
         )
         self.assertFalse(
-            self.connector_jobs(["failed"]).mapped("exc_info"),
+            self.connector_jobs(states=["failed"]).mapped("exc_info"),
             "no job may end failed because of a transient fault",
         )
 
@@ -214,7 +179,7 @@ class TestSyncUnderFaults(SyncCase):
                 self.backend._delay_import_order(order_id)
                 self.backend._delay_import_order(order_id)
             self.backend._delay_catch_up_orders()
-            self.run_jobs_like_the_runner()
+            self.run_jobs()
         faults.clear()
 
         faulted = [r for r in self.simulator.requests if r["fault"]]
@@ -260,14 +225,14 @@ class TestOutage(SyncCase, HttpCase):
             self.short_waits(),
         ):
             self.assertEqual({self.deliver(o) for o in before}, {200})
-            self.run_jobs_like_the_runner()
+            self.run_jobs()
             # The outage: Odoo is down, BigCommerce's deliveries go nowhere
             # (a closed port answers nothing) and are given up.
             dead = "http://127.0.0.1:9/bigcommerce/webhook/x"
             self.assertEqual({self.deliver(o, url=dead) for o in during}, {None})
             # Back up: new orders arrive by webhook again...
             self.assertEqual({self.deliver(o) for o in after}, {200})
-            self.run_jobs_like_the_runner()
+            self.run_jobs()
             missing = [
                 o
                 for o in during
@@ -279,8 +244,8 @@ class TestOutage(SyncCase, HttpCase):
             self.assertTrue(missing, "the outage lost orders, before the catch-up")
             # ...and the catch-up recovers what the outage lost.
             self.backend._delay_catch_up_orders()
-            self.run_jobs_like_the_runner()
+            self.run_jobs()
             # BigCommerce's late retries of lost deliveries change nothing.
             self.assertEqual({self.deliver(o) for o in during}, {200})
-            self.run_jobs_like_the_runner()
+            self.run_jobs()
         self.assert_exactly_once()

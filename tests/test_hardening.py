@@ -21,7 +21,6 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.exception import RetryableJobError
-from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..bigcommerce import BigCommerceClient
@@ -64,35 +63,6 @@ class TestJobsNeverFailSilently(BigCommerceAccountingCase):
             )
         )
 
-    def run_like_the_runner(self, job_record, max_runs=100):
-        """Run a stored job as queue_job's runner does (savepoint, retry on
-        RetryableJobError, failed on anything else), without waiting for
-        its eta: the clock is shortened to nothing."""
-        env = self.env(su=True)
-        for _run in range(max_runs):
-            job = Job.load(env, job_record.uuid)
-            job.set_started()
-            job.store()
-            try:
-                with env.cr.savepoint():
-                    job.perform()
-            except RetryableJobError as exc:
-                job.postpone(result=str(exc), seconds=exc.seconds)
-                job.set_pending(reset_retry=False)
-                job.store()
-                continue
-            except Exception as exc:
-                job.set_failed(
-                    exc_name=type(exc).__name__, exc_message=str(exc), exc_info=""
-                )
-                job.store()
-                break
-            job.set_done()
-            job.store()
-            break
-        job_record.invalidate_recordset()
-        return job_record
-
     # -- outages -------------------------------------------------------------
     def test_retry_pattern_covers_an_outage_of_a_day(self):
         """The import job's retry pattern (data) and max_retries span more
@@ -114,7 +84,7 @@ class TestJobsNeverFailSilently(BigCommerceAccountingCase):
         order = self.add_order()
         self.backend._delay_import_order(order["id"])
         self.simulator.faults.inject("503", count=8 * 5)
-        job = self.run_like_the_runner(self.stored_job("_import_order"))
+        job = self.run_jobs(jobs=self.stored_job("_import_order"))
         self.assertEqual(job.state, "done", job.exc_message)
         self.assertEqual(job.retry, 9)
         self.assertEqual(self.binding(order).move_id.state, "posted")
@@ -127,7 +97,7 @@ class TestJobsNeverFailSilently(BigCommerceAccountingCase):
         job.max_retries = 3
         self.simulator.faults.set_rate("503", 1.0)
         with mute_logger(IMPORT_LOGGER):
-            job = self.run_like_the_runner(job)
+            job = self.run_jobs(jobs=job)
         self.assertEqual(job.state, "done", "not failed: the failure is a record")
         self.assertEqual(job.retry, 3)
         failure = self.failure(order)
@@ -148,7 +118,7 @@ class TestJobsNeverFailSilently(BigCommerceAccountingCase):
         job = self.stored_job("_catch_up_orders")
         job.retry = job.max_retries - 1
         self.simulator.faults.set_rate("503", 1.0)
-        job = self.run_like_the_runner(job, max_runs=1)
+        job = self.run_jobs(jobs=job, max_rounds=1)
         self.assertEqual(job.state, "done")
         failure = self.backend.failure_ids.filtered(
             lambda f: f.record_type == "catch_up"
@@ -159,7 +129,9 @@ class TestJobsNeverFailSilently(BigCommerceAccountingCase):
         order = self.add_order()
         self.backend._delay_import_order(order["id"])
         self.simulator.faults.set_rate("503", 1.0)
-        job = self.run_like_the_runner(self.stored_job("_import_order"), max_runs=2)
+        job = self.run_jobs(
+            jobs=self.stored_job("_import_order"), max_rounds=2, leave_pending=True
+        )
         self.assertEqual(job.state, "pending")
         self.assertEqual(job.retry, 2)
         self.assertFalse(self.failure(order))
@@ -179,7 +151,7 @@ class TestJobsNeverFailSilently(BigCommerceAccountingCase):
             mock.patch.object(OrderImporter, "_create_or_update", import_then_crash),
             mute_logger(IMPORT_LOGGER),
         ):
-            job = self.run_like_the_runner(self.stored_job("_import_order"))
+            job = self.run_jobs(jobs=self.stored_job("_import_order"))
         self.assertEqual(job.state, "done")
         failure = self.failure(order)
         self.assertIn("Unexpected error (KeyError)", failure.reason)

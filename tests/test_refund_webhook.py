@@ -5,7 +5,6 @@ from odoo import SUPERUSER_ID
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from . import test_webhook
@@ -30,26 +29,6 @@ class TestRefundWebhook(BigCommerceAccountingCase, HttpCase):
             SCOPE,
             {"type": "order", "id": order_id, "refund": refund or {"refund_id": 3}},
         )
-
-    def pending_jobs(self):
-        return (
-            self.env["queue.job"]
-            .sudo()
-            .search(
-                [
-                    ("model_name", "=", "bigcommerce.backend"),
-                    ("method_name", "in", ("_import_refund", "_import_order")),
-                ],
-                order="id",
-            )
-        )
-
-    def run_jobs(self):
-        for job_record in self.pending_jobs().filtered(lambda j: j.state == "pending"):
-            job = Job.load(self.env(su=True), job_record.uuid)
-            job.perform()
-            job.set_done()
-            job.store()
 
     def test_refund_webhook_queues_the_refund_import(self):
         with trap_jobs() as trap:
@@ -85,7 +64,7 @@ class TestRefundWebhook(BigCommerceAccountingCase, HttpCase):
             self.assertEqual(
                 self.deliver(envelope, webhook_id=webhook_id).status_code, 200
             )
-        jobs = self.pending_jobs()
+        jobs = self.connector_jobs("_import_refund", "_import_order")
         self.assertEqual(len(jobs), 1)
         self.assertEqual(jobs.identity_key, f"bigcommerce-refund-{self.backend.id}-77")
 
@@ -115,7 +94,7 @@ class TestRefundWebhook(BigCommerceAccountingCase, HttpCase):
                     },
                 )
             self.assertEqual(status, 200, body)
-            self.run_jobs()
+            self.run_jobs("_import_refund", "_import_order")
         invoice = self.binding(order).move_id
         self.assertEqual(invoice.state, "posted")
         credit_notes = self.env["account.move"].search(

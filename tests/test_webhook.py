@@ -14,7 +14,6 @@ from odoo import SUPERUSER_ID, fields
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from odoo.addons.queue_job.job import Job
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..bigcommerce.webhook import REPLAY_WINDOW
@@ -50,26 +49,6 @@ class TestWebhook(BigCommerceAccountingHttpCase):
     def deliver(self, envelope=None, **sign_options):
         body = json.dumps(envelope or self.envelope()).encode()
         return self.post(body, self.sign(body, **sign_options))
-
-    def pending_jobs(self):
-        return (
-            self.env["queue.job"]
-            .sudo()
-            .search(
-                [
-                    ("model_name", "=", "bigcommerce.backend"),
-                    ("method_name", "=", "_import_order"),
-                ]
-            )
-        )
-
-    def run_jobs(self):
-        """Perform the stored jobs as the job runner would."""
-        for job_record in self.pending_jobs().filtered(lambda j: j.state == "pending"):
-            job = Job.load(self.env(su=True), job_record.uuid)
-            job.perform()
-            job.set_done()
-            job.store()
 
     # -- good deliveries ---------------------------------------------------------
     def test_valid_delivery_is_queued_and_answered(self):
@@ -133,7 +112,7 @@ class TestWebhook(BigCommerceAccountingHttpCase):
             self.assertEqual(
                 self.deliver(envelope, webhook_id=webhook_id).status_code, 200
             )
-        jobs = self.pending_jobs()
+        jobs = self.connector_jobs("_import_order")
         self.assertEqual(len(jobs), 1)
         self.assertEqual(jobs.identity_key, f"bigcommerce-order-{self.backend.id}-4242")
 
@@ -360,17 +339,17 @@ class TestWebhook(BigCommerceAccountingHttpCase):
         body = json.dumps(self.envelope(data={"type": "order", "id": 77})).encode()
         headers = self.sign(body, webhook_id="msg_replayed")
         self.assertEqual(self.post(body, headers).json(), {"status": "queued"})
-        self.pending_jobs().write({"state": "done"})
+        self.connector_jobs("_import_order").write({"state": "done"})
         replay = self.post(body, headers)
         self.assertEqual(replay.status_code, 200)
         self.assertEqual(replay.json(), {"status": "duplicate"})
-        self.assertEqual(len(self.pending_jobs()), 1)
+        self.assertEqual(len(self.connector_jobs("_import_order")), 1)
         # Another delivery (another id) of the same order is queued.
         self.assertEqual(
             self.deliver(self.envelope(data={"type": "order", "id": 77})).json(),
             {"status": "queued"},
         )
-        self.assertEqual(len(self.pending_jobs()), 2)
+        self.assertEqual(len(self.connector_jobs("_import_order")), 2)
 
     def test_seen_ids_are_forgotten_after_the_replay_window(self):
         Delivery = self.env["bigcommerce.webhook.delivery"].sudo()
@@ -408,9 +387,9 @@ class TestWebhook(BigCommerceAccountingHttpCase):
                 data={"type": "order", "id": order["id"]},
             )
         self.assertEqual(status, 200, body)
-        self.assertEqual(len(self.pending_jobs()), 1)
-        self.run_jobs()
-        self.assertEqual(self.pending_jobs().state, "done")
+        self.assertEqual(len(self.connector_jobs("_import_order")), 1)
+        self.run_jobs("_import_order")
+        self.assertEqual(self.connector_jobs("_import_order").state, "done")
         binding = self.binding(order)
         self.assertEqual(binding.move_id.state, "posted")
         self.assert_matches_store(binding.move_id, order)
@@ -422,7 +401,7 @@ class TestWebhook(BigCommerceAccountingHttpCase):
                 data={"type": "order", "id": order["id"]},
             )
         self.assertEqual(status, 200)
-        self.run_jobs()
+        self.run_jobs("_import_order")
         self.assertEqual(self.binding(order).move_id, binding.move_id)
         self.assertEqual(
             self.env["account.move"].search_count([("ref", "=", str(order["id"]))]), 1
