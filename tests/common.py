@@ -38,6 +38,8 @@ QUOTA = 150
 THREAD_TIMEOUT = 600
 # How many rounds ``run_jobs`` runs before it says the jobs never end.
 MAX_JOB_ROUNDS = 100
+# What ``import_order`` may expect of an import (see ``order_outcome``).
+ORDER_OUTCOMES = ("invoiced", "held", "skipped", "failed")
 
 
 def start_simulator(test_class, **options):
@@ -304,8 +306,58 @@ class StoreAccountingMixin(SimulatorMixin):
         values.setdefault("lines", [{"sku": "MUG-BLK", "quantity": 2}])
         return self.simulator.state.add_order(**values)
 
-    def import_order(self, order):
-        return self.backend._import_order(order["id"])
+    def import_order(self, order, expect="invoiced", **options):
+        """Import the simulator's ``order`` as its job does (``options``: the
+        job's, e.g. ``origin``), and assert what became of it
+        (:meth:`order_outcome`): ``expect`` is one of :data:`ORDER_OUTCOMES`,
+        or ``None`` for a test that looks itself. Returns the import's
+        sentence."""
+        result = self.backend._import_order(order["id"], **options)
+        if expect is not None:
+            self.assert_order_outcome(order, expect, result)
+        return result
+
+    def order_outcome(self, order):
+        """What the last import made of ``order``, read from the database:
+
+        - ``"failed"``: its failure is open (to fix, or reprocessing);
+        - ``"skipped"``: bound as skipped (the status rules do not invoice it);
+        - ``"held"``: bound and held (its status holds it), invoiced or not;
+        - ``"invoiced"``: bound, up to date, to an invoice;
+        - ``None``: none of these (no trace of it, or a binding without
+          invoice that is not held).
+        """
+        if self.order_failure(order).state in ("open", "queued"):
+            return "failed"
+        binding = self.binding(order)
+        if binding.sync_state == "skipped":
+            return "skipped"
+        if binding.sync_state == "done" and binding.hold_reason:
+            return "held"
+        if binding.sync_state == "done" and binding.move_id:
+            return "invoiced"
+        return None
+
+    def assert_order_outcome(self, order, expect, result=None):
+        """Assert that the last import made ``expect`` of ``order``."""
+        self.assertIn(expect, ORDER_OUTCOMES)
+        outcome = self.order_outcome(order)
+        if outcome != expect:
+            failure = self.order_failure(order)
+            self.fail(
+                f"Order #{order['id']} was to be {expect}, is {outcome}: "
+                f"{result or ''} {failure.reason or ''}".strip()
+            )
+
+    def order_failure(self, order):
+        """The failure record of ``order``'s import, if any."""
+        return self.env["bigcommerce.failure"].search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("record_type", "=", "order"),
+                ("bigcommerce_id", "=", str(order["id"])),
+            ]
+        )
 
     def binding(self, order):
         return self.env["bigcommerce.order"].search(

@@ -200,7 +200,7 @@ class TestBadOrdersInTheWorker(BigCommerceAccountingCase):
                     mock.patch.object(BigCommerceClient, "get_order", junk_order),
                     mute_logger("odoo.addons.bigcommerce_connector.components"),
                 ):
-                    result = self.import_order(order)
+                    result = self.import_order(order, expect="failed")
                 self.assertIn("failed", result)
                 failure = self.failure(order)
                 self.assertEqual(failure.state, "open")
@@ -229,7 +229,7 @@ class TestHostileText(BigCommerceAccountingCase):
                 }
             ],
         )
-        self.import_order(order)
+        self.import_order(order, expect="failed")
         failure = self.failure(order)
         self.assertIn(HOSTILE, failure.reason)  # plain text, shown escaped
         self.assertNotIsInstance(failure.reason, Markup)
@@ -452,10 +452,10 @@ class TestSecretsStayOut(BigCommerceAccountingCase, HttpCase):
         bad = self.add_order(
             lines=[{"sku": "NO-SUCH", "name": "Y", "price": "2.00", "quantity": 1}]
         )
-        self.import_order(bad)
+        self.import_order(bad, expect="failed")
         self.simulator.access_token = "rotated-token"  # the store refuses ours
         refused = self.add_order()
-        self.import_order(refused)
+        self.import_order(refused, expect="failed")
         for action in (
             self.backend.action_test_connection,
             self.backend.action_register_webhooks,

@@ -201,7 +201,7 @@ class TestJobsNeverFailSilently(BigCommerceAccountingCase):
             lines=[{"sku": "NO\x00PE", "name": "Ghost", "price": "1.00", "quantity": 1}]
         )
         with mute_logger(IMPORT_LOGGER):
-            self.import_order(order)
+            self.import_order(order, expect="failed")
         failure = self.failure(order)
         self.assertIn("Unknown SKU 'NOPE'", failure.reason)
 

@@ -241,7 +241,7 @@ class TestOrderImport(BigCommerceAccountingCase):
             mock.patch.object(BigCommerceClient, "get_order", order_plus_one),
             mock.patch.object(BigCommerceClient, "get_order_taxes", taxes_plus_one),
         ):
-            self.import_order(order)
+            self.import_order(order, expect="failed")
         failure = self.failure(order)
         self.assertIn("is more than rounding", failure.reason)
         self.assertIn("-1.00", failure.reason)
@@ -261,7 +261,7 @@ class TestOrderImport(BigCommerceAccountingCase):
     def test_inactive_currency_is_a_failure(self):
         self.env.ref("base.JPY").active = False
         order = self.add_order(currency="JPY", exchange_rate="150")
-        self.import_order(order)
+        self.import_order(order, expect="failed")
         self.assertFalse(self.binding(order))
         failure = self.failure(order)
         self.assertIn("Currency JPY is not active", failure.reason)
@@ -333,9 +333,14 @@ class TestOrderImport(BigCommerceAccountingCase):
         self.backend.analytic_distribution = {str(web.id): 100}
         order = self.add_order(shipping="5.00")
         self.import_order(order)
-        move = self.binding(order).move_id
-        for line in move.invoice_line_ids:
-            self.assertEqual(line.analytic_distribution, {str(web.id): 100})
+        lines = self.binding(order).move_id.invoice_line_ids
+        # The product's line and the shipping's, each with the distribution.
+        self.assertIn(self.product_mug, lines.product_id)
+        self.assertIn(self.account_shipping, lines.account_id)
+        self.assertEqual(
+            lines.mapped("analytic_distribution"),
+            [{str(web.id): 100}] * len(lines),
+        )
 
     def test_draft_policy(self):
         self.backend.posting_policy = "draft"
@@ -350,7 +355,7 @@ class TestOrderImport(BigCommerceAccountingCase):
         (they used to leave no trace outside the job queue)."""
         for status_id, label in ((5, "Cancelled"), (6, "Declined")):
             order = self.add_order(status_id=status_id)
-            result = self.import_order(order)
+            result = self.import_order(order, expect="skipped")
             self.assertIn("not invoiced", result)
             binding = self.binding(order)
             self.assertEqual(binding.sync_state, "skipped")
@@ -393,7 +398,7 @@ class TestOrderImport(BigCommerceAccountingCase):
 
     def test_incomplete_order_is_not_invoiced(self):
         order = self.add_order(status_id=0)
-        result = self.import_order(order)
+        result = self.import_order(order, expect="skipped")
         self.assertIn("Incomplete: not invoiced", result)
         binding = self.binding(order)
         self.assertEqual(binding.sync_state, "skipped")
@@ -404,8 +409,8 @@ class TestOrderImport(BigCommerceAccountingCase):
     def test_skipped_orders_show_in_the_not_invoiced_filter(self):
         skipped = self.add_order(status_id=5)
         invoiced = self.add_order()
-        for order in (skipped, invoiced):
-            self.import_order(order)
+        self.import_order(skipped, expect="skipped")
+        self.import_order(invoiced)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "bigcommerce_connector.bigcommerce_order_action"
         )
@@ -423,7 +428,7 @@ class TestOrderImport(BigCommerceAccountingCase):
         """An incomplete checkout completed later: the same binding gets
         the invoice, and the reason goes."""
         order = self.add_order(status_id=0)
-        self.import_order(order)
+        self.import_order(order, expect="skipped")
         binding = self.binding(order)
         self.simulator.state.set_order_status(order["id"], 11)
         self.import_order(order)
@@ -652,7 +657,7 @@ class TestOrderImport(BigCommerceAccountingCase):
         )
         moves_before = self.env["account.move"].search_count([])
         with mute_logger(IMPORT_LOGGER):
-            self.import_order(order)
+            self.import_order(order, expect="failed")
         self.assertEqual(
             self.env["account.move"].search_count([]),
             moves_before,
@@ -667,7 +672,7 @@ class TestOrderImport(BigCommerceAccountingCase):
         self.assertIn("Unknown SKU", failure.message_ids[0].body)
         self.assertEqual(self.backend.failure_count, 1)
         # Same failure again: counted, not duplicated.
-        self.import_order(order)
+        self.import_order(order, expect="failed")
         self.assertEqual(failure.attempts, 2)
         self.assertEqual(len(self.failure(order)), 1)
         # The accountant creates the product and reprocesses.
@@ -692,7 +697,7 @@ class TestOrderImport(BigCommerceAccountingCase):
             for i in range(3)
         ]
         for order in orders:
-            self.import_order(order)
+            self.import_order(order, expect="failed")
         failures = self.env["bigcommerce.failure"].search(
             [("backend_id", "=", self.backend.id)]
         )
@@ -704,7 +709,7 @@ class TestOrderImport(BigCommerceAccountingCase):
     def test_missing_account_is_a_failure(self):
         self.backend.shipping_account_id = False
         order = self.add_order(shipping="5.00")
-        self.import_order(order)
+        self.import_order(order, expect="failed")
         self.assertIn("Shipping Account", self.failure(order).reason)
         self.assertFalse(self.binding(order))
 
@@ -712,7 +717,7 @@ class TestOrderImport(BigCommerceAccountingCase):
         order = self.add_order(
             lines=[{"sku": "MUG-BLK", "quantity": 1, "tax_rate": "0.07"}]
         )
-        self.import_order(order)
+        self.import_order(order, expect="failed")
         self.assertIn("No Odoo sales tax at 7%", self.failure(order).reason)
 
     def test_totals_mismatch_is_not_posted(self):
@@ -722,7 +727,7 @@ class TestOrderImport(BigCommerceAccountingCase):
             return dict(REAL_GET_ORDER(client, order_id), total_inc_tax="999.0000")
 
         with mock.patch.object(BigCommerceClient, "get_order", tampered):
-            self.import_order(order)
+            self.import_order(order, expect="failed")
         failure = self.failure(order)
         self.assertIn("does not reconcile", failure.reason)
         self.assertIn("999", failure.reason)
