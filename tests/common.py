@@ -68,6 +68,29 @@ def start_simulator(test_class, **options):
     )
 
 
+# The connector's job entry points, as the tests call them directly (in
+# the test's transaction, without the queue): where they live is said here
+# only.
+def import_order_job(backend, order_id, **options):
+    """Import one order, as its job does; returns the job's sentence."""
+    return backend._import_order(order_id, **options)
+
+
+def import_refund_job(backend, refund_id, order_id=None):
+    """Import one refund, as its job does; returns the job's sentence."""
+    return backend._import_refund(refund_id, order_id)
+
+
+def import_customer_job(backend, customer_id):
+    """Import one customer, as its job does; returns the job's sentence."""
+    return backend._import_customer(customer_id)
+
+
+def import_shipments_job(backend, order_id):
+    """Import one order's shipments, as their job does."""
+    return backend._import_shipments(order_id)
+
+
 class StoredJobsMixin(JobMixin):
     """Runs the connector's stored jobs (``queue.job`` records) in the test's
     transaction, as queue_job's runner runs them. To test what is queued
@@ -312,7 +335,7 @@ class StoreAccountingMixin(SimulatorMixin):
         (:meth:`order_outcome`): ``expect`` is one of :data:`ORDER_OUTCOMES`,
         or ``None`` for a test that looks itself. Returns the import's
         sentence."""
-        result = self.backend._import_order(order["id"], **options)
+        result = import_order_job(self.backend, order["id"], **options)
         if expect is not None:
             self.assert_order_outcome(order, expect, result)
         return result

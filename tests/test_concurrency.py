@@ -20,7 +20,13 @@ from odoo.tools import mute_logger
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..components.binder import BigCommerceBinder
-from .common import THREAD_TIMEOUT, CommittedStoreMixin, SimulatorMixin
+from .common import (
+    THREAD_TIMEOUT,
+    CommittedStoreMixin,
+    SimulatorMixin,
+    import_customer_job,
+    import_order_job,
+)
 
 # Committed data outlives a crashed test run: names of their own each time.
 RUN = uuid.uuid4().hex[:8]
@@ -53,7 +59,7 @@ class TestConcurrentImport(CommittedStoreMixin, SimulatorMixin, TransactionCase)
         default ``order`` again), or ``jobs`` (functions of the store);
         return their outcomes."""
         jobs = jobs or [
-            lambda backend, each=each: backend._import_order(each["id"])
+            lambda backend, each=each: import_order_job(backend, each["id"])
             for each in (order, other or order)
         ]
         with self.committed_env() as env:
@@ -124,8 +130,8 @@ class TestConcurrentImport(CommittedStoreMixin, SimulatorMixin, TransactionCase)
         # A first order of the same guest, imported alone, binds the partner.
         first = self.simulator.state.add_order(lines=[{"sku": SKU, "quantity": 1}])
         with self.committed_env() as env:
-            env["bigcommerce.backend"].browse(self.backend_id)._import_order(
-                first["id"]
+            import_order_job(
+                env["bigcommerce.backend"].browse(self.backend_id), first["id"]
             )
         order = self.simulator.state.add_order(lines=[{"sku": SKU, "quantity": 3}])
         bind = BigCommerceBinder.bind
@@ -163,14 +169,14 @@ class TestConcurrentImport(CommittedStoreMixin, SimulatorMixin, TransactionCase)
         outcomes = self.race(
             order,
             jobs=[
-                lambda backend: backend._import_order(order["id"]),
-                lambda backend: backend._import_customer(customer["id"]),
+                lambda backend: import_order_job(backend, order["id"]),
+                lambda backend: import_customer_job(backend, customer["id"]),
             ],
         )
         with self.committed_env() as env:
             backend = env["bigcommerce.backend"].browse(self.backend_id)
-            backend._import_order(order["id"])
-            backend._import_customer(customer["id"])
+            import_order_job(backend, order["id"])
+            import_customer_job(backend, customer["id"])
         return outcomes, customer, order
 
     def assert_one_partner(self, customer, order):
@@ -271,7 +277,7 @@ class TestConcurrentImport(CommittedStoreMixin, SimulatorMixin, TransactionCase)
             }
             for order in (first, second):
                 if order["id"] not in imported:
-                    backend._import_order(order["id"])
+                    import_order_job(backend, order["id"])
         self.assert_one_invoice(first)
         self.assert_one_invoice(second)
         with self.committed_env() as env:

@@ -20,7 +20,14 @@ from ..bigcommerce.payments import (
     ACTION_SKIP,
     PAID_PAYMENT_STATUSES,
 )
-from .common import ACCESS_TOKEN, CLIENT_SECRET, STORE_HASH, SimulatorMixin
+from .common import (
+    ACCESS_TOKEN,
+    CLIENT_SECRET,
+    STORE_HASH,
+    SimulatorMixin,
+    import_customer_job,
+    import_order_job,
+)
 from .demo_store import configure_demo_store
 from .simulator.generator import generate_store
 
@@ -64,7 +71,7 @@ class TestDemoStore(SimulatorMixin, AccountTestInvoicingCommon):
         orders = self.store_orders()
         self.assertEqual(len(orders), ORDERS)
         results = {
-            order["id"]: self.backend._import_order(order["id"]) for order in orders
+            order["id"]: import_order_job(self.backend, order["id"]) for order in orders
         }
         Binding = self.env["bigcommerce.order"]
         invoiced = not_invoiced = held = paid = 0
@@ -133,13 +140,13 @@ class TestDemoStore(SimulatorMixin, AccountTestInvoicingCommon):
     def test_importing_the_store_again_changes_nothing(self):
         orders = self.store_orders()
         for order in orders:
-            self.backend._import_order(order["id"])
+            import_order_job(self.backend, order["id"])
         moves = self.env["account.move"].search(
             [("invoice_origin", "=like", "BigCommerce order #%")]
         )
         totals = sorted(moves.mapped("amount_total"))
         for order in orders:
-            self.backend._import_order(order["id"])
+            import_order_job(self.backend, order["id"])
         again = self.env["account.move"].search(
             [("invoice_origin", "=like", "BigCommerce order #%")]
         )
@@ -153,7 +160,7 @@ class TestDemoStore(SimulatorMixin, AccountTestInvoicingCommon):
         self.assertTrue(refunds, "the demo store has refunds")
         with trap_jobs() as trap:
             for order in self.store_orders():
-                self.backend._import_order(order["id"])
+                import_order_job(self.backend, order["id"])
             queued = sorted(
                 job.args[0]
                 for job in trap.enqueued_jobs
@@ -195,9 +202,9 @@ class TestDemoStore(SimulatorMixin, AccountTestInvoicingCommon):
         state = self.simulator.state
         with trap_jobs() as trap:
             for order_id in sorted(state.orders):
-                self.backend._import_order(order_id)
+                import_order_job(self.backend, order_id)
             for customer_id in sorted(state.customers):
-                self.backend._import_customer(customer_id)
+                import_customer_job(self.backend, customer_id)
             # The shipments the order imports queued, and the customers'.
             trap.perform_enqueued_jobs()
         customers = self.env["bigcommerce.customer"].search(

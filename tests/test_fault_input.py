@@ -33,7 +33,12 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..bigcommerce import BigCommerceClient
 from ..models.bigcommerce_backend import BigCommerceBackend
-from .common import ACCESS_TOKEN, CLIENT_SECRET, BigCommerceAccountingCase
+from .common import (
+    ACCESS_TOKEN,
+    CLIENT_SECRET,
+    BigCommerceAccountingCase,
+    import_order_job,
+)
 from .simulator import webhooks as simulator_webhooks
 
 CONTROLLER_LOGGER = "odoo.addons.bigcommerce_connector.controllers.main"
@@ -279,7 +284,7 @@ class TestOutsiders(BigCommerceAccountingCase, HttpCase):
             customer_id=cls.customer["id"],
             lines=[{"sku": "NO-SUCH-SKU", "name": "X", "price": "1.00", "quantity": 1}],
         )
-        cls.backend._import_order(order["id"])
+        import_order_job(cls.backend, order["id"])
         cls.failure_record = cls.env["bigcommerce.failure"].search(
             [("backend_id", "=", cls.backend.id)]
         )

@@ -13,7 +13,7 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..bigcommerce import BigCommerceClient
 from ..components.binder import XMLID_MODULE, BigCommerceBinder
-from .common import BigCommerceAccountingCase
+from .common import BigCommerceAccountingCase, import_order_job
 from .simulator.orders import currency_id
 
 IMPORT_LOGGER = "odoo.addons.bigcommerce_connector.components.importer"
@@ -312,7 +312,7 @@ class TestOrderImport(BigCommerceAccountingCase):
         )
         self.product_mug.company_id = self.env.company
         order = self.add_order(shipping="5.00")
-        backend._import_order(order["id"])
+        import_order_job(backend, order["id"])
         move = (
             self.env["bigcommerce.order"]
             .search([("backend_id", "=", backend.id)])
@@ -739,7 +739,7 @@ class TestOrderImport(BigCommerceAccountingCase):
         )
 
     def test_fatal_api_error_is_a_failure(self):
-        self.backend._import_order(424242)
+        import_order_job(self.backend, 424242)
         failure = self.env["bigcommerce.failure"].search(
             [("bigcommerce_id", "=", "424242")]
         )

@@ -11,7 +11,7 @@ from odoo.tools import mute_logger
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..bigcommerce import BigCommerceClient
-from .common import BigCommerceAccountingCase
+from .common import BigCommerceAccountingCase, import_refund_job
 
 IMPORT_LOGGER = "odoo.addons.bigcommerce_connector.components.importer"
 REAL_GET_REFUND = BigCommerceClient.get_refund
@@ -37,8 +37,8 @@ class TestRefundImport(BigCommerceAccountingCase):
         }
 
     def import_refund(self, refund, with_order=True):
-        return self.backend._import_refund(
-            refund["id"], refund["order_id"] if with_order else None
+        return import_refund_job(
+            self.backend, refund["id"], refund["order_id"] if with_order else None
         )
 
     def refund_binding(self, refund):

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from odoo import Command
 from odoo.tests import tagged
 
+from .common import import_refund_job
 from .test_payments import PaymentCase
 
 
@@ -31,7 +32,7 @@ class TestRefundPayments(PaymentCase):
             reason="Broken",
             payments=payments,
         )
-        self.backend._import_refund(refund["id"], order["id"])
+        import_refund_job(self.backend, refund["id"], order["id"])
         binding = self.env["bigcommerce.refund"].search(
             [
                 ("backend_id", "=", self.backend.id),
@@ -174,7 +175,7 @@ class TestRefundSequenceProperty(PaymentCase):
                 [{"item_type": "PRODUCT", "item_id": line["id"], "quantity": quantity}],
                 payments=[{"provider_id": provider}],
             )
-            self.backend._import_refund(refund["id"], order["id"])
+            import_refund_job(self.backend, refund["id"], order["id"])
             refunded += Decimal(str(refund["total_amount"]))
         credit_notes = binding.refund_ids.move_id
         self.assertEqual(

@@ -6,7 +6,7 @@ from odoo.tests import tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
-from .common import STORE_HASH, BigCommerceAccountingCase
+from .common import STORE_HASH, BigCommerceAccountingCase, import_shipments_job
 
 
 @tagged("post_install", "-at_install")
@@ -37,7 +37,7 @@ class TestShipments(BigCommerceAccountingCase):
 
     def import_shipments(self):
         with trap_jobs():
-            return self.backend._import_shipments(self.order["id"])
+            return import_shipments_job(self.backend, self.order["id"])
 
     def import_order_again(self):
         with trap_jobs() as trap:
@@ -136,7 +136,7 @@ class TestShipments(BigCommerceAccountingCase):
     def test_shipments_of_an_order_not_imported_queue_the_order(self):
         other = self.add_order()
         with trap_jobs() as trap:
-            result = self.backend._import_shipments(other["id"])
+            result = import_shipments_job(self.backend, other["id"])
             trap.assert_enqueued_job(
                 self.backend._import_order,
                 args=(other["id"],),
