@@ -13,6 +13,7 @@ from decimal import Decimal
 from odoo import Command
 
 from .simulator.generator import CATALOG, FOREIGN, generate_store
+from .simulator.orders import GATEWAYS
 from .simulator.state import StoreState
 
 # Odoo product type of each BigCommerce product type.
@@ -21,6 +22,10 @@ PRODUCT_TYPES = {
     "digital": "service",
     "giftcertificate": "service",
 }
+# The demo's sales taxes are named as the store names its tax rows
+# ("Sales Tax 8.25%"); the tax payable account of each is 2511nn.
+TAX_NAME = "Sales Tax"
+TAX_ACCOUNT_CODE = 251100
 # Accounts the demo adds to the chart: backend field -> (code, name, type).
 ACCOUNTS = {
     "shipping_account_id": ("400100", "Shipping Income", "income"),
@@ -40,8 +45,49 @@ ACCOUNTS = {
 }
 
 
+# Payment parts that are no gateway's: the store's own liabilities pay them.
+NOT_GATEWAYS = {"gift certificate", "store credit", "storecredit", ""}
+# Names of the gateways, for their journals; others are named by their code.
+GATEWAY_NAMES = {
+    "stripe": "Stripe",
+    "braintree": "Braintree",
+    "paypalexpress": "PayPal",
+    "testgateway": "Test Gateway",
+    "cod": "Cash on Delivery",
+    "bankdeposit": "Bank Deposit",
+    "cheque": "Cheque",
+    "moneyorder": "Money Order",
+}
+# The clearing accounts of the gateways' journals are 1014nn.
+CLEARING_ACCOUNT_CODE = 101410
+
+
+def the_store_gateways(state):
+    """The gateways the store's money goes through, each with the names the
+    store gives it: ``{gateway code: {payment_method or provider id}}``.
+
+    An order's payment names its method (``Credit Card``) and, in its
+    transactions, the gateway (``stripe``); a refund paid back names the
+    gateway as its provider (``braintree``).
+    """
+    gateways = {}
+    for record in state.orders.values():
+        method = record.data["payment_method"] or ""
+        if method.strip().lower() in NOT_GATEWAYS:
+            continue
+        gateway = record.gateway or GATEWAYS.get(method, "custom")
+        gateways.setdefault(gateway, set()).update({method, gateway})
+    for refund in state.refunds.values():
+        for payment in refund["payments"]:
+            provider = payment["provider_id"] or ""
+            if provider.strip().lower() not in NOT_GATEWAYS:
+                gateways.setdefault(provider, set()).add(provider)
+    return gateways
+
+
 def what_the_store_sells(store_hash, currency, seed, customers, orders):
-    """SKUs (with name, price, type), tax rates and currencies of the store.
+    """SKUs (with name, price, type), tax rates, currencies and gateways
+    (:func:`the_store_gateways`) of the store.
 
     The catalog and the foreign currencies come straight from the generator;
     a store generated exactly as the simulator will generate it adds what
@@ -76,7 +122,7 @@ def what_the_store_sells(store_hash, currency, seed, customers, orders):
             }
     # A line at 0% carries no tax in Odoo: no 0% tax is needed.
     rates = sorted(rate.normalize() for rate in rates if rate)
-    return products, rates, sorted(currencies)
+    return products, rates, sorted(currencies), the_store_gateways(state)
 
 
 def ensure_products(env, products):
@@ -97,13 +143,58 @@ def ensure_products(env, products):
             Product.create(values)
 
 
+def _percent_label(rate):
+    label = f"{rate:f}"
+    return label.rstrip("0").rstrip(".") if "." in label else label
+
+
+def _tax_repartition(account):
+    """A tax's distribution as an accountant sets it: the base, and all of
+    the tax on ``account``."""
+    return [
+        Command.create({"repartition_type": "base"}),
+        Command.create({"repartition_type": "tax", "account_id": account.id}),
+    ]
+
+
+def _tax_account(env, company, code, name):
+    Account = env["account.account"].with_company(company)
+    account = Account.search([("code", "=", code)], limit=1)
+    if not account:
+        account = Account.create(
+            {"code": code, "name": name, "account_type": "liability_current"}
+        )
+    return account
+
+
+def _tax_group(env, company, name, account):
+    Group = env["account.tax.group"]
+    group = Group.search(
+        [("company_id", "=", company.id), ("name", "=", name)], limit=1
+    )
+    if not group:
+        group = Group.create(
+            {
+                "name": name,
+                "company_id": company.id,
+                "tax_payable_account_id": account.id,
+            }
+        )
+    return group
+
+
 def ensure_taxes(env, company, rates):
+    """One sales tax per rate the store charges, as an accountant sets it up:
+    its tax on a tax payable account of its own (a current liability), in a
+    tax group of its own, so that invoices total each rate under its name.
+
+    A sales tax of the company at the rate that already books its tax to an
+    account is used as it is.
+    """
     Tax = env["account.tax"].with_context(active_test=False)
     taxes = Tax
-    for rate in rates:
-        label = f"{rate:f}"
-        if "." in label:
-            label = label.rstrip("0").rstrip(".")
+    for index, rate in enumerate(rates, start=1):
+        name = f"{TAX_NAME} {_percent_label(rate)}%"
         domain = [
             ("company_id", "=", company.id),
             ("type_tax_use", "=", "sale"),
@@ -111,16 +202,43 @@ def ensure_taxes(env, company, rates):
             ("amount", "=", float(rate)),
             ("price_include", "=", False),
         ]
-        tax = Tax.search(domain, order="sequence, id", limit=1)
-        if not tax:
+        found = Tax.search(domain, order="sequence, id")
+        booked = found.filtered(
+            lambda t: all(
+                line.account_id
+                for line in (
+                    t.invoice_repartition_line_ids | t.refund_repartition_line_ids
+                )
+                if line.repartition_type == "tax"
+            )
+        )
+        if booked:
+            booked[:1].active = True
+            taxes |= booked[:1]
+            continue
+        tax = found.filtered(lambda t, n=name: t.name == n)[:1]
+        account = _tax_account(
+            env, company, f"{TAX_ACCOUNT_CODE + index}", f"{name} Payable"
+        )
+        group = _tax_group(env, company, name, account)
+        if tax:
+            # Set up without a tax account before: its tax went to revenue.
+            (
+                tax.invoice_repartition_line_ids | tax.refund_repartition_line_ids
+            ).filtered(lambda line: line.repartition_type == "tax").account_id = account
+            tax.tax_group_id = group
+        else:
             tax = Tax.create(
                 {
-                    "name": f"Sales tax {label}%",
+                    "name": name,
                     "amount": float(rate),
                     "amount_type": "percent",
                     "type_tax_use": "sale",
                     "price_include_override": "tax_excluded",
                     "company_id": company.id,
+                    "tax_group_id": group.id,
+                    "invoice_repartition_line_ids": _tax_repartition(account),
+                    "refund_repartition_line_ids": _tax_repartition(account),
                 }
             )
         tax.active = True
@@ -159,6 +277,49 @@ def ensure_currencies(env, company, codes, store_currency):
                 )
 
 
+def ensure_gateway_journals(env, company, gateways):
+    """A clearing journal per gateway, as an accountant sets one up: a bank
+    journal of its own whose account holds what the gateway collected until
+    it pays out, and in which its payments are booked straight away (their
+    outstanding account is the journal's).
+
+    :param gateways: ``{gateway code: names}`` (:func:`the_store_gateways`).
+    :return: ``{gateway code: journal}``.
+    """
+    Account = env["account.account"].with_company(company)
+    Journal = env["account.journal"].with_context(active_test=False)
+    journals = {}
+    for index, gateway in enumerate(sorted(gateways)):
+        name = GATEWAY_NAMES.get(gateway, gateway.title())
+        code = f"{CLEARING_ACCOUNT_CODE + index}"
+        account = Account.search([("code", "=", code)], limit=1)
+        if not account:
+            account = Account.create(
+                {"code": code, "name": f"{name} Clearing", "account_type": "asset_cash"}
+            )
+        journal = Journal.search(
+            [("company_id", "=", company.id), ("default_account_id", "=", account.id)],
+            limit=1,
+        )
+        if not journal:
+            journal = Journal.create(
+                {
+                    "name": name,
+                    "code": f"GW{index + 1}",
+                    "type": "bank",
+                    "company_id": company.id,
+                    "default_account_id": account.id,
+                }
+            )
+        journal.active = True
+        (
+            journal.inbound_payment_method_line_ids
+            | journal.outbound_payment_method_line_ids
+        ).payment_account_id = account
+        journals[gateway] = journal
+    return journals
+
+
 def ensure_accounts(env, company):
     Account = env["account.account"].with_company(company)
     found = {}
@@ -185,18 +346,20 @@ def configure_demo_store(
     orders=36,
     company=None,
 ):
-    """Products, taxes, currencies, accounts and the store of the demo.
+    """Products, taxes, currencies, accounts, a clearing journal per
+    gateway and the store of the demo.
 
     :return: ``(backend, summary)``, the store and a dict of what was set up.
     """
     company = company or env.company
-    products, rates, currencies = what_the_store_sells(
+    products, rates, currencies, gateways = what_the_store_sells(
         store_hash, currency, seed, customers, orders
     )
     ensure_products(env, products)
     taxes = ensure_taxes(env, company, rates)
     ensure_currencies(env, company, currencies, currency)
     accounts = ensure_accounts(env, company)
+    gateway_journals = ensure_gateway_journals(env, company, gateways)
     journal = env["account.journal"].search(
         [("type", "=", "sale"), ("company_id", "=", company.id)],
         order="sequence, id",
@@ -218,6 +381,7 @@ def configure_demo_store(
         "revenue_account_id": revenue.id,
         "tax_ids": [Command.set(taxes.ids)],
         "posting_policy": "post",
+        "register_payments": True,
         "active": True,
         **{field: account.id for field, account in accounts.items()},
     }
@@ -229,11 +393,32 @@ def configure_demo_store(
         backend.write(values)
     else:
         backend = Backend.create(values)
+    # The store's Payments tab: each gateway's names to its journal.
+    mapped = {
+        line.payment_method.lower(): line for line in backend.payment_journal_map_ids
+    }
+    commands = []
+    for gateway, names in sorted(gateways.items()):
+        clearing = gateway_journals[gateway]
+        for name in sorted(names):
+            line = mapped.get(name.lower())
+            if not line:
+                commands.append(
+                    Command.create({"payment_method": name, "journal_id": clearing.id})
+                )
+            elif line.journal_id != clearing:
+                commands.append(Command.update(line.id, {"journal_id": clearing.id}))
+    if commands:
+        backend.payment_journal_map_ids = commands
     summary = {
         "products": sorted(products),
         "taxes": taxes.mapped("name"),
         "currencies": currencies,
         "accounts": [f"{a.code} {a.name}" for a in [revenue, *accounts.values()]],
         "journal": journal.name,
+        "gateways": {
+            gateway: (gateway_journals[gateway], sorted(names))
+            for gateway, names in sorted(gateways.items())
+        },
     }
     return backend, summary

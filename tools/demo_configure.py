@@ -51,6 +51,12 @@ print(f"products      {len(summary['products'])}: {', '.join(summary['products']
 print(f"sales taxes   {', '.join(summary['taxes'])}")
 print(f"currencies    {', '.join(summary['currencies'])}")
 print(f"accounts      {', '.join(summary['accounts'])}")
-print(f"journal       {summary['journal']}")
+print(f"sales journal {summary['journal']}")
+for gateway, (journal, names) in summary["gateways"].items():
+    print(
+        f"gateway       {gateway} ({', '.join(names)}): clearing journal "
+        f"{journal.name} ({journal.code}), account {journal.default_account_id.code} "
+        f"{journal.default_account_id.name}"
+    )
 print(f"store         {backend.name} (id {backend.id}) -> {backend.api_base_url}")
 print(f"webhook_url={backend.webhook_url}")
