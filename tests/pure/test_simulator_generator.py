@@ -195,16 +195,25 @@ def test_cli_serves_a_seeded_store_and_delivers_signed_webhooks():
         )
         assert response.status_code == 200
         orders = response.json()
-        assert len(orders) == 15  # the sixteenth is incomplete: neither listed
-        assert all(o["status_id"] != 0 for o in orders)  # nor announced
+        assert len(orders) == 15  # the sixteenth is incomplete: not listed,
+        assert all(o["status_id"] != 0 for o in orders)
         assert response.headers["X-Rate-Limit-Requests-Quota"] == "150"
         verifier = Webhook(base64.b64encode(b"demo-secret").decode())
         delivered = [
             verifier.verify(body, headers) for headers, body in receiver.received
         ]
+        # but announced, as BigCommerce announces every order it creates.
+        incomplete = requests.get(
+            f"http://127.0.0.1:{port}/stores/demo123/v2/orders",
+            headers={"X-Auth-Token": "demo-token"},
+            params={"limit": 250, "status_id": 0},
+            timeout=10,
+        ).json()
+        assert [o["status_id"] for o in incomplete] == [0]
         assert sorted(p["data"]["id"] for p in delivered) == sorted(
-            o["id"] for o in orders
+            o["id"] for o in orders + incomplete
         )
+        assert any("Incomplete: 1/1 accepted" in line for line in output)
         assert {p["scope"] for p in delivered} == {"store/order/created"}
         assert any(
             "Awaiting Fulfillment:" in line and "accepted" in line for line in output

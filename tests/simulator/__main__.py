@@ -6,7 +6,8 @@
         [--quota 150] [--deliver-webhooks-to URL] [--customer-activity]
 
 With ``--deliver-webhooks-to`` it signs and POSTs a ``store/order/created``
-callback for every order that is not incomplete, then keeps serving.
+callback for every order, incomplete ones too (BigCommerce fires it when a
+shopper reaches the payment page), then keeps serving.
 
 With ``--customer-activity`` the store also has customers who registered
 without ordering and an address change (``generate_store(newcomers=3)``),
@@ -64,12 +65,13 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def deliver_order_webhooks(sim, url: str, out=sys.stdout) -> dict:
-    """POST ``store/order/created`` for each non-incomplete order; count by status."""
+    """POST ``store/order/created`` for each order; count by status.
+
+    Incomplete orders are announced too, as BigCommerce does: it is the
+    importer that leaves them out (not invoiced)."""
     summary = {}
     for order_id, record in sorted(sim.state.orders.items()):
         status_id = record.data["status_id"]
-        if status_id == 0:
-            continue  # BigCommerce fires for incomplete orders; importers skip them
         try:
             status, _body = sim.deliver_webhook(
                 url, scope="store/order/created", data={"type": "order", "id": order_id}
