@@ -12,6 +12,7 @@ and anchor always give the same store.
 import random
 from datetime import UTC, datetime, timedelta
 
+from .orders import GATEWAYS
 from .statuses import STATUS_NAMES
 
 CATALOG = (
@@ -460,7 +461,13 @@ def _refund(state, order, at, everything: bool) -> None:
                     }
                 )
         reason = "Order returned"
-    state.add_refund(order["id"], items, reason=reason, created=at)
+    # A registered customer's refund is store credit (the simulator's
+    # default); a guest's goes back through the gateway that took the money.
+    payments = None
+    if not record.data["customer_id"]:
+        gateway = record.gateway or GATEWAYS.get(record.data["payment_method"])
+        payments = [{"provider_id": gateway or "custom"}]
+    state.add_refund(order["id"], items, reason=reason, payments=payments, created=at)
 
 
 def _follow_up(state, rng, order, actions, created, anchor) -> None:
