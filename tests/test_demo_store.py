@@ -17,6 +17,7 @@ from odoo.addons.queue_job.tests.common import trap_jobs
 from ..bigcommerce.payments import (
     ACTION_DRAFT,
     ACTION_HOLD,
+    ACTION_POST,
     ACTION_SKIP,
     PAID_PAYMENT_STATUSES,
 )
@@ -28,7 +29,7 @@ from .common import (
     import_customer_job,
     import_order_job,
 )
-from .demo_store import configure_demo_store
+from .demo_store import configure_demo_store, the_store_gateways, what_the_store_sells
 from .simulator.generator import generate_store
 
 SEED, CUSTOMERS, ORDERS, NEWCOMERS = 42, 10, 36, 3
@@ -257,4 +258,128 @@ class TestDemoStore(SimulatorMixin, AccountTestInvoicingCommon):
             self.env["bigcommerce.failure"].search(
                 [("backend_id", "=", self.backend.id)]
             )
+        )
+
+    def test_the_store_taxes_book_tax_to_tax_accounts(self):
+        """Each rate the store charges has its sales tax, set up as an
+        accountant would: its tax (invoices and refunds) on a tax payable
+        account of its own, in a tax group named after it. An invoice of
+        the store books its tax there, none to revenue, and its totals name
+        each rate."""
+        _products, rates, _currencies, _gateways = what_the_store_sells(
+            STORE_HASH, "USD", SEED, CUSTOMERS, ORDERS
+        )
+        taxes = self.backend.tax_ids
+        self.assertEqual(sorted(Decimal(str(t.amount)) for t in taxes), rates)
+        for tax in taxes:
+            tax_lines = tax.repartition_line_ids.filtered(
+                lambda r: r.repartition_type == "tax"
+            )
+            self.assertEqual(
+                sorted(tax_lines.mapped("document_type")), ["invoice", "refund"]
+            )
+            [account] = tax_lines.account_id
+            self.assertEqual(account.account_type, "liability_current", tax.name)
+            self.assertEqual(tax.tax_group_id.name, tax.name)
+            self.assertEqual(tax.tax_group_id.tax_payable_account_id, account)
+        self.assertEqual(len(taxes.tax_group_id), len(taxes), "a group each")
+        # The first invoiced order that charges tax, imported.
+        state = self.simulator.state
+        order = next(
+            state.render_order(order_id)
+            for order_id in sorted(state.orders)
+            if self.backend._status_action(state.orders[order_id].data["status_id"])
+            == ACTION_POST
+            and Decimal(state.orders[order_id].data["total_tax"])
+        )
+        import_order_job(self.backend, order["id"])
+        move = (
+            self.env["bigcommerce.order"]
+            .search(
+                [
+                    ("backend_id", "=", self.backend.id),
+                    ("bigcommerce_id", "=", order["id"]),
+                ]
+            )
+            .move_id
+        )
+        self.assertEqual(move.state, "posted")
+        tax_lines = move.line_ids.filtered(lambda line: line.display_type == "tax")
+        self.assertTrue(tax_lines)
+        self.assertEqual(tax_lines.tax_line_id, move.invoice_line_ids.tax_ids)
+        self.assertEqual(
+            tax_lines.account_id,
+            tax_lines.tax_line_id.invoice_repartition_line_ids.account_id,
+        )
+        self.assertEqual(
+            Decimal(str(-sum(tax_lines.mapped("amount_currency")))).quantize(
+                Decimal("0.01")
+            ),
+            Decimal(order["total_tax"]).quantize(Decimal("0.01")),
+        )
+        self.assertFalse(
+            move.line_ids.filtered(
+                lambda line: (
+                    line.display_type == "product"
+                    and line.account_id in tax_lines.account_id
+                )
+            )
+        )
+        [subtotal] = move.tax_totals["subtotals"]
+        self.assertEqual(
+            sorted(group["group_name"] for group in subtotal["tax_groups"]),
+            sorted(move.invoice_line_ids.tax_ids.mapped("name")),
+        )
+
+    def test_each_gateway_pays_into_its_clearing_journal(self):
+        """Every name the store gives a gateway (the orders' payment method,
+        the transactions' and refunds' gateway) is on the store's Payments
+        tab, with the gateway's own clearing journal; a paid order's payment
+        is booked on that journal's account, not in the company's bank."""
+        gateways = the_store_gateways(self.simulator.state)
+        self.assertTrue(gateways)
+        bank = self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", self.backend.company_id.id)],
+            order="sequence, id",
+            limit=1,
+        )
+        journals = self.env["account.journal"]
+        for gateway, names in gateways.items():
+            journal = self.backend._payment_journal(gateway)
+            self.assertEqual(journal.type, "bank")
+            self.assertNotEqual(journal, bank)
+            for name in names:
+                self.assertEqual(self.backend._payment_journal(name), journal, name)
+            journals |= journal
+        self.assertEqual(len(journals), len(gateways), "a journal each")
+        state = self.simulator.state
+        order = next(
+            state.render_order(order_id)
+            for order_id in sorted(state.orders)
+            if self.backend._status_action(state.orders[order_id].data["status_id"])
+            == ACTION_POST
+            and state.render_order(order_id)["payment_status"] in PAID_PAYMENT_STATUSES
+        )
+        import_order_job(self.backend, order["id"])
+        move = (
+            self.env["bigcommerce.order"]
+            .search(
+                [
+                    ("backend_id", "=", self.backend.id),
+                    ("bigcommerce_id", "=", order["id"]),
+                ]
+            )
+            .move_id
+        )
+        self.assertEqual(move.payment_state, "paid")
+        payment = move._get_reconciled_payments()
+        journal = self.backend._payment_journal(order["payment_method"])
+        self.assertEqual(payment.journal_id, journal)
+        self.assertEqual(payment.state, "paid")
+        self.assertEqual(payment.outstanding_account_id, journal.default_account_id)
+        self.assertEqual(
+            payment.move_id.line_ids.filtered(
+                lambda line: line.account_id == journal.default_account_id
+            ).amount_currency,
+            move.amount_total,
         )
