@@ -29,6 +29,7 @@ from ..bigcommerce.customers import (
     values_digest,
 )
 from ..bigcommerce.mapping import MappingError, clean_payload
+from . import kinds
 from .binder import BigCommerceBinder
 from .importer import BigCommerceImporter
 
@@ -43,7 +44,7 @@ BILLING_KIND = "customer_billing"
 
 
 def customer_binder(backend):
-    return BigCommerceBinder(backend, CUSTOMER_KIND, CUSTOMER_BINDING)
+    return kinds.binder(backend, CUSTOMER_KIND)
 
 
 def refuse_too_long(env, too_long, label):
@@ -293,7 +294,7 @@ def customer_partner(backend, customer_id, email, create_values):
             backend, customer_id, email, create_values
         )
     binder.bind(customer_id, partner, values)
-    backend._delay_import_customer(customer_id)
+    kinds.delay_import(backend, CUSTOMER_KIND, customer_id)
     return partner
 
 

@@ -24,6 +24,7 @@ from ..bigcommerce.payments import (
     ACTION_SKIP,
     is_paid,
 )
+from . import kinds
 from .accounting import AccountingResolver
 from .binder import BigCommerceBinder
 from .customer_importer import (
@@ -414,7 +415,9 @@ class OrderImporter(BigCommerceImporter):
                 str(line["id"]): {"sku": line.get("sku"), "name": line.get("name")}
                 for line in order_line_items(order)
             }
-            self.backend._delay_import_shipments(self.bigcommerce_id, lines=lines)
+            kinds.delay_import(
+                self.backend, "shipment", self.bigcommerce_id, lines=lines
+            )
         self._post_chatter_lines()
 
     def _order_refunds(self):

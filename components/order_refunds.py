@@ -22,14 +22,14 @@ from ..bigcommerce.const import (
     REFUNDED_STATUS_IDS,
 )
 from ..bigcommerce.exceptions import BigCommerceFatalError
-from .binder import BigCommerceBinder
+from . import kinds
 
 _logger = logging.getLogger(__name__)
 
 
 def refund_binder(backend):
     """The binder of the store's refunds."""
-    return BigCommerceBinder(backend, "refund", "bigcommerce.refund")
+    return kinds.binder(backend, "refund")
 
 
 def after_order_import(
@@ -98,7 +98,7 @@ def _queue_refunds(backend, binding, list_refunds):
         to_queue.update(i for i in ids if i not in credited)
     to_queue.discard(env.context.get("bigcommerce_crediting_refund"))
     for refund_id in sorted(to_queue):
-        backend._delay_import_refund(refund_id, binding.bigcommerce_id)
+        kinds.delay_import(backend, "refund", refund_id, binding.bigcommerce_id)
 
 
 def _cancelled_after_invoicing(backend, binding, status_id):

@@ -8,14 +8,12 @@ reversed or raised.
   imports it first, in the same job; when the order cannot be invoiced yet,
   the refund waits (a binding without credit note) and is credited as soon as
   the order's import succeeds.
-- :class:`RefundCatchUp`: the refunds created since the last run, for
-  missed webhooks (the catch-up on modified orders does not see refunds).
+- the refunds created since the last run, for missed webhooks, are the
+  refund catch-up's (``batch_importer.py``).
 
 What an order's import does for its refunds, and for a cancellation after
 invoicing, is in ``order_refunds.py``.
 """
-
-from datetime import timedelta
 
 from odoo import Command, fields
 
@@ -35,11 +33,10 @@ from ..bigcommerce.refunds import (
     part_key,
     refund_to_credit_note_plan,
 )
+from . import kinds
 from .accounting import CHARGE_ACCOUNTS, AccountingResolver
-from .binder import BigCommerceBinder
 from .importer import BigCommerceImporter
 from .order_importer import OrderImporter
-from .order_refunds import refund_binder
 from .payment_registrar import PaymentNotRegistered, RefundPaymentRegistrar
 
 
@@ -112,7 +109,7 @@ class RefundImporter(BigCommerceImporter):
         :return: ``(binding, fetched)``, ``fetched`` the order and its tax
             rows as this import of the order read them, else ``None``.
         """
-        binder = BigCommerceBinder(self.backend, "order", "bigcommerce.order")
+        binder = kinds.binder(self.backend, "order")
         binding = binder.to_binding(self.order_id)
         fetched = None
         if not binding.move_id:
@@ -544,68 +541,3 @@ class RefundImporter(BigCommerceImporter):
     def _result(self):
         """The credit note's name."""
         return f"{self._label()}: {self.credit_note.display_name}"
-
-
-class RefundCatchUp(BigCommerceImporter):
-    """The refunds created since the last run, each queued for import unless
-    it is credited already."""
-
-    kind = "catch_up"
-
-    def __init__(self, backend):
-        """Lists from the store's watermark, less the overlap, to now."""
-        super().__init__(backend, "refunds")
-        self.started = fields.Datetime.now()
-        self.since = (backend.refunds_created_since or self.started) - timedelta(
-            minutes=max(0, backend.catch_up_overlap_minutes)
-        )
-        self.queued = []
-
-    def _label(self):
-        """``Refund catch-up``, as the job's result and the log say it."""
-        return "Refund catch-up"
-
-    def _fetch(self):
-        """List the refunds created in the period (their ids and orders)."""
-        self.fetched["refunds"] = self._call(
-            lambda: [
-                {"id": refund["id"], "order_id": refund.get("order_id")}
-                for refund in self.client.iter_refunds_created(
-                    self.since, until=self.started
-                )
-            ]
-        )
-
-    def _map(self):
-        """The listed refunds that are not credited yet."""
-        listed = self.fetched["refunds"]
-        credited = {
-            binding.bigcommerce_id
-            for binding in refund_binder(self.backend).to_bindings(
-                [refund["id"] for refund in listed]
-            )
-            if binding.move_id
-        }
-        return [refund for refund in listed if int(refund["id"]) not in credited]
-
-    def _create_or_update(self, refunds):
-        """Queue the import of each refund not credited yet."""
-        for refund in refunds:
-            self.backend._delay_import_refund(refund["id"], refund.get("order_id"))
-        self.queued = refunds
-        return None
-
-    def _bind(self, record, refunds):
-        """A catch-up binds nothing."""
-        return None
-
-    def _after_import(self, refunds):
-        """Move the store's watermark to the start of this run."""
-        self.backend.sudo().refunds_created_since = self.started
-
-    def _result(self):
-        """How many refunds were queued, created since when."""
-        return (
-            f"{len(self.queued)} refund(s) queued for import, created since "
-            f"{self.since}."
-        )

@@ -14,7 +14,7 @@ from odoo import Command
 
 from ..bigcommerce.mapping import clean_payload, order_line_items
 from ..bigcommerce.shipments import shipment_values
-from .binder import BigCommerceBinder
+from . import kinds
 from .importer import BigCommerceImporter
 
 # Shipment fields whose change is told on the chatter.
@@ -60,7 +60,7 @@ class ShipmentImporter(BigCommerceImporter):
         lines."""
         # The order's own lock: an order import and this one do not write
         # the same order at once.
-        order_binder = BigCommerceBinder(self.backend, "order", "bigcommerce.order")
+        order_binder = kinds.binder(self.backend, "order")
         order_binder.lock(self.bigcommerce_id)
         self.order_binding = order_binder.to_binding(self.bigcommerce_id)
         if not self.order_binding:
@@ -91,7 +91,7 @@ class ShipmentImporter(BigCommerceImporter):
     def _after_skip(self, reason):
         """Queue the import of the order not imported yet: it reads the
         shipments when it finds items shipped."""
-        self.backend._delay_import_order(self.bigcommerce_id)
+        kinds.delay_import(self.backend, "order", self.bigcommerce_id)
 
     # --- map and write ----------------------------------------------------
     def _map(self):

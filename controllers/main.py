@@ -26,20 +26,13 @@ from ..bigcommerce.webhook import (
     verify_webhook,
     webhook_subject,
 )
+from ..components.kinds import KINDS_BY_SUBJECT
 from ..models.bigcommerce_backend import WEBHOOK_ROUTE
 
 _logger = logging.getLogger(__name__)
 
 # Webhook keys are secrets.token_urlsafe() values.
 WEBHOOK_KEY_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")
-# What a delivery asks to import (``webhook_subject``) -> the store's job,
-# and its keyword arguments.
-DELAY_METHODS = {
-    "order": ("_delay_import_order", {"origin": "webhook"}),
-    "refund": ("_delay_import_refund", {}),
-    "customer": ("_delay_import_customer", {}),
-    "shipments": ("_delay_import_shipments", {}),
-}
 
 
 def _answer(status, message):
@@ -193,7 +186,9 @@ class BigCommerceWebhookController(http.Controller):
                 envelope=envelope,
                 webhook_id=webhook_id,
             )
-        kind, args = subject
+        subject_kind, args = subject
+        # The kind of record the delivery feeds, from the registry.
+        kind = KINDS_BY_SUBJECT[subject_kind]
         if (
             not request.env["bigcommerce.webhook.delivery"]
             .sudo()
@@ -213,12 +208,13 @@ class BigCommerceWebhookController(http.Controller):
                 webhook_id=webhook_id,
             )
         # Jobs from webhooks run as the system user (OdooBot).
-        method, options = DELAY_METHODS[kind]
-        getattr(backend.with_user(SUPERUSER_ID), method)(*args, **options)
+        kind.delay_import(
+            backend.with_user(SUPERUSER_ID), *args, **kind.webhook_options
+        )
         _logger.info(
             "BigCommerce webhook %s for %s %s queued (store %s)",
             scope,
-            kind,
+            subject_kind,
             args[0],
             backend.id,
         )

@@ -1,6 +1,8 @@
 from . import (
     account_move,
     bigcommerce_backend,
+    bigcommerce_backend_health,
+    bigcommerce_backend_jobs,
     bigcommerce_binding,
     bigcommerce_customer,
     bigcommerce_failure,

@@ -5,11 +5,13 @@ from odoo import fields, models
 class BigCommerceBinding(models.AbstractModel):
     """What every kind of BigCommerce record holds in Odoo.
 
-    A kind (orders today) inherits it, names the field of the Odoo record
-    the BigCommerce record became in ``_bigcommerce_record_field``, and gets
-    an importer (``components/``) and a mapping function
-    (``bigcommerce/mapping.py``). Only the binder
-    (``components/binder.py``) reads or writes bindings.
+    A kind's binding model (``bigcommerce.order``, ``bigcommerce.refund``,
+    ``bigcommerce.customer``) inherits it and names the field of the Odoo
+    record the BigCommerce record became in ``_bigcommerce_record_field``.
+    The kind is declared in the registry of record kinds
+    (``components/kinds.py``), with its importer (``components/``); its
+    mapping is in ``bigcommerce/``. The binder (``components/binder.py``)
+    writes bindings, and finds records through them.
     """
 
     _name = "bigcommerce.binding"

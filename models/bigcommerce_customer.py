@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
 
+from ..components import kinds
+
 XMLID_MODULE = "__bigcommerce__"  # as components/binder.py
 
 
@@ -54,6 +56,7 @@ class BigCommerceCustomer(models.Model):
     # === COMPUTE METHODS === #
     @api.depends("bigcommerce_id", "partner_id.name")
     def _compute_name(self):
+        """The customer's name: ``#<BigCommerce id>`` and its partner's name."""
         for customer in self:
             customer.name = (
                 f"#{customer.bigcommerce_id} {customer.partner_id.name or ''}".strip()
@@ -63,10 +66,12 @@ class BigCommerceCustomer(models.Model):
     def action_reimport(self):
         # Before anything is queued: only who may change the store may spend
         # its request quota.
+        """Queue the import of the customers again (who may change their store
+        only)."""
         self.check_access("read")
         self.mapped("backend_id").check_access("write")
         for customer in self:
-            customer.backend_id._delay_import_customer(customer.bigcommerce_id)
+            kinds.delay_import(customer.backend_id, "customer", customer.bigcommerce_id)
         return True
 
     # === BUSINESS METHODS === #

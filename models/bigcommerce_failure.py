@@ -4,6 +4,7 @@ import json
 from odoo import api, fields, models
 
 from ..bigcommerce.client import clean_text
+from ..components import kinds
 
 
 class BigCommerceFailure(models.Model):
@@ -29,16 +30,10 @@ class BigCommerceFailure(models.Model):
         index=True,
     )
     company_id = fields.Many2one(related="backend_id.company_id", store=True)
+    # The record types are declared by the kinds of the registry
+    # (``components/kinds.py``), and by the batches.
     record_type = fields.Selection(
-        [
-            ("order", "Order"),
-            ("catch_up", "Catch-up"),
-            ("refund", "Refund"),
-            ("cancelled_invoice", "Invoiced order cancelled"),
-            ("order_listing", "Order listing"),
-            ("customer", "Customer"),
-            ("shipment", "Order shipments"),
-        ],
+        kinds.failure_type_selection(),
         string="What",
         required=True,
         default="order",
@@ -75,24 +70,19 @@ class BigCommerceFailure(models.Model):
 
     @api.depends("record_type", "bigcommerce_id")
     def _compute_name(self):
+        """``<what> #<BigCommerce id>``."""
         labels = dict(self._fields["record_type"].selection)
         for failure in self:
             failure.name = (
                 f"{labels.get(failure.record_type, '')} #{failure.bigcommerce_id}"
             )
 
-    # The Odoo record a failure is about, once it exists (after a reprocess).
-    _RECORD_MODELS = {
-        "order": "bigcommerce.order",
-        "cancelled_invoice": "bigcommerce.order",
-        "shipment": "bigcommerce.order",
-        "refund": "bigcommerce.refund",
-        "customer": "bigcommerce.customer",
-    }
-
     def _compute_record(self):
+        """The Odoo record a failure is about, once it exists (after a
+        reprocess): the binding its kind's failures name."""
         for failure in self:
-            model = self._RECORD_MODELS.get(failure.record_type)
+            kind = kinds.KINDS_BY_FAILURE_TYPE.get(failure.record_type)
+            model = kind.failure_model if kind else None
             record = None
             if model and (failure.bigcommerce_id or "").isdigit():
                 record = self.env[model].search(
@@ -161,6 +151,10 @@ class BigCommerceFailure(models.Model):
 
     @api.model
     def _resolve(self, backend, record_type, bigcommerce_id):
+        """Mark resolved the failure of a record, once its import succeeded.
+
+        :return: the failures resolved.
+        """
         failures = self.search(
             [
                 ("backend_id", "=", backend.id),
@@ -198,31 +192,9 @@ class BigCommerceFailure(models.Model):
         }
 
     def _queue_again(self):
+        """Queue again the import each failure is about, as the registry of
+        record kinds says (``components/kinds.py``)."""
         for failure in self:
             # Before queuing: a job run at once resolves the failure itself.
             failure.state = "queued"
-            if failure.record_type == "order":
-                failure.backend_id._delay_import_order(
-                    int(failure.bigcommerce_id), origin="reprocess"
-                )
-            elif failure.record_type == "catch_up":
-                if failure.bigcommerce_id == "refunds":
-                    failure.backend_id._delay_catch_up_refunds()
-                elif failure.bigcommerce_id == "customers":
-                    failure.backend_id._delay_catch_up_customers()
-                else:
-                    failure.backend_id._delay_catch_up_orders()
-            elif failure.record_type == "refund":
-                failure.backend_id._delay_import_refund(int(failure.bigcommerce_id))
-            elif failure.record_type == "cancelled_invoice":
-                failure.backend_id._delay_import_order(int(failure.bigcommerce_id))
-            elif failure.record_type == "order_listing":
-                run = self.env["bigcommerce.import.run"].browse(
-                    int(failure.bigcommerce_id)
-                )
-                if run.exists():
-                    run._list_again()
-            elif failure.record_type == "customer":
-                failure.backend_id._delay_import_customer(int(failure.bigcommerce_id))
-            elif failure.record_type == "shipment":
-                failure.backend_id._delay_import_shipments(int(failure.bigcommerce_id))
+            kinds.queue_failure_again(failure)

@@ -9,7 +9,7 @@ one another; the run's counts are read from its lines.
 
 from odoo import api, fields, models
 
-from .bigcommerce_backend import JOB_MAX_RETRIES, ORDERS_PER_PAGE_JOB
+from ..components.jobs import ORDERS_PER_PAGE_JOB
 
 
 class BigCommerceImportRun(models.Model):
@@ -66,6 +66,8 @@ class BigCommerceImportRun(models.Model):
     # === COMPUTE METHODS === #
     @api.depends("line_ids.state", "listing_state")
     def _compute_counts(self):
+        """The run's progress, read from its lines: how many orders are
+        queued, done, failed and skipped (and why), and whether it runs."""
         labels = dict(
             self.env["bigcommerce.order"]
             ._fields["status"]
@@ -97,18 +99,6 @@ class BigCommerceImportRun(models.Model):
                 else "done"
             )
 
-    # === ACTION METHODS === #
-    def action_view_lines(self):
-        self.ensure_one()
-        self.check_access("read")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.name,
-            "res_model": "bigcommerce.import.run.line",
-            "view_mode": "list",
-            "domain": [("run_id", "=", self.id)],
-        }
-
     # === BUSINESS METHODS === #
     def _queue_orders(self, order_ids, prefetched=None):
         """Add the orders to the run and queue their imports.
@@ -125,31 +115,25 @@ class BigCommerceImportRun(models.Model):
         )
         if not prefetched:
             for line in lines:
-                backend._delay_import_run_order(self, line.id, line.bigcommerce_id)
+                backend._delay_run_order(self, line.id, line.bigcommerce_id)
             return lines
         # Listed orders come with their lines: a page of them per job.
         items = [[line.id, prefetched[line.bigcommerce_id]] for line in lines]
         for start in range(0, len(items), ORDERS_PER_PAGE_JOB):
-            page = items[start : start + ORDERS_PER_PAGE_JOB]
-            first, last = page[0][1]["id"], page[-1][1]["id"]
-            backend.with_delay(
-                identity_key=f"bigcommerce-orders-page-{backend.id}-line{page[0][0]}",
-                description=(
-                    f"Import BigCommerce orders #{first} to #{last} ({self.name})"
-                ),
-                max_retries=JOB_MAX_RETRIES,
-            )._import_orders_page(page)
+            backend._delay_orders_page(self, items[start : start + ORDERS_PER_PAGE_JOB])
         return lines
 
     def _list_again(self):
         """Queue the listing of the run's period again (after a failure)."""
         self.ensure_one()
         self.listing_state = "listing"
-        return self.backend_id._delay_import_orders_listing(
+        return self.backend_id._delay_orders_listing(
             self, self.date_from, self.date_to, self.date_field
         )
 
     def _listing_done(self, result):
+        """The listing of the run's orders is over; ``result`` says how it
+        ended (the listing's or the catch-up's last sentence)."""
         self.write({"listing_state": "listed", "listing_result": result[:250]})
 
 

@@ -2,6 +2,7 @@
 from odoo import api, fields, models
 
 from ..bigcommerce.const import ORDER_STATUSES
+from ..components import kinds
 
 
 class BigCommerceOrder(models.Model):
@@ -69,11 +70,13 @@ class BigCommerceOrder(models.Model):
     # === COMPUTE METHODS === #
     @api.depends("bigcommerce_id")
     def _compute_name(self):
+        """The order's name: ``#<BigCommerce id>``."""
         for order in self:
             order.name = f"#{order.bigcommerce_id}"
 
     # === ACTION METHODS === #
     def action_open_invoice(self):
+        """Open the order's invoice."""
         self.ensure_one()
         self.check_access("read")
         return {
@@ -90,7 +93,9 @@ class BigCommerceOrder(models.Model):
         self.check_access("read")
         self.mapped("backend_id").check_access("write")
         for order in self:
-            order.backend_id._delay_import_order(order.bigcommerce_id, origin="manual")
+            kinds.delay_import(
+                order.backend_id, "order", order.bigcommerce_id, origin="manual"
+            )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -134,15 +139,7 @@ class BigCommerceOrder(models.Model):
 
     @api.depends("total_inc_tax", "refund_ids.total_amount")
     def _compute_amount_refunded(self):
+        """What the order's refunds took back, and what is left of it."""
         for order in self:
             order.amount_refunded = sum(order.refund_ids.mapped("total_amount"))
             order.amount_balance = order.total_inc_tax - order.amount_refunded
-
-    def action_view_refunds(self):
-        self.ensure_one()
-        self.check_access("read")
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "bigcommerce_connector.bigcommerce_refund_action"
-        )
-        action["domain"] = [("order_id", "=", self.id)]
-        return action

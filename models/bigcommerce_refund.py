@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
 
+from ..components import kinds
+
 
 class BigCommerceRefund(models.Model):
     """A BigCommerce refund and the credit note it became.
@@ -67,16 +69,20 @@ class BigCommerceRefund(models.Model):
     # === COMPUTE METHODS === #
     @api.depends("bigcommerce_id")
     def _compute_name(self):
+        """The refund's name: ``#<BigCommerce id>``."""
         for refund in self:
             refund.name = f"#{refund.bigcommerce_id}"
 
     @api.depends("move_id")
     def _compute_credit_state(self):
+        """Credited once the refund has its credit note, else waiting for
+        its order's invoice."""
         for refund in self:
             refund.credit_state = "credited" if refund.move_id else "waiting"
 
     # === ACTION METHODS === #
     def action_open_credit_note(self):
+        """Open the refund's credit note."""
         self.ensure_one()
         self.check_access("read")
         return {
@@ -87,6 +93,7 @@ class BigCommerceRefund(models.Model):
         }
 
     def action_open_order(self):
+        """Open the refund's order."""
         self.ensure_one()
         self.check_access("read")
         return {
@@ -99,10 +106,15 @@ class BigCommerceRefund(models.Model):
     def action_reimport(self):
         # Before anything is queued: only who may change the store may spend
         # its request quota.
+        """Queue the import of the refunds again (who may change their store
+        only)."""
         self.check_access("read")
         self.mapped("backend_id").check_access("write")
         for refund in self:
-            refund.backend_id._delay_import_refund(
-                refund.bigcommerce_id, refund.bigcommerce_order_id or None
+            kinds.delay_import(
+                refund.backend_id,
+                "refund",
+                refund.bigcommerce_id,
+                refund.bigcommerce_order_id or None,
             )
         return True

@@ -24,6 +24,7 @@ from odoo.tools import mute_logger
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 from ..bigcommerce.payments import ACTION_DRAFT, ACTION_HOLD, ACTION_SKIP, is_paid
+from ..components import kinds
 from ..models.bigcommerce_backend import BigCommerceBackend
 from .common import (
     ACCESS_TOKEN,
@@ -176,9 +177,9 @@ class TestSyncUnderFaults(SyncCase):
             # Webhooks of a tenth of the orders arrive twice, before the first
             # sync's catch-up lists every order again.
             for order_id in list(expected)[::10]:
-                self.backend._delay_import_order(order_id)
-                self.backend._delay_import_order(order_id)
-            self.backend._delay_catch_up_orders()
+                kinds.delay_import(self.backend, "order", order_id)
+                kinds.delay_import(self.backend, "order", order_id)
+            kinds.delay_batch(self.backend, "order")
             self.run_jobs()
         faults.clear()
 
@@ -243,7 +244,7 @@ class TestOutage(SyncCase, HttpCase):
             ]
             self.assertTrue(missing, "the outage lost orders, before the catch-up")
             # ...and the catch-up recovers what the outage lost.
-            self.backend._delay_catch_up_orders()
+            kinds.delay_batch(self.backend, "order")
             self.run_jobs()
             # BigCommerce's late retries of lost deliveries change nothing.
             self.assertEqual({self.deliver(o) for o in during}, {200})

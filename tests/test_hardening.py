@@ -24,6 +24,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..bigcommerce import BigCommerceClient
+from ..components import kinds
 from ..components.binder import BigCommerceBinder
 from ..components.importer import expected_unique_violations
 from ..components.order_importer import OrderImporter
@@ -68,7 +69,7 @@ class TestJobsNeverFailSilently(BigCommerceAccountingCase):
         """The import job's retry pattern (data) and max_retries span more
         than a day before it gives up; the first retries come quickly."""
         with trap_jobs() as trap:
-            self.backend._delay_import_order(7)
+            kinds.delay_import(self.backend, "order", 7)
         job = trap.enqueued_jobs[0]
         waits = []
         for retry in range(1, job.max_retries):
@@ -82,7 +83,7 @@ class TestJobsNeverFailSilently(BigCommerceAccountingCase):
         attempts each): the job retries past queue_job's default of five
         tries, then books the invoice."""
         order = self.add_order()
-        self.backend._delay_import_order(order["id"])
+        kinds.delay_import(self.backend, "order", order["id"])
         self.simulator.faults.inject("503", count=8 * 5)
         job = self.run_jobs(jobs=self.stored_job("_import_order"))
         self.assertEqual(job.state, "done", job.exc_message)
@@ -92,7 +93,7 @@ class TestJobsNeverFailSilently(BigCommerceAccountingCase):
 
     def test_job_that_gives_up_leaves_a_failure_to_reprocess(self):
         order = self.add_order()
-        self.backend._delay_import_order(order["id"])
+        kinds.delay_import(self.backend, "order", order["id"])
         job = self.stored_job("_import_order")
         job.max_retries = 3
         self.simulator.faults.set_rate("503", 1.0)
@@ -114,7 +115,7 @@ class TestJobsNeverFailSilently(BigCommerceAccountingCase):
         self.assertEqual(self.binding(order).move_id.state, "posted")
 
     def test_catch_up_that_gives_up_leaves_a_failure(self):
-        self.backend._delay_catch_up_orders()
+        kinds.delay_batch(self.backend, "order")
         job = self.stored_job("_catch_up_orders")
         job.retry = job.max_retries - 1
         self.simulator.faults.set_rate("503", 1.0)
@@ -127,7 +128,7 @@ class TestJobsNeverFailSilently(BigCommerceAccountingCase):
 
     def test_before_the_last_try_a_transient_fault_is_no_failure(self):
         order = self.add_order()
-        self.backend._delay_import_order(order["id"])
+        kinds.delay_import(self.backend, "order", order["id"])
         self.simulator.faults.set_rate("503", 1.0)
         job = self.run_jobs(
             jobs=self.stored_job("_import_order"), max_rounds=2, leave_pending=True
@@ -146,7 +147,7 @@ class TestJobsNeverFailSilently(BigCommerceAccountingCase):
             real_write(importer, plan)
             raise KeyError("surprise")
 
-        self.backend._delay_import_order(order["id"])
+        kinds.delay_import(self.backend, "order", order["id"])
         with (
             mock.patch.object(OrderImporter, "_create_or_update", import_then_crash),
             mute_logger(IMPORT_LOGGER),
@@ -282,7 +283,7 @@ class TestConcurrentDeliveries(CommittedStoreMixin, TransactionCase):
                 barrier.wait()
                 # What the route does once the delivery is verified.
                 if env["bigcommerce.webhook.delivery"]._claim(backend, "msg_same"):
-                    backend._delay_import_order(4242)
+                    kinds.delay_import(backend, "order", 4242)
                     outcomes.append("queued")
                 else:
                     outcomes.append("duplicate")

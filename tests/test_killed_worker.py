@@ -34,6 +34,7 @@ from odoo.tools import config
 from odoo.addons.queue_job.controllers.main import RunJobController
 from odoo.addons.queue_job.jobrunner.runner import Database, _connection_info_for
 
+from ..components import kinds
 from ..models.bigcommerce_backend import API_HOSTS_OPTION, ENCRYPTION_KEY_OPTION
 from .common import (
     THREAD_TIMEOUT,
@@ -164,7 +165,7 @@ class TestKilledWorker(CommittedStoreMixin, TransactionCase):
         order = self.simulator.state.add_order(lines=[{"sku": SKU, "quantity": 2}])
         with self.committed_env() as env:
             backend = env["bigcommerce.backend"].browse(self.backend_id)
-            job_uuid = backend._delay_import_order(order["id"]).uuid
+            job_uuid = kinds.delay_import(backend, "order", order["id"]).uuid
             # As the runner hands a job to a worker: enqueued (a minute ago).
             env["queue.job"].search([("uuid", "=", job_uuid)]).write(
                 {

@@ -7,6 +7,8 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..components import kinds
+
 # "1234", "1234, 1240", "1300-1310", one per line...
 NUMBERS_RE = re.compile(r"(\d+)(?:\s*-\s*(\d+))?")
 SEPARATORS_RE = re.compile(r"[\s,;#]+")
@@ -129,7 +131,7 @@ class BigCommerceImportWizard(models.TransientModel):
                     "listing_state": "listing",
                 }
             )
-            backend._delay_import_orders_listing(
+            backend._delay_orders_listing(
                 run, self.date_from, self.date_to, self.date_field
             )
         else:
@@ -141,9 +143,11 @@ class BigCommerceImportWizard(models.TransientModel):
                     "listing_state": "listing",
                 }
             )
-            backend.with_delay(
-                description=f"Catch up on BigCommerce orders ({backend.name})",
-            )._catch_up_orders(run_id=run.id)
+            # The store's catch-up, with its own identity: a scheduled
+            # catch-up waiting in the queue must not swallow this one.
+            kinds.delay_batch(
+                backend, "order", identity_suffix=f"-run{run.id}", run_id=run.id
+            )
         return {
             "type": "ir.actions.act_window",
             "res_model": "bigcommerce.backend",

@@ -1,0 +1,267 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The registry of record kinds: one declaration per BigCommerce kind.
+
+Each :class:`RecordKind` says, for one kind of BigCommerce record:
+
+- its binding model (what the binder reads and writes, :func:`binder`);
+- its importer, and the store's job that runs it (with the job's identity
+  key and description, for :func:`delay_import`);
+- the webhook that feeds it: the scopes, the word
+  :func:`~..bigcommerce.webhook.webhook_subject` names it by, and the
+  options of the import a delivery queues;
+- its failures: their record types, and how each is queued again;
+- its catch-up (a batch, ``batch_importer.py``): what it lists, the store
+  field that turns it on, and the id its failures carry.
+
+The webhook controller, the failure model, the binder and the scheduler
+read this registry; a new kind is one more entry here, besides its binding
+model, its importer and its mapping.
+
+Importers are named here (``module.Class`` in this package) and loaded when
+first used: they queue imports and find binders through this registry.
+"""
+
+import importlib
+from dataclasses import dataclass, field
+
+from ..bigcommerce.const import (
+    HANDLED_CUSTOMER_ADDRESS_SCOPES,
+    HANDLED_CUSTOMER_SCOPES,
+    HANDLED_ORDER_SCOPES,
+    HANDLED_SHIPMENT_SCOPES,
+    REFUND_CREATED_SCOPE,
+)
+from . import jobs
+from .binder import BigCommerceBinder
+
+
+def _load(path):
+    """The class ``module.Class`` of this package."""
+    module, name = path.rsplit(".", 1)
+    return getattr(importlib.import_module(f"{__package__}.{module}"), name)
+
+
+@dataclass(frozen=True)
+class RecordKind:
+    """One kind of BigCommerce record, as the connector handles it."""
+
+    #: The kind, as in the binder's external IDs and locks.
+    name: str
+    #: Its binding model (a ``bigcommerce.binding``), or ``None``.
+    binding_model: str | None
+    #: The importer of one record (a ``BigCommerceImporter``), as
+    #: ``module.Class``.
+    importer_path: str
+    #: The store's job that imports one record, its identity key
+    #: (``{store}``, ``{id}``) and description (``{id}``).
+    job: str
+    job_key: str
+    job_description: str
+    #: What ``webhook_subject`` calls a delivery of this kind, the scopes
+    #: that feed it, and the options of the import a delivery queues.
+    webhook_subject: str
+    scopes: frozenset
+    #: Keyword arguments the job is always queued with, unless given.
+    job_defaults: dict = field(default_factory=dict)
+    webhook_options: dict = field(default_factory=dict)
+    #: Record types of its failures -> (label, options of the import that a
+    #: reprocess queues).
+    failure_types: dict = field(default_factory=dict)
+    #: The model of the record its failures name (by BigCommerce id).
+    failure_model: str | None = None
+    #: Its catch-up (a ``BigCommerceBatchImporter``), as ``module.Class``,
+    #: or ``None``.
+    batch_path: str | None = None
+
+    @property
+    def importer(self):
+        """The importer class of one record of this kind."""
+        return _load(self.importer_path)
+
+    @property
+    def batch(self):
+        """The batch importer class of this kind's catch-up, or ``None``."""
+        return _load(self.batch_path) if self.batch_path else None
+
+    def binder(self, backend):
+        """The binder of this kind for one store."""
+        return BigCommerceBinder(backend, self.name, self.binding_model)
+
+    def delay_import(self, backend, bigcommerce_id, *args, **kwargs):
+        """Queue the import of one record; a pending duplicate is dropped.
+
+        :param backend: the store, one record; the job runs as its user.
+        :param bigcommerce_id: the record's BigCommerce id.
+        :param args: the other arguments of the kind's job, as they are (a
+            refund's order id; an order's ``origin``, a shipment's order
+            lines as keywords).
+        """
+        bigcommerce_id = int(bigcommerce_id)
+        delayable = jobs.delay(
+            backend,
+            self.job_key.format(store=backend.id, id=bigcommerce_id),
+            f"{self.job_description.format(id=bigcommerce_id)} ({backend.name})",
+        )
+        return getattr(delayable, self.job)(
+            bigcommerce_id, *args, **dict(self.job_defaults, **kwargs)
+        )
+
+    def delay_batch(self, backend, identity_suffix="", **kwargs):
+        """Queue this kind's catch-up; a pending duplicate is dropped.
+
+        :param identity_suffix: added to the job's identity key, for a
+            catch-up that must not be taken for the scheduled one (the
+            import wizard's).
+        :param kwargs: the arguments of the catch-up's job.
+        """
+        batch = self.batch
+        delayable = jobs.delay(
+            backend,
+            batch.job_key.format(store=backend.id) + identity_suffix,
+            f"{batch.job_description} ({backend.name})",
+        )
+        return getattr(delayable, batch.job)(**kwargs)
+
+
+KINDS = {
+    kind.name: kind
+    for kind in (
+        RecordKind(
+            name="order",
+            binding_model="bigcommerce.order",
+            importer_path="order_importer.OrderImporter",
+            job="_import_order",
+            job_key="bigcommerce-order-{store}-{id}",
+            job_description="Import BigCommerce order #{id}",
+            job_defaults={"origin": None},
+            webhook_subject="order",
+            scopes=HANDLED_ORDER_SCOPES - {REFUND_CREATED_SCOPE},
+            webhook_options={"origin": "webhook"},
+            failure_types={
+                "order": ("Order", {"origin": "reprocess"}),
+                # An invoiced order cancelled on the store, left to decide.
+                "cancelled_invoice": ("Invoiced order cancelled", {}),
+            },
+            failure_model="bigcommerce.order",
+            batch_path="batch_importer.OrderCatchUp",
+        ),
+        RecordKind(
+            name="refund",
+            binding_model="bigcommerce.refund",
+            importer_path="refund_importer.RefundImporter",
+            job="_import_refund",
+            job_key="bigcommerce-refund-{store}-{id}",
+            job_description="Import BigCommerce refund #{id}",
+            webhook_subject="refund",
+            scopes=frozenset({REFUND_CREATED_SCOPE}),
+            failure_types={"refund": ("Refund", {})},
+            failure_model="bigcommerce.refund",
+            batch_path="batch_importer.RefundCatchUp",
+        ),
+        RecordKind(
+            name="customer",
+            binding_model="bigcommerce.customer",
+            importer_path="customer_importer.CustomerImporter",
+            job="_import_customer",
+            job_key="bigcommerce-customer-{store}-{id}",
+            job_description="Import BigCommerce customer #{id}",
+            webhook_subject="customer",
+            scopes=HANDLED_CUSTOMER_SCOPES | HANDLED_CUSTOMER_ADDRESS_SCOPES,
+            failure_types={"customer": ("Customer", {})},
+            failure_model="bigcommerce.customer",
+            batch_path="batch_importer.CustomerCatchUp",
+        ),
+        # The shipments of one order, read again whatever the event: the
+        # order's binding holds them, and names the failures.
+        RecordKind(
+            name="shipment",
+            binding_model=None,
+            importer_path="shipment_importer.ShipmentImporter",
+            job="_import_shipments",
+            job_key="bigcommerce-shipments-{store}-{id}",
+            job_description="Import shipments of BigCommerce order #{id}",
+            job_defaults={"lines": None},
+            webhook_subject="shipments",
+            scopes=HANDLED_SHIPMENT_SCOPES,
+            failure_types={"shipment": ("Order shipments", {})},
+            failure_model="bigcommerce.order",
+        ),
+    )
+}
+
+#: The kind of a webhook delivery, by what ``webhook_subject`` calls it.
+KINDS_BY_SUBJECT = {kind.webhook_subject: kind for kind in KINDS.values()}
+
+#: The kind of a failure, by its record type.
+KINDS_BY_FAILURE_TYPE = {
+    record_type: kind for kind in KINDS.values() for record_type in kind.failure_types
+}
+
+#: Failures of batches, which no kind has: a catch-up's (its id says which:
+#: ``orders``, ``refunds``, ``customers``), and the listing of a period's
+#: (its id is the import run's).
+CATCH_UP_FAILURE = "catch_up"
+LISTING_FAILURE = "order_listing"
+BATCH_FAILURE_TYPES = {
+    CATCH_UP_FAILURE: "Catch-up",
+    LISTING_FAILURE: "Order listing",
+}
+
+
+def failure_type_selection():
+    """The record types of failures, with their labels, in the registry's
+    order (the failure model's ``record_type``)."""
+    selection = [
+        (record_type, label)
+        for kind in KINDS.values()
+        for record_type, (label, _options) in kind.failure_types.items()
+    ]
+    return selection + list(BATCH_FAILURE_TYPES.items())
+
+
+def batch_kinds():
+    """The kinds that have a catch-up, in the order the scheduler queues
+    them."""
+    return [kind for kind in KINDS.values() if kind.batch_path]
+
+
+def binder(backend, kind):
+    """The binder of one kind (a name of the registry: ``order``,
+    ``refund``, ``customer``...) for one store, with its binding model."""
+    return KINDS[kind].binder(backend)
+
+
+def delay_import(backend, kind, bigcommerce_id, *args, **kwargs):
+    """Queue the import of one record of ``kind`` (a name of the registry)
+    for one store (:meth:`RecordKind.delay_import`)."""
+    return KINDS[kind].delay_import(backend, bigcommerce_id, *args, **kwargs)
+
+
+def delay_batch(backend, kind, **kwargs):
+    """Queue the catch-up of ``kind`` (a name of the registry) for one store
+    (:meth:`RecordKind.delay_batch`)."""
+    return KINDS[kind].delay_batch(backend, **kwargs)
+
+
+def queue_failure_again(failure):
+    """Queue again the import a failure (``bigcommerce.failure``) is about:
+    the record's import with the options of its record type, the catch-up
+    its id names, or the listing of its import run."""
+    backend = failure.backend_id
+    kind = KINDS_BY_FAILURE_TYPE.get(failure.record_type)
+    if kind:
+        options = kind.failure_types[failure.record_type][1]
+        return kind.delay_import(backend, int(failure.bigcommerce_id), **options)
+    if failure.record_type == CATCH_UP_FAILURE:
+        # A catch-up failure of a version that had one catch-up says nothing
+        # more: the orders'.
+        kind = next(
+            (k for k in batch_kinds() if k.batch.batch_id == failure.bigcommerce_id),
+            KINDS["order"],
+        )
+        return kind.delay_batch(backend)
+    if failure.record_type == LISTING_FAILURE:
+        run = failure.env["bigcommerce.import.run"].browse(int(failure.bigcommerce_id))
+        if run.exists():
+            return run._list_again()
+    return None
