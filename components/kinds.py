@@ -61,9 +61,9 @@ class RecordKind:
     #: that feed it, and the options of the import a delivery queues.
     webhook_subject: str
     scopes: frozenset
+    webhook_options: dict = field(default_factory=dict)
     #: Keyword arguments the job is always queued with, unless given.
     job_defaults: dict = field(default_factory=dict)
-    webhook_options: dict = field(default_factory=dict)
     #: Record types of its failures -> (label, options of the import that a
     #: reprocess queues).
     failure_types: dict = field(default_factory=dict)

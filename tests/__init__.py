@@ -12,6 +12,7 @@ from . import (
     test_fault_sync,
     test_hardening,
     test_import_wizard,
+    test_jobs,
     test_killed_worker,
     test_order_import,
     test_payments,

@@ -11,6 +11,7 @@ from odoo.tests import tagged
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..components.binder import BigCommerceBinder
+from ..components.jobs import JOB_MAX_RETRIES
 from ..wizards.bigcommerce_import_wizard import parse_order_numbers
 from .common import BigCommerceAccountingCase
 
@@ -210,6 +211,11 @@ class TestImportWizard(WizardMixin, BigCommerceAccountingCase):
             self.wizard(mode="catch_up").action_import()
             run = self.backend.last_import_run_id
             self.assertEqual(run.mode, "catch_up")
+            (job,) = trap.enqueued_jobs
+            self.assertEqual(
+                job.identity_key, f"bigcommerce-catch-up-{self.backend.id}-run{run.id}"
+            )
+            self.assertEqual(job.max_retries, JOB_MAX_RETRIES)
             trap.perform_enqueued_jobs()  # the catch-up
             run.invalidate_recordset()
             self.assertEqual(run.listing_state, "listed")

@@ -12,6 +12,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..bigcommerce import BigCommerceClient
+from ..components import kinds
 from ..components.binder import XMLID_MODULE, BigCommerceBinder
 from .common import BigCommerceAccountingCase, import_order_job
 from .simulator.orders import currency_id
@@ -733,9 +734,7 @@ class TestOrderImport(BigCommerceAccountingCase):
         self.assertIn("999", failure.reason)
         self.assertFalse(self.binding(order))
         self.assertFalse(
-            BigCommerceBinder(self.backend, "order", "bigcommerce.order").to_record(
-                order["id"], "account.move"
-            )
+            kinds.binder(self.backend, "order").to_record(order["id"], "account.move")
         )
 
     def test_fatal_api_error_is_a_failure(self):

@@ -51,5 +51,7 @@ env["ir.model.data"].create(
         "noupdate": True,
     }
 )
+# An order's import waiting in the job queue when the upgrade comes.
+backend._delay_import_order(4203)
 env.cr.commit()  # pylint: disable=invalid-commit
 print("seeded")
