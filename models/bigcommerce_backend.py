@@ -1,13 +1,11 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """A BigCommerce store: its configuration and its buttons.
 
-Beside this file, the store's model has two more, one concern each:
-``bigcommerce_backend_health.py`` (its connection, its webhooks and what
-came of them) and ``bigcommerce_backend_jobs.py`` (the entry points of the
-jobs the queue runs). The work itself is elsewhere: one importer per kind of
-BigCommerce record (``components/``, declared in ``components/kinds.py``),
-and the pure BigCommerce side (``bigcommerce/``: client, webhook signatures,
-mapping).
+Two more files hold the store's model, one concern each: its health
+(``bigcommerce_backend_health.py``: connection, webhooks, what came of them)
+and its jobs (``bigcommerce_backend_jobs.py``). The work is elsewhere: one
+importer per record kind (``components/``, declared in ``kinds.py``), and
+the pure BigCommerce side (``bigcommerce/``).
 """
 
 import logging
@@ -328,8 +326,7 @@ class BigCommerceBackend(models.Model):
     # === CONSTRAINT METHODS === #
     @api.constrains(*CONNECTION_FIELDS)
     def _check_connection_fields(self):
-        """The store hash and the API host are well formed, and the host is
-        BigCommerce's or one the server's configuration allows."""
+        """A well-formed store hash, and an API host the server allows."""
         for backend in self:
             try:
                 check_store_hash(backend.store_hash)
@@ -340,8 +337,7 @@ class BigCommerceBackend(models.Model):
     # === CRUD METHODS === #
     @api.model_create_multi
     def create(self, vals_list):
-        """Create stores; those given an access token are read at once (their
-        state says whether BigCommerce answered)."""
+        """Create stores, and read at once those given an access token."""
         for vals in vals_list:
             self._check_connection_fields_access(vals, creating=True)
             self._check_webhook_key_access(vals, creating=True)
@@ -398,8 +394,7 @@ class BigCommerceBackend(models.Model):
 
     # === COMPUTE METHODS === #
     def _compute_encryption_key_in_database(self):
-        """Whether the key of the secrets is in the database (no key in the
-        server's configuration)."""
+        """Whether the secrets' key is in the database, not the server's."""
         in_database = not config.get(ENCRYPTION_KEY_OPTION)
         for backend in self:
             backend.encryption_key_in_database = in_database
@@ -421,16 +416,14 @@ class BigCommerceBackend(models.Model):
 
     @api.depends(*SECRET_FIELDS.values())
     def _compute_has_secrets(self):
-        """Whether the store has an access token and a client secret, without
-        reading them."""
+        """Whether the store has its secrets, without decrypting them."""
         for backend in self:
             stored = backend.sudo()
             backend.has_access_token = bool(stored.access_token_encrypted)
             backend.has_client_secret = bool(stored.client_secret_encrypted)
 
     def _compute_counts(self):
-        """The store's orders, customers and failures not resolved, for its
-        form's buttons."""
+        """The store's orders, customers and open failures, for its buttons."""
         orders = dict(
             self.env["bigcommerce.order"]._read_group(
                 [("backend_id", "in", self.ids)], ["backend_id"], ["__count"]
@@ -476,8 +469,7 @@ class BigCommerceBackend(models.Model):
         return action
 
     def action_open_import_wizard(self):
-        """Open the import wizard of this store (who may change the store only:
-        imports spend its request quota)."""
+        """Open the store's import wizard (for who may change the store)."""
         self.ensure_one()
         # Imports spend the store's request quota.
         self.check_access("write")
@@ -521,8 +513,7 @@ class BigCommerceBackend(models.Model):
 
     @api.model
     def _decrypt(self, token):
-        """The clear text of ``token``; ``False`` when it is empty or was
-        encrypted with another key."""
+        """The clear text of ``token``; ``False`` if empty or of another key."""
         if not token:
             return False
         try:
@@ -599,7 +590,6 @@ class BigCommerceBackend(models.Model):
             limit=1,
         )
 
-    # --- customers ---
     def _adopt_customer_external_ids(self):
         """Give a binding to the partners of customers marked by their
         external ID only, as versions before 19.0.2.1.0 did (run by that
