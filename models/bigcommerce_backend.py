@@ -14,7 +14,6 @@ from cryptography.fernet import Fernet, InvalidToken
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import config
 
 from ..bigcommerce import BigCommerceClient
 from ..bigcommerce.client import check_api_base_url, check_store_hash
@@ -23,18 +22,22 @@ from ..bigcommerce.exceptions import BigCommerceConfigError
 from ..bigcommerce.payments import status_action
 from ..components import kinds
 from ..components.rate_limit import SharedRateLimit
+from ..components.server_options import LEGACY_NAMES, server_option
 
 _logger = logging.getLogger(__name__)
 
-# Server configuration option (odoo.conf) holding the Fernet key; when it
-# is not set, a key is generated at install into this system parameter.
-ENCRYPTION_KEY_OPTION = "bigcommerce_encryption_key"
+# Server option (components/server_options.py: ``encryption_key`` of the
+# configuration file's [bigcommerce_connector] section, or its earlier name
+# in [options]) holding the Fernet key; when it is not set, a key is
+# generated at install into this system parameter.
+ENCRYPTION_KEY_OPTION = LEGACY_NAMES["encryption_key"]
 ENCRYPTION_KEY_PARAM = "bigcommerce_connector.encryption_key"
-# Server configuration option (odoo.conf) naming the API hosts, besides
+# Server option (``api_hosts``, as above) naming the API hosts, besides
 # BigCommerce's own, that stores may use: comma-separated origins such as
 # "http://127.0.0.1:8765, https://bc-proxy.example.com". Only whoever runs
-# the server can send the access token elsewhere.
-API_HOSTS_OPTION = "bigcommerce_api_hosts"
+# the server can send the access token elsewhere. Its earlier name in
+# [options], which tests patch:
+API_HOSTS_OPTION = LEGACY_NAMES["api_hosts"]
 # They decide where the access token is sent: administrators only.
 CONNECTION_FIELDS = ("store_hash", "api_base_url")
 WEBHOOK_ROUTE = "/bigcommerce/webhook"
@@ -75,8 +78,8 @@ class BigCommerceBackend(models.Model):
         required=True,
         default=DEFAULT_API_BASE_URL,
         help="BigCommerce's API host. Another host (a test or demo server) "
-        "must be allowed in the server's configuration (option "
-        f"{API_HOSTS_OPTION}).",
+        "must be allowed in the server's configuration file (option "
+        "api_hosts of its [bigcommerce_connector] section).",
     )
     access_token = fields.Char(
         compute="_compute_secrets",
@@ -395,7 +398,7 @@ class BigCommerceBackend(models.Model):
     # === COMPUTE METHODS === #
     def _compute_encryption_key_in_database(self):
         """Whether the secrets' key is in the database, not the server's."""
-        in_database = not config.get(ENCRYPTION_KEY_OPTION)
+        in_database = not server_option("encryption_key")
         for backend in self:
             backend.encryption_key_in_database = in_database
 
@@ -484,14 +487,14 @@ class BigCommerceBackend(models.Model):
     @api.model
     def _allowed_api_origins(self):
         """API hosts the server's configuration allows besides BigCommerce."""
-        value = config.get(API_HOSTS_OPTION) or ""
+        value = server_option("api_hosts") or ""
         return [item for item in value.replace(",", " ").split() if item]
 
     # --- secrets, encrypted at rest ---
     @api.model
     def _get_fernet(self):
         """The cipher of the secrets: the server's key, else the database's."""
-        key = config.get(ENCRYPTION_KEY_OPTION) or self._get_or_create_key_param()
+        key = server_option("encryption_key") or self._get_or_create_key_param()
         return Fernet(key.encode() if isinstance(key, str) else key)
 
     @api.model

@@ -1,5 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import logging
+import os
+import tempfile
 
 from cryptography.fernet import Fernet
 
@@ -9,6 +11,7 @@ from odoo.tests import new_test_user
 from odoo.tools import config, mute_logger
 
 from ..bigcommerce.const import HANDLED_SCOPES
+from ..components.server_options import server_option
 from ..models.bigcommerce_backend import (
     API_HOSTS_OPTION,
     ENCRYPTION_KEY_OPTION,
@@ -201,7 +204,7 @@ class TestBackend(BigCommerceCase):
         self.assertTrue(self.backend.encryption_key_in_database)
         arch = self.env["bigcommerce.backend"].get_view(view_type="form")["arch"]
         self.assertIn('name="encryption_key_warning"', arch)
-        self.assertIn("bigcommerce_encryption_key", arch)
+        self.assertIn("[bigcommerce_connector]", arch)
         self.patch(
             config,
             "options",
@@ -212,6 +215,46 @@ class TestBackend(BigCommerceCase):
         )
         self.backend.invalidate_recordset(["encryption_key_in_database"])
         self.assertFalse(self.backend.encryption_key_in_database)
+
+    def test_server_options_in_a_section_of_their_own(self):
+        """The connector's options in the configuration file's
+        ``[bigcommerce_connector]`` section, where Odoo does not warn about
+        them; their earlier names in ``[options]`` still work, and the
+        section wins."""
+        key = Fernet.generate_key().decode()
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "odoo.conf")
+            with open(path, "w") as conf:
+                conf.write(
+                    "[options]\n"
+                    "[bigcommerce_connector]\n"
+                    "api_hosts = https://proxy.example.com, "
+                    f"{self.simulator.base_url}\n"
+                    f"encryption_key = {key}\n"
+                )
+            self.patch(
+                config,
+                "options",
+                dict(
+                    config.options,
+                    config=path,
+                    **{API_HOSTS_OPTION: "https://old.example.com"},
+                ),
+            )
+            self.assertEqual(
+                self.env["bigcommerce.backend"]._allowed_api_origins(),
+                ["https://proxy.example.com", self.simulator.base_url],
+            )
+            self.assertEqual(server_option("encryption_key"), key)
+            self.backend.invalidate_recordset(["encryption_key_in_database"])
+            self.assertFalse(self.backend.encryption_key_in_database)
+            # Without the section, the earlier names.
+            with open(path, "w") as conf:
+                conf.write("[options]\n")
+            self.assertEqual(
+                self.env["bigcommerce.backend"]._allowed_api_origins(),
+                ["https://old.example.com"],
+            )
 
     def test_multi_company_rule(self):
         other_company = self.env["res.company"].create({"name": "Other Co"})

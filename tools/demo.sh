@@ -76,8 +76,10 @@ http_port = $port
 workers = 0
 max_cron_threads = 1
 server_wide_modules = base,web,queue_job
+
+[bigcommerce_connector]
 ; the simulated store's API answers on this host, not on BigCommerce's
-bigcommerce_api_hosts = http://127.0.0.1:$sim_port
+api_hosts = http://127.0.0.1:$sim_port
 
 [queue_job]
 channels = root:2,root.bigcommerce:2
