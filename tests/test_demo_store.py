@@ -292,17 +292,7 @@ class TestDemoStore(SimulatorMixin, AccountTestInvoicingCommon):
             == ACTION_POST
             and Decimal(state.orders[order_id].data["total_tax"])
         )
-        import_order_job(self.backend, order["id"])
-        move = (
-            self.env["bigcommerce.order"]
-            .search(
-                [
-                    ("backend_id", "=", self.backend.id),
-                    ("bigcommerce_id", "=", order["id"]),
-                ]
-            )
-            .move_id
-        )
+        move = self.imported_invoice(order)
         self.assertEqual(move.state, "posted")
         tax_lines = move.line_ids.filtered(lambda line: line.display_type == "tax")
         self.assertTrue(tax_lines)
@@ -329,6 +319,20 @@ class TestDemoStore(SimulatorMixin, AccountTestInvoicingCommon):
         self.assertEqual(
             sorted(group["group_name"] for group in subtotal["tax_groups"]),
             sorted(move.invoice_line_ids.tax_ids.mapped("name")),
+        )
+
+    def imported_invoice(self, order):
+        """Import the store's ``order`` as its job does; its invoice."""
+        import_order_job(self.backend, order["id"])
+        return (
+            self.env["bigcommerce.order"]
+            .search(
+                [
+                    ("backend_id", "=", self.backend.id),
+                    ("bigcommerce_id", "=", order["id"]),
+                ]
+            )
+            .move_id
         )
 
     def test_each_gateway_pays_into_its_clearing_journal(self):
@@ -360,17 +364,7 @@ class TestDemoStore(SimulatorMixin, AccountTestInvoicingCommon):
             == ACTION_POST
             and state.render_order(order_id)["payment_status"] in PAID_PAYMENT_STATUSES
         )
-        import_order_job(self.backend, order["id"])
-        move = (
-            self.env["bigcommerce.order"]
-            .search(
-                [
-                    ("backend_id", "=", self.backend.id),
-                    ("bigcommerce_id", "=", order["id"]),
-                ]
-            )
-            .move_id
-        )
+        move = self.imported_invoice(order)
         self.assertEqual(move.payment_state, "paid")
         payment = move._get_reconciled_payments()
         journal = self.backend._payment_journal(order["payment_method"])
