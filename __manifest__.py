@@ -30,6 +30,9 @@
         "wizards/bigcommerce_import_wizard_views.xml",
         "views/bigcommerce_customer_views.xml",
         "views/bigcommerce_shipment_views.xml",
+        # Month-end reconciliation.
+        "security/bigcommerce_reconciliation_security.xml",
+        "data/bigcommerce_reconciliation_data.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -11,6 +11,7 @@ from . import (
     bigcommerce_order_fulfilment,
     bigcommerce_payment_journal,
     bigcommerce_rate_limit,
+    bigcommerce_reconciliation,
     bigcommerce_refund,
     bigcommerce_shipment,
     bigcommerce_status_rule,

@@ -16,6 +16,7 @@ from . import (
     test_killed_worker,
     test_order_import,
     test_payments,
+    test_reconciliation,
     test_refund_cap,
     test_refund_concurrency,
     test_refund_import,

@@ -10,7 +10,7 @@ import uuid
 from contextlib import closing
 from unittest import mock
 
-from odoo import models
+from odoo import Command, models
 from odoo.exceptions import AccessError, UserError
 from odoo.sql_db import db_connect
 from odoo.tests import new_test_user, tagged
@@ -164,6 +164,21 @@ class TestEveryActionChecksItsCaller(BigCommerceAccountingHttpCase):
                 "order_numbers": str(order["id"]),
             }
         )
+        reconciliation = system["bigcommerce.reconciliation"].create(
+            {
+                "backend_id": cls.backend.id,
+                "line_ids": [
+                    Command.create(
+                        {
+                            "kind": "missing_invoice",
+                            "cause": "Never imported.",
+                            "fix": "import_order",
+                            "bigcommerce_id": order["id"],
+                        }
+                    )
+                ],
+            }
+        )
         cls.records = {
             "account.move": binding.move_id,
             "bigcommerce.backend": cls.backend,
@@ -173,6 +188,8 @@ class TestEveryActionChecksItsCaller(BigCommerceAccountingHttpCase):
             "bigcommerce.import.wizard": wizard,
             "bigcommerce.order": binding,
             "bigcommerce.refund": refund,
+            "bigcommerce.reconciliation": reconciliation,
+            "bigcommerce.reconciliation.line": reconciliation.line_ids,
         }
 
     def test_the_walk_finds_the_connector_s_actions(self):
