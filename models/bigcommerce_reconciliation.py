@@ -344,6 +344,68 @@ class BigCommerceReconciliationLine(models.Model):
     store_amount = fields.Monetary(string="Store Amount")
     ledger_amount = fields.Monetary(string="Ledger Amount")
 
+    # === ACTION METHODS === #
+    def action_fix(self):
+        """The line's one-click fix: reprocess its failure, import its order
+        or refund now, or open its invoice or order."""
+        self.ensure_one()
+        self.check_access("read")
+        backend = self.reconciliation_id.backend_id
+        if self.fix == "reprocess" and self.failure_id:
+            self.state = "queued"
+            return self.failure_id.action_reprocess()
+        if self.fix == "import_order":
+            backend.check_access("write")
+            self.state = "queued"
+            backend._delay_import_order(self.bigcommerce_id, origin="manual")
+            return self._queued_notification()
+        if self.fix == "import_refund":
+            backend.check_access("write")
+            self.state = "queued"
+            backend._delay_import_refund(
+                self.bigcommerce_id, self.refund_order_bigcommerce_id or None
+            )
+            return self._queued_notification()
+        if self.fix == "open_order" or not self.move_id:
+            return self.action_open_order()
+        return self.action_open_entry()
+
+    def _queued_notification(self):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Import queued"),
+                "message": self.env._(
+                    "BigCommerce #%(id)s will be imported in a moment; compute "
+                    "the reconciliation again to see it settled.",
+                    id=self.bigcommerce_id,
+                ),
+                "type": "info",
+                "sticky": False,
+            },
+        }
+
+    def action_open_entry(self):
+        self.ensure_one()
+        self.check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.move_id.id,
+            "view_mode": "form",
+        }
+
+    def action_open_order(self):
+        self.ensure_one()
+        self.check_access("read")
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "bigcommerce.order",
+            "res_id": self.order_id.id,
+            "view_mode": "form",
+        }
+
 
 class BigCommerceBackend(models.Model):
     """The store's last reconciliation, for its form and the dashboard."""

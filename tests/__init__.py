@@ -17,6 +17,7 @@ from . import (
     test_order_import,
     test_payments,
     test_reconciliation,
+    test_reconciliation_fixes,
     test_refund_cap,
     test_refund_concurrency,
     test_refund_import,

@@ -147,6 +147,68 @@ class ReconciliationMixin:
             }
         )._create_payments()
 
+    def make_every_difference(self):
+        """A period with one difference of each kind; returns what made them."""
+        self.simulator.state.add_product(
+            sku="LAMP-1", name="Desk lamp", price="40.00", tax_rate="0.0825"
+        )
+        failed = self.add_order(
+            date_created=self.april(2), lines=[{"sku": "LAMP-1", "quantity": 1}]
+        )
+        self.import_order(failed)
+        never = self.add_order(date_created=self.april(3))
+        changed = self.add_order(date_created=self.april(4))
+        self.import_order(changed)
+        self.edit_order(
+            changed,
+            datetime(self.year, 4, 6),
+            lines=[{"sku": "MUG-BLK", "quantity": 3}],
+        )
+        refunded = self.add_order(date_created=self.april(5))
+        self.import_order(refunded)
+        refund = self.simulator.state.add_refund(
+            refunded["id"], [self.refund_item(refunded)], created=self.april(7)
+        )
+        self.backend.register_payments = False
+        unpaid, partly, elsewhere = (
+            self.add_order(date_created=self.april(day)) for day in (8, 9, 10)
+        )
+        for order in (unpaid, partly, elsewhere):
+            self.import_order(order)
+        self.backend.register_payments = True
+        bank = self.company_data["default_journal_bank"]
+        other_bank = bank.copy({"code": "OBNK"})
+        other_bank.name = "Other bank"
+        self.pay_by_hand(self.binding(partly).move_id, 10.0, bank)
+        self.pay_by_hand(
+            self.binding(elsewhere).move_id,
+            float(elsewhere["total_inc_tax"]),
+            other_bank,
+        )
+        by_hand = self.hand_invoice(date(self.year, 4, 12))
+        late = self.add_order(date_created=self.april(28))
+        self.import_order(late)
+        self.redate(self.binding(late).move_id, date(self.year, 5, 2))
+        may = self.add_order(date_created=datetime(self.year, 5, 3, 9))
+        self.import_order(may)
+        self.redate(self.binding(may).move_id, date(self.year, 4, 29))
+
+        return {
+            "failed": failed,
+            "never": never,
+            "changed": changed,
+            "refunded": refunded,
+            "refund": refund,
+            "unpaid": unpaid,
+            "partly": partly,
+            "elsewhere": elsewhere,
+            "by_hand": by_hand,
+            "late": late,
+            "may": may,
+            "bank": bank,
+            "other_bank": other_bank,
+        }
+
     def refund_item(self, order, quantity=1):
         line = self.simulator.state.order_products(order["id"])[0]
         return {"item_type": "PRODUCT", "item_id": line["id"], "quantity": quantity}
@@ -215,50 +277,22 @@ class TestReconciliation(ReconciliationMixin, BigCommerceAccountingCase):
 
     def test_every_difference_is_found_with_its_cause(self):
         self.year = 2022
-        self.simulator.state.add_product(
-            sku="LAMP-1", name="Desk lamp", price="40.00", tax_rate="0.0825"
+        made = self.make_every_difference()
+        failed, never, changed, refunded, refund = (
+            made[name] for name in ("failed", "never", "changed", "refunded", "refund")
         )
-        failed = self.add_order(
-            date_created=self.april(2), lines=[{"sku": "LAMP-1", "quantity": 1}]
+        unpaid, partly, elsewhere, by_hand, late, may, other_bank = (
+            made[name]
+            for name in (
+                "unpaid",
+                "partly",
+                "elsewhere",
+                "by_hand",
+                "late",
+                "may",
+                "other_bank",
+            )
         )
-        self.import_order(failed)
-        never = self.add_order(date_created=self.april(3))
-        changed = self.add_order(date_created=self.april(4))
-        self.import_order(changed)
-        self.edit_order(
-            changed,
-            datetime(self.year, 4, 6),
-            lines=[{"sku": "MUG-BLK", "quantity": 3}],
-        )
-        refunded = self.add_order(date_created=self.april(5))
-        self.import_order(refunded)
-        refund = self.simulator.state.add_refund(
-            refunded["id"], [self.refund_item(refunded)], created=self.april(7)
-        )
-        self.backend.register_payments = False
-        unpaid, partly, elsewhere = (
-            self.add_order(date_created=self.april(day)) for day in (8, 9, 10)
-        )
-        for order in (unpaid, partly, elsewhere):
-            self.import_order(order)
-        self.backend.register_payments = True
-        bank = self.company_data["default_journal_bank"]
-        other_bank = bank.copy({"code": "OBNK"})
-        other_bank.name = "Other bank"
-        self.pay_by_hand(self.binding(partly).move_id, 10.0, bank)
-        self.pay_by_hand(
-            self.binding(elsewhere).move_id,
-            float(elsewhere["total_inc_tax"]),
-            other_bank,
-        )
-        by_hand = self.hand_invoice(date(self.year, 4, 12))
-        late = self.add_order(date_created=self.april(28))
-        self.import_order(late)
-        self.redate(self.binding(late).move_id, date(self.year, 5, 2))
-        may = self.add_order(date_created=datetime(self.year, 5, 3, 9))
-        self.import_order(may)
-        self.redate(self.binding(may).move_id, date(self.year, 4, 29))
-
         reconciliation = self.reconcile()
 
         self.assertEqual(
