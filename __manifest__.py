@@ -33,6 +33,8 @@
         # Month-end reconciliation.
         "security/bigcommerce_reconciliation_security.xml",
         "data/bigcommerce_reconciliation_data.xml",
+        "views/bigcommerce_reconciliation_views.xml",
+        "views/bigcommerce_reconciliation_report.xml",
     ],
     "assets": {
         "web.assets_backend": [

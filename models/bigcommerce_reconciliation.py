@@ -17,6 +17,7 @@ from odoo.tools import format_date
 from ..bigcommerce import BigCommerceError
 from ..bigcommerce.reconciliation import summary_amount
 from ..components.reconciliation import Reconciler
+from ..components.reconciliation_export import reconciliation_xlsx
 
 # Tries of the reconciliation job: as many as the store's other jobs (the
 # retry pattern is data/bigcommerce_reconciliation_data.xml's).
@@ -204,6 +205,33 @@ class BigCommerceReconciliation(models.Model):
             description=f"Reconcile BigCommerce {self.name}",
             max_retries=JOB_MAX_RETRIES,
         )._reconcile()
+
+    def action_print(self):
+        """The reconciliation as a PDF, for the month's file."""
+        self.check_access("read")
+        return self.env.ref(
+            "bigcommerce_connector.bigcommerce_reconciliation_report"
+        ).report_action(self)
+
+    def action_export_xlsx(self):
+        """The reconciliation as an XLSX workbook, downloaded."""
+        self.ensure_one()
+        self.check_access("read")
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": f"{self.name}.xlsx",
+                "raw": reconciliation_xlsx(self),
+                "res_model": self._name,
+                "res_id": self.id,
+                "mimetype": "application/vnd.openxmlformats-officedocument."
+                "spreadsheetml.sheet",
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "self",
+        }
 
     # === BUSINESS METHODS === #
     def _reconcile(self):
@@ -420,6 +448,7 @@ class BigCommerceBackend(models.Model):
         compute="_compute_last_reconciliation",
         string="Last Reconciliation",
     )
+    reconciliation_count = fields.Integer(compute="_compute_last_reconciliation")
     last_reconciliation_summary = fields.Char(
         compute="_compute_last_reconciliation", string="Last Reconciliation Summary"
     )
@@ -434,3 +463,16 @@ class BigCommerceBackend(models.Model):
             )
             backend.last_reconciliation_id = last
             backend.last_reconciliation_summary = last.summary
+            backend.reconciliation_count = Reconciliation.search_count(
+                [("backend_id", "=", backend.id)]
+            )
+
+    def action_view_reconciliations(self):
+        self.ensure_one()
+        self.check_access("read")
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "bigcommerce_connector.bigcommerce_reconciliation_action"
+        )
+        action["domain"] = [("backend_id", "=", self.id)]
+        action["context"] = {"default_backend_id": self.id}
+        return action

@@ -18,6 +18,7 @@ from . import (
     test_payments,
     test_reconciliation,
     test_reconciliation_fixes,
+    test_reconciliation_outputs,
     test_refund_cap,
     test_refund_concurrency,
     test_refund_import,
