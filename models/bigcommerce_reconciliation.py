@@ -16,12 +16,9 @@ from odoo.tools import format_date
 
 from ..bigcommerce import BigCommerceError
 from ..bigcommerce.reconciliation import summary_amount
+from ..components import jobs, kinds
 from ..components.reconciliation import Reconciler
 from ..components.reconciliation_export import reconciliation_xlsx
-
-# Tries of the reconciliation job: as many as the store's other jobs (the
-# retry pattern is data/bigcommerce_reconciliation_data.xml's).
-JOB_MAX_RETRIES = 64
 
 DIFFERENCE_KINDS = [
     ("missing_invoice", "Order without invoice"),
@@ -203,7 +200,8 @@ class BigCommerceReconciliation(models.Model):
         return self.with_delay(
             identity_key=(f"bigcommerce-reconciliation-{self.backend_id.id}-{self.id}"),
             description=f"Reconcile BigCommerce {self.name}",
-            max_retries=JOB_MAX_RETRIES,
+            # The store's retry budget; the job runs on this record.
+            max_retries=jobs.JOB_MAX_RETRIES,
         )._reconcile()
 
     def action_print(self):
@@ -385,13 +383,16 @@ class BigCommerceReconciliationLine(models.Model):
         if self.fix == "import_order":
             backend.check_access("write")
             self.state = "queued"
-            backend._delay_import_order(self.bigcommerce_id, origin="manual")
+            kinds.delay_import(backend, "order", self.bigcommerce_id, origin="manual")
             return self._queued_notification()
         if self.fix == "import_refund":
             backend.check_access("write")
             self.state = "queued"
-            backend._delay_import_refund(
-                self.bigcommerce_id, self.refund_order_bigcommerce_id or None
+            kinds.delay_import(
+                backend,
+                "refund",
+                self.bigcommerce_id,
+                self.refund_order_bigcommerce_id or None,
             )
             return self._queued_notification()
         if self.fix == "open_order" or not self.move_id:

@@ -155,7 +155,7 @@ class ReconciliationMixin:
         failed = self.add_order(
             date_created=self.april(2), lines=[{"sku": "LAMP-1", "quantity": 1}]
         )
-        self.import_order(failed)
+        self.import_order(failed, expect="failed")
         never = self.add_order(date_created=self.april(3))
         changed = self.add_order(date_created=self.april(4))
         self.import_order(changed)

@@ -129,7 +129,7 @@ class TestReconciliationFixes(ReconciliationMixin, BigCommerceAccountingCase):
     def test_open_order_of_a_held_order(self):
         self.year = 2018
         held = self.add_order(date_created=self.april(5), status_id=13)
-        self.import_order(held)
+        self.import_order(held, expect="held")
         reconciliation = self.reconcile()
         line = self.line(reconciliation, "missing_invoice", held["id"])
         self.assertEqual(line.fix, "open_order")
