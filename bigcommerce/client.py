@@ -31,8 +31,9 @@ from .exceptions import (
 
 _logger = logging.getLogger(__name__)
 
+# The order with its line items and its fees, in one request.
 ORDER_WITH_LINES = {
-    "include": "consignments.line_items",
+    "include": "consignments.line_items,fees",
     "consignment_structure": "object",
 }
 
@@ -472,7 +473,8 @@ class BigCommerceClient:
         return self.request("GET", 2, "store")
 
     def get_order(self, order_id):
-        """One order with its line items (in consignments), in one request."""
+        """One order with its line items (in consignments) and its fees, in
+        one request."""
         return self.request(
             "GET", 2, f"orders/{int(order_id)}", params=ORDER_WITH_LINES
         )
@@ -494,7 +496,7 @@ class BigCommerceClient:
         self, since=None, until=None, field="date_created", limit=const.MAX_PAGE_SIZE
     ):
         """Orders created (or modified, ``field="date_modified"``) between two
-        moments, each with its line items, 250 to a page: one request per
+        moments, each with its line items and fees, 250 to a page: one request per
         page instead of one per order."""
         return self.iter_v2("orders", self._orders_period(since, until, field), limit)
 

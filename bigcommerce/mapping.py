@@ -39,6 +39,7 @@ KIND_SHIPPING = "shipping"
 KIND_HANDLING = "handling"
 KIND_WRAPPING = "wrapping"
 KIND_DISCOUNT = "discount"
+KIND_FEE = "fee"
 
 # Order-level charges: (kind, order field prefix, taxes line_item_type, label)
 CHARGES = (
@@ -46,6 +47,12 @@ CHARGES = (
     (KIND_HANDLING, "handling_cost", "handling", "Handling"),
     (KIND_WRAPPING, "wrapping_cost", "gift-wrapping", "Gift wrapping"),
 )
+#: The ``line_item_type`` of the tax rows of order fees that
+#: :func:`fee_tax_rows` works out; each row also carries the fee's id
+#: (``fee_id``). BigCommerce's ``/taxes`` rows have no such type.
+FEE_TAX_TYPE = "fee"
+#: The ``line_item_type`` values BigCommerce documents for ``/taxes`` rows.
+DOCUMENTED_TAX_TYPES = ("item", "shipping", "handling", "gift-wrapping")
 
 
 class MappingError(Exception):
@@ -223,12 +230,17 @@ def split_quantity(total, quantity):
 
 
 def _tax_rows_by_key(taxes):
-    """Group the ``/taxes?details=true`` rows by (line type, product id)."""
+    """Group the ``/taxes?details=true`` rows by (line type, product id),
+    and the rows of fees by (``FEE_TAX_TYPE``, fee id)."""
     grouped = {}
     for row in taxes or []:
         kind = row.get("line_item_type") or "item"
-        product_id = row.get("order_product_id")
-        key = (kind, int(product_id) if kind == "item" and product_id else None)
+        if kind == FEE_TAX_TYPE:
+            fee_id = row.get("fee_id")
+            key = (kind, int(fee_id) if fee_id else None)
+        else:
+            product_id = row.get("order_product_id")
+            key = (kind, int(product_id) if kind == "item" and product_id else None)
         grouped.setdefault(key, []).append(row)
     return grouped
 
@@ -356,6 +368,160 @@ def charge_lines(order, tax_rows):
     return lines
 
 
+def order_fees(order):
+    """The order's fees, from ``include=fees`` (none when it has none).
+
+    :raises MappingError: when the order came with a link to its fees
+        instead of the fees.
+    """
+    fees = order.get("fees")
+    if fees is None:
+        return []
+    if not isinstance(fees, list):
+        raise MappingError(
+            f"Order {order.get('id')} came without its fees; fetch the order "
+            "with include=fees."
+        )
+    for fee in fees:
+        if not isinstance(fee, dict) or "id" not in fee:
+            raise MappingError(f"Order {order.get('id')}: a fee has no id.")
+    return fees
+
+
+def fee_name(fee):
+    """A fee's name, as the merchant sees it."""
+    name = fee.get("display_name_merchant") or fee.get("display_name_customer")
+    return str(name).strip() if name and str(name).strip() else "Fee"
+
+
+def _fee_tax(fee):
+    return cents(fee.get("cost_tax"))
+
+
+def _fee_ex(fee):
+    """A fee's ex-tax cost, in cents: what is left of the tax-inclusive cost
+    once its tax is taken off (as for shipping), else its ex-tax cost."""
+    inc = fee.get("cost_inc_tax")
+    if inc not in (None, ""):
+        return cents(inc) - _fee_tax(fee)
+    # ``cost_exc_tax``: as the spec's own example spells it once.
+    ex = fee.get("cost_ex_tax", fee.get("cost_exc_tax"))
+    return cents(ex)
+
+
+def fee_lines(order, tax_rows):
+    """One line per order fee (ex-tax), with the rates of its tax rows.
+
+    :raises MappingError: when a fee's tax is not in the tax rows of that
+        fee (see :func:`with_fee_taxes`).
+    """
+    lines = []
+    for fee in order_fees(order):
+        fee_id = int(fee["id"])
+        rows = tax_rows.get((FEE_TAX_TYPE, fee_id), [])
+        tax = _fee_tax(fee)
+        if _rows_tax(rows) != tax:
+            raise MappingError(
+                f"Order {order.get('id')}: the tax of the fee {fee_name(fee)!r} "
+                f"({tax}) is not in the order's tax rows."
+            )
+        amount = _fee_ex(fee)
+        if not amount and not tax:
+            continue
+        lines.append(
+            InvoiceLine(
+                kind=KIND_FEE,
+                name=fee_name(fee),
+                quantity=Decimal(1),
+                price_unit=amount,
+                tax_rates=_rows_rates(rows),
+            )
+        )
+    return lines
+
+
+def fee_tax_rows(order, rates):
+    """The tax rows of the order's taxed fees, one per fee, each with the
+    one rate of ``rates`` (percents) that gives its ``cost_tax``.
+
+    :raises MappingError: when no rate, or more than one, could have given
+        a fee's tax, saying which fee and which rates.
+    """
+    rates = sorted({_rate(rate) for rate in rates if money(rate) > 0})
+    inclusive = bool(order.get("is_tax_inclusive_pricing"))
+    rows = []
+    for fee in order_fees(order):
+        tax = _fee_tax(fee)
+        if not tax:
+            continue
+        net = _fee_ex(fee)
+        rate = _inferred_rate(net, tax, rates, inclusive)
+        if rate is None:
+            listed = ", ".join(f"{r.normalize():f}%" for r in rates) or "none"
+            raise MappingError(
+                f"Order {order.get('id')}: the tax {tax} on the fee "
+                f"{fee_name(fee)!r} ({net} ex tax) matches no single tax rate of "
+                f"the store's (rates: {listed}); add the tax the store charges "
+                "on fees to the store's taxes."
+            )
+        rows.append(_fee_tax_row(fee, rate, tax))
+    return rows
+
+
+def _fee_tax_row(fee, rate, tax):
+    return {
+        "line_item_type": FEE_TAX_TYPE,
+        "fee_id": int(fee["id"]),
+        "order_product_id": None,
+        "tax_class_id": fee.get("tax_class_id"),
+        "rate": f"{rate:.4f}",
+        "line_amount": f"{tax:.4f}",
+    }
+
+
+def _unattributed(row, line_ids):
+    """Whether a ``/taxes`` row belongs to no product line nor charge (a
+    type BigCommerce does not document, an item row without its line)."""
+    kind = row.get("line_item_type") or "item"
+    if kind not in DOCUMENTED_TAX_TYPES:
+        return True
+    if kind != "item":
+        return False
+    product_id = row.get("order_product_id")
+    return not product_id or int(product_id) not in line_ids
+
+
+def with_fee_taxes(order, taxes, rates):
+    """``GET /v2/orders/{id}/taxes`` rows, with the rows of the order's fees
+    worked out (:func:`fee_tax_rows`) in place of whatever the store listed
+    for them: rows of no product line or charge (an undocumented type, an
+    item row without its line) are the fees' when they add up, rate by rate,
+    to the fees' taxes; the store may also list none.
+
+    :param rates: the tax rates the store's invoices may carry, in percent.
+    :raises MappingError: when a fee's rate cannot be told, or rows of no
+        line do not add up to the fees' taxes.
+    """
+    taxes = list(taxes or [])
+    if any(
+        row.get("line_item_type") == FEE_TAX_TYPE and row.get("fee_id") for row in taxes
+    ):
+        return taxes  # worked out already
+    fee_rows = fee_tax_rows(order, rates)
+    if not fee_rows:
+        return taxes
+    line_ids = {int(line["id"]) for line in order_line_items(order)}
+    stray = [row for row in taxes if _unattributed(row, line_ids)]
+    if stray and tax_amounts_by_rate(stray) != tax_amounts_by_rate(fee_rows):
+        raise MappingError(
+            f"Order {order.get('id')}: tax rows of no line of the order "
+            f"({_rows_tax(stray)}) are not the taxes of its fees "
+            f"({_rows_tax(fee_rows)})."
+        )
+    stray_ids = {id(row) for row in stray}
+    return [row for row in taxes if id(row) not in stray_ids] + fee_rows
+
+
 def tax_amounts_by_rate(taxes):
     amounts = OrderedDict()
     for row in taxes or []:
@@ -369,9 +535,10 @@ def tax_amounts_by_rate(taxes):
 def order_to_invoice_plan(order, taxes):
     """Map an order (with line items) and its tax rows to an invoice plan.
 
-    :param order: ``GET /v2/orders/{id}?include=consignments.line_items``.
-    :param taxes: ``GET /v2/orders/{id}/taxes?details=true`` rows, or the
-        rows :func:`infer_order_taxes` worked out.
+    :param order: ``GET /v2/orders/{id}?include=consignments.line_items,fees``.
+    :param taxes: ``GET /v2/orders/{id}/taxes?details=true`` rows with the
+        fees' (:func:`with_fee_taxes`), or the rows :func:`infer_order_taxes`
+        worked out.
     :raises MappingError: when the result does not reconcile to the cent,
         or a figure of the order cannot be read at all.
     """
@@ -391,6 +558,7 @@ def _order_to_invoice_plan(order, taxes):
     tax_rows = _tax_rows_by_key(taxes)
     lines, discounts = product_lines(order, tax_rows)
     lines += charge_lines(order, tax_rows)
+    lines += fee_lines(order, tax_rows)
     lines += discount_lines(discounts)
     currency = order.get("default_currency_code") or order.get("currency_code")
     if not currency:
@@ -457,15 +625,16 @@ def infer_order_taxes(order, rates):
     (``total_tax``, ``shipping_cost_tax``, ...). Where exactly one of the
     store's tax ``rates`` (percents) rounds its ex-tax amount to that tax,
     and no two rates together could, the line was taxed at that rate: the
-    row is the line's tax at that rate. Anything else (no rate fits, several
-    do, a taxed gift certificate, figures that do not add up to the order's
-    total tax) gives ``None``.
+    row is the line's tax at that rate. Fees likewise (``cost_tax``), each
+    row with the fee's id (:func:`fee_tax_rows`). Anything else (no rate
+    fits, several do, a taxed gift certificate, figures that do not add up to
+    the order's total tax) gives ``None``.
 
     The inference trusts that the store charges only rates the list holds:
     a BigCommerce rate missing from it, which rounds like a rate of the list,
     would be read as that rate.
 
-    :param order: ``GET /v2/orders/{id}?include=consignments.line_items``.
+    :param order: ``GET /v2/orders/{id}?include=consignments.line_items,fees``.
     :param rates: the tax rates the store's invoices may carry, in percent.
     """
     try:
@@ -518,6 +687,7 @@ def _infer_order_taxes(order, rates):
             return None
         if tax and not add_row(tax_type, None, cents(inc) - tax, tax):
             return None
+    rows += fee_tax_rows(order, rates)
     if sum((money(row["line_amount"]) for row in rows), ZERO) != cents(
         order.get("total_tax")
     ):

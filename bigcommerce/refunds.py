@@ -12,7 +12,8 @@ item are therefore computed from the order, the way the invoice was built
   amount on the product, its discount on the discount account) and of the
   line's tax;
 - a refunded shipping, handling or gift-wrapping amount returns its share
-  of the charge's tax;
+  of the charge's tax, and so does a refunded fee amount (item ``FEE``, its
+  ``item_id`` the fee's id), credited as a fee line;
 - an ORDER-level amount carries no tax (BigCommerce does not recalculate
   tax for it);
 - a tax-only adjustment (a refund without items) returns tax and nothing
@@ -26,8 +27,8 @@ the largest line; anything more means the items do not explain the money
 Given what the invoice booked and what the order's earlier credit notes
 credited (two :class:`CreditLedger`), the plan is also capped: all the
 credit notes of an order together never credit more than the invoice, per
-product (units and amount), for shipping, handling, gift wrapping and gift
-certificates, for the tax, and in total. A refund that would is refused,
+product (units and amount), for shipping, handling, gift wrapping, fees and
+gift certificates, for the tax, and in total. A refund that would is refused,
 saying which part exceeds what was invoiced and by how much. Discount shares
 and order-level amounts have no part of their own to exceed: the tax and the
 total hold them.
@@ -40,7 +41,9 @@ from decimal import Decimal
 from .client import parse_datetime
 from .mapping import (
     CENT,
+    FEE_TAX_TYPE,
     KIND_DISCOUNT,
+    KIND_FEE,
     KIND_GIFT_CERTIFICATE,
     KIND_HANDLING,
     KIND_PRODUCT,
@@ -54,7 +57,9 @@ from .mapping import (
     _rows_tax,
     _tax_rows_by_key,
     cents,
+    fee_name,
     money,
+    order_fees,
     order_line_items,
     split_quantity,
 )
@@ -121,6 +126,7 @@ PART_LABELS = {
     KIND_SHIPPING: "shipping",
     KIND_HANDLING: "handling",
     KIND_WRAPPING: "gift wrapping",
+    KIND_FEE: "fees",
     KIND_GIFT_CERTIFICATE: "gift certificates",
 }
 
@@ -401,6 +407,17 @@ def _charge_parts(item, order, tax_rows):
     return _share_of_charge(kind, label, amount, full, rows, _item_label(item))
 
 
+def _fee_parts(item, fee, tax_rows):
+    """A refunded amount (tax included) of an order fee: its share of the
+    fee's tax, on a fee line named as on the invoice."""
+    rows = tax_rows.get((FEE_TAX_TYPE, int(fee["id"])), [])
+    full = money(fee.get("cost_inc_tax"))
+    amount = _requested(item, full)
+    return _share_of_charge(
+        KIND_FEE, fee_name(fee), amount, full, rows, _item_label(item)
+    )
+
+
 def _wrapping_parts(item, line, tax_rows):
     """Refunded gift wrapping of one product line (tax included)."""
     full = money(line.get("wrapping_cost_inc_tax"))
@@ -519,8 +536,9 @@ def refund_to_credit_note_plan(
     note plan that adds up to the refund to the cent.
 
     :param refund: a v3 refund object.
-    :param order: ``GET /v2/orders/{id}?include=consignments.line_items``.
-    :param taxes: ``GET /v2/orders/{id}/taxes?details=true`` rows.
+    :param order: ``GET /v2/orders/{id}?include=consignments.line_items,fees``.
+    :param taxes: ``GET /v2/orders/{id}/taxes?details=true`` rows, with the
+        fees' (:func:`~.mapping.with_fee_taxes`).
     :param invoiced: what the order's invoice booked (:class:`CreditLedger`);
         given, the credit note is capped by what is left of it.
     :param credited: what the order's earlier credit notes credited, together.
@@ -596,6 +614,7 @@ def refund_to_credit_note_plan(
     lines_by_id = {int(line["id"]): line for line in order_line_items(order)}
     parts, expected_tax = [], OrderedDict()
     try:
+        fees_by_id = {int(fee["id"]): fee for fee in order_fees(order)}
         for item in items:
             item_type = item.get("item_type")
             item_id = int(item.get("item_id") or 0)
@@ -619,10 +638,10 @@ def refund_to_credit_note_plan(
                 )
                 item_taxes = {}
             elif item_type == ITEM_FEE:
-                raise MappingError(
-                    "it refunds an order fee, and order fees are not invoiced by "
-                    "this connector"
-                )
+                fee = fees_by_id.get(item_id)
+                if fee is None:
+                    raise MappingError(f"the order has no fee {item_id}")
+                item_parts, item_taxes = _fee_parts(item, fee, tax_rows)
             else:
                 raise MappingError(f"unknown refund item type {item_type!r}")
             parts += item_parts

@@ -303,7 +303,7 @@ class TestFirstSync(WizardMixin, BigCommerceAccountingCase):
         # 250 orders a page with their lines; the last page is empty (204).
         self.assertEqual(len(pages), math.ceil(self.ORDERS / 250) + 1)
         self.assertTrue(all(p["query"]["limit"] == "250" for p in pages))
-        self.assertEqual(pages[0]["query"]["include"], "consignments.line_items")
+        self.assertEqual(pages[0]["query"]["include"], "consignments.line_items,fees")
         # No order is read again on its own, and an invoiced order's taxes
         # are asked for only where its figures and the store's rates do not
         # tell them.

@@ -426,7 +426,7 @@ def test_order_with_lines_in_one_request(sim, clock):
     ]
     assert lines and lines[0]["sku"] == "PAGE-1"
     query = api_requests(sim)[-1]["query"]
-    assert query["include"] == "consignments.line_items"
+    assert query["include"] == "consignments.line_items,fees"
     assert query["consignment_structure"] == "object"
 
 
@@ -564,7 +564,7 @@ def test_orders_with_lines_come_a_page_at_a_time(sim, clock):
     calls = api_requests(sim)[before:]
     # 3 + 3 + 1: the short page is the last one.
     assert len(calls) == 3
-    assert calls[0]["query"]["include"] == "consignments.line_items"
+    assert calls[0]["query"]["include"] == "consignments.line_items,fees"
     assert calls[0]["query"]["sort"] == "date_created:asc"
     assert "min_date_created" in calls[0]["query"]
     one = client.get_order(orders[0]["id"])

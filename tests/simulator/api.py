@@ -304,6 +304,7 @@ def _rules() -> list:
         Rule(f"{order}/shipping_addresses/<int:address_id>", endpoint="order_address"),
         Rule(f"{order}/coupons", endpoint="order_coupons"),
         Rule(f"{order}/taxes", endpoint="order_taxes"),
+        Rule(f"{order}/fees", endpoint="order_fees"),
         Rule(f"{order}/consignments", endpoint="order_consignments"),
         Rule(f"{order}/shipments", endpoint="order_shipments"),
         Rule(f"{order}/shipments/count", endpoint="order_shipments_count"),
@@ -442,6 +443,10 @@ class Api:
         record = self.state.order_record(order_id)
         details = request.args.get("details", "false").lower() == "true"
         return v2_page([views.tax(t, details) for t in record.taxes], request.args)
+
+    def get_order_fees(self, request, order_id):
+        # The spec's example: the fees in an object under ``fees``.
+        return json_response({"fees": self.state.order_fees(order_id)})
 
     def get_order_consignments(self, request, order_id):
         record = self.state.order_record(order_id)

@@ -1,5 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Build v2 order records (order, lines, address, coupons, taxes) from inputs.
+"""Build v2 order records (order, lines, address, coupons, taxes, fees) from
+inputs.
 
 ``build_order`` prices the order with :mod:`.pricing` and lays the figures out
 in the field names of the Orders V2 spec. Records are plain dicts kept by the
@@ -115,6 +116,7 @@ class Order:
     shipping_addresses: list
     coupons: list
     taxes: list
+    fees: list = field(default_factory=list)  # orderFees_Resp records
     shipments: list = field(default_factory=list)
     recipients: dict = field(default_factory=dict)  # line id -> email
     refunded: dict = field(default_factory=dict)  # (item_type, id) -> (amt, tax)
@@ -469,6 +471,57 @@ def _tax_records(ctx, ids, specs, products, priced) -> list:
     return rows
 
 
+def _fee_records(ctx, ids, fees: list, priced) -> list:
+    """``orderFees_Resp`` records, money as four-place strings."""
+    records = []
+    for fee, charge in zip(fees, priced.fees, strict=True):
+        name = fee.get("name") or "Fee"
+        records.append(
+            {
+                "id": ids.next("order_fee"),
+                "type": "custom_fee",
+                "display_name_customer": fee.get("customer_name") or name,
+                "display_name_merchant": name,
+                "source": "v2",
+                "base_cost": money_str(charge.base),
+                "cost_ex_tax": money_str(charge.ex),
+                "cost_inc_tax": money_str(charge.inc),
+                "cost_tax": money_str(charge.tax),
+                "tax_class_id": fee.get("tax_class_id"),
+            }
+        )
+    return records
+
+
+def _fee_tax_records(ctx, ids, records: list, fees: list, listed_as) -> list:
+    """The rows of the fees' taxes in ``/taxes``, when the store lists them
+    (``listed_as``: the ``line_item_type`` they carry); none by default.
+
+    The spec's ``line_item_type`` (item, shipping, handling, gift-wrapping)
+    names no fee, so by default a fee's tax is only in the fee's own
+    ``cost_tax`` and in the order's ``total_tax``; ``listed_as="item"``
+    lists it as an item row without an order product, as a store may."""
+    if not listed_as:
+        return []
+    rows = []
+    for record, fee in zip(records, fees, strict=True):
+        rate = dec(fee.get("tax_rate") or "0")
+        if rate > 0 and dec(record["cost_tax"]):
+            rows.append(
+                _tax_row(
+                    ctx,
+                    ids,
+                    amount=dec(record["cost_tax"]),
+                    rate=rate,
+                    product_id=None,
+                    item_type=listed_as,
+                    tax_class=record["tax_class_id"] or ITEM_TAX_CLASS,
+                    label="Fees",
+                )
+            )
+    return rows
+
+
 def _currency_fields(currency: str, store_currency: str, exchange_rate) -> dict:
     fields = {
         "currency_id": currency_id(currency),
@@ -555,8 +608,10 @@ def build_order(ctx: dict, opts: dict, specs: list, discounts: list, ids) -> Ord
     """Price and lay out one order.
 
     ``ctx``: order_id, address_id (0 if none), inclusive, currency,
-    store_currency, rate. ``opts``: the remaining order fields (already
-    defaulted). ``specs``: resolved ``LineSpec`` lines.
+    store_currency, rate, and optionally fee_taxes_listed_as (see
+    :func:`_fee_tax_records`). ``opts``: the remaining order fields (already
+    defaulted; ``fees``: ``{name, amount, tax_rate[, tax_class_id,
+    customer_name]}`` in the price basis). ``specs``: resolved ``LineSpec`` lines.
     """
     lines = [
         LineInput(
@@ -576,6 +631,10 @@ def build_order(ctx: dict, opts: dict, specs: list, discounts: list, ids) -> Ord
         handling=ChargeInput(dec(opts["handling"]), dec(opts["handling_tax_rate"])),
         wrapping=ChargeInput(dec(opts["wrapping"]), dec(opts["wrapping_tax_rate"])),
         inclusive=ctx["inclusive"],
+        fees=[
+            ChargeInput(dec(fee["amount"]), dec(fee.get("tax_rate") or "0"))
+            for fee in opts.get("fees") or ()
+        ],
     )
     ctx["physical_items"] = sum(s.quantity for s in specs if s.type == PHYSICAL)
     products = [
@@ -601,6 +660,11 @@ def build_order(ctx: dict, opts: dict, specs: list, discounts: list, ids) -> Ord
             ids,
         ),
         taxes=_tax_records(ctx, ids, specs, products, priced),
+    )
+    fees = list(opts.get("fees") or ())
+    order.fees = _fee_records(ctx, ids, fees, priced)
+    order.taxes += _fee_tax_records(
+        ctx, ids, order.fees, fees, ctx.get("fee_taxes_listed_as")
     )
     order.recipients = {
         p["id"]: s.recipient_email for p, s in zip(products, specs, strict=True)

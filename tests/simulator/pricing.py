@@ -17,14 +17,16 @@ Per order
     ``subtotal_* = sum(line total_*)`` (before discounts),
     ``discount_amount = sum(applied_discounts)``,
     ``coupon_discount = sum(coupon applied_discounts)``,
-    ``total_tax = sum(line total_tax) + shipping/handling/wrapping tax``,
+    ``total_tax = sum(line total_tax) + shipping/handling/wrapping tax +
+    sum(fee cost_tax)``,
     ``total_inc_tax = total_ex_tax + total_tax`` and
     ``total_inc_tax = sum(line discounted_total_inc_tax) + shipping_inc +
-    handling_inc + wrapping_inc``.
+    handling_inc + wrapping_inc + sum(fee cost_inc_tax)``.
     Tax-exclusive: ``total_ex_tax = subtotal_ex_tax - discount_amount +
-    shipping_ex + handling_ex + wrapping_ex``.
+    shipping_ex + handling_ex + wrapping_ex + sum(fee cost_ex_tax)``.
     Tax-inclusive: ``total_inc_tax = subtotal_inc_tax - discount_amount +
-    shipping_inc + handling_inc + wrapping_inc``; ex-tax unit prices are derived
+    shipping_inc + handling_inc + wrapping_inc + sum(fee cost_inc_tax)``;
+    ex-tax unit prices are derived
     (``price_inc / (1 + rate)`` at four places, so they may carry sub-cent
     digits) and the discount's ex-tax value is implied by the line figures.
 
@@ -32,6 +34,8 @@ Discounts (coupons, then the manual discount) are spread over the discountable
 lines proportionally to their subtotal in the price basis, in cents, the last
 line taking the remainder. Gift-certificate lines are never discounted nor
 taxed. Shipping coupons (types 3 and 4) lower the shipping charge instead.
+Order fees are charges of their own (each taxed at its own rate, in the price
+basis like shipping), outside the subtotal and never discounted.
 """
 
 from dataclasses import dataclass, field
@@ -112,6 +116,7 @@ class PricedOrder:
     wrapping: PricedCharge
     coupon_discounts: dict  # DiscountInput.key -> amount actually taken off
     shipping_discount: Decimal
+    fees: list = field(default_factory=list)  # PricedCharge per order fee
     subtotal_ex: Decimal = ZERO
     subtotal_inc: Decimal = ZERO
     subtotal_tax: Decimal = ZERO
@@ -248,8 +253,10 @@ def price_order(
     handling: ChargeInput,
     wrapping: ChargeInput,
     inclusive: bool,
+    fees: list = (),
 ) -> PricedOrder:
-    """Price a whole order. ``discounts`` may hold shipping coupons too."""
+    """Price a whole order. ``discounts`` may hold shipping coupons too;
+    ``fees`` are ``ChargeInput`` (one per order fee)."""
     line_discounts = [
         d for d in discounts if d.coupon_type not in (SHIPPING, FREE_SHIPPING)
     ]
@@ -272,13 +279,14 @@ def price_order(
         wrapping=price_charge(wrapping, inclusive),
         coupon_discounts={**taken, **shipping_taken},
         shipping_discount=sum(shipping_taken.values(), ZERO),
+        fees=[price_charge(fee, inclusive) for fee in fees],
     )
     _total_order(order, line_discounts)
     return order
 
 
 def _total_order(order: PricedOrder, line_discounts: list) -> None:
-    charges = (order.shipping, order.handling, order.wrapping)
+    charges = (order.shipping, order.handling, order.wrapping, *order.fees)
     order.subtotal_ex = sum((p.total_ex for p in order.lines), ZERO)
     order.subtotal_inc = sum((p.total_inc for p in order.lines), ZERO)
     order.subtotal_tax = order.subtotal_inc - order.subtotal_ex

@@ -5,13 +5,14 @@ A PRODUCT refund of ``k`` units returns ``k/quantity`` of the line's
 ``discounted_total_inc_tax`` and of its ``total_tax`` (cents); the refund that
 exhausts a line returns exactly what is left, so a line refunded in pieces
 adds up to the line. SHIPPING, HANDLING and GIFT_WRAPPING refunds return an
-amount of the tax-inclusive charge with its proportional share of tax; ORDER
+amount of the tax-inclusive charge with its proportional share of tax, and so
+do FEE refunds, of a fee (``item_id`` the fee's id); ORDER
 refunds carry no tax (``order_level_amount does not affect tax liability``).
 """
 
 from .money import ZERO, cents, dec
 
-ITEM_TYPES = ("PRODUCT", "GIFT_WRAPPING", "SHIPPING", "HANDLING", "ORDER")
+ITEM_TYPES = ("PRODUCT", "GIFT_WRAPPING", "SHIPPING", "HANDLING", "ORDER", "FEE")
 
 
 class RefundError(ValueError):
@@ -32,6 +33,13 @@ def _address(order, address_id: int) -> dict:
     raise RefundError(f"order {order.id} has no order address {address_id}")
 
 
+def _fee(order, fee_id: int) -> dict:
+    for fee in order.fees:
+        if fee["id"] == fee_id:
+            return fee
+    raise RefundError(f"order {order.id} has no fee {fee_id}")
+
+
 def component(order, item_type: str, item_id: int) -> tuple:
     """(refundable inc-tax amount, its tax) of one refundable component."""
     if item_type == "PRODUCT":
@@ -44,6 +52,9 @@ def component(order, item_type: str, item_id: int) -> tuple:
         address = _address(order, item_id)
         prefix = "cost" if item_type == "SHIPPING" else "handling_cost"
         return dec(address[f"{prefix}_inc_tax"]), dec(address[f"{prefix}_tax"])
+    if item_type == "FEE":
+        fee = _fee(order, item_id)
+        return dec(fee["cost_inc_tax"]), dec(fee["cost_tax"])
     if item_type == "ORDER":
         if item_id != order.id:
             raise RefundError(f"ORDER refund item_id must be the order id {order.id}")

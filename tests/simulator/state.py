@@ -91,6 +91,10 @@ class StoreState:
         self.orders = {}
         self.refunds = {}
         self.hooks = {}
+        #: The ``line_item_type`` of the rows ``/taxes`` lists for the fees'
+        #: taxes; ``None`` (the default): it lists none (see
+        #: ``orders._fee_tax_records``).
+        self.fee_taxes_listed_as = None
 
     # ------------------------------------------------------------------
     # helpers
@@ -119,6 +123,11 @@ class StoreState:
     def render_order(self, order_id: int, **options) -> dict:
         with self.lock:
             return views.order(self.order_record(order_id), self.v2_base, **options)
+
+    def order_fees(self, order_id: int) -> list:
+        """The order's fees as ``GET /v2/orders/{id}/fees`` lists them."""
+        with self.lock:
+            return views.fees(self.order_record(order_id))
 
     # ------------------------------------------------------------------
     # catalog
@@ -334,6 +343,7 @@ class StoreState:
         wrapping_tax_rate=None,
         coupons=(),
         manual_discount="0",
+        fees=(),
         tax_inclusive=None,
         currency=None,
         exchange_rate="1",
@@ -356,6 +366,10 @@ class StoreState:
         Unset tax rates for shipping/handling/wrapping default to the first
         line's rate (0 if none). Returns the order as ``GET /v2/orders/{id}``
         shows it.
+
+        ``fees``: order fees, each ``{name, amount, tax_rate[, tax_class_id,
+        customer_name]}`` (amount in the price basis, rate a fraction, 0 if
+        unset): ``GET /v2/orders/{id}?include=fees`` and ``/fees`` show them.
 
         Payment: ``gift_certificate_amount`` and ``store_credit_amount`` paid
         part of the total, ``payment_method`` the rest. Once paid (by status),
@@ -388,6 +402,7 @@ class StoreState:
                 "currency": currency,
                 "store_currency": self.currency,
                 "rate": dec(exchange_rate),
+                "fee_taxes_listed_as": self.fee_taxes_listed_as,
             }
             opts = {
                 "customer_id": int(customer_id),
@@ -408,6 +423,7 @@ class StoreState:
                 "staff_notes": staff_notes,
                 "customer_message": customer_message,
                 "order_source": order_source,
+                "fees": [dict(fee) for fee in fees],
             }
             discounts = coupon_inputs(list(coupons), self.ids)
             discounts += manual_discount_input(manual_discount)

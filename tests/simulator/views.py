@@ -49,7 +49,8 @@ def plain_address(address: dict) -> dict:
 
 
 def order(record, v2_base: str, include=(), consignment_structure=None) -> dict:
-    """``GET /v2/orders/{id}``; ``include`` may name consignments[.line_items]."""
+    """``GET /v2/orders/{id}``; ``include`` may name consignments[.line_items]
+    and fees."""
     data = _v2_dates(copy.deepcopy(record.data))
     prefix = f"/orders/{record.id}"
     data["products"] = link(v2_base, f"{prefix}/products")
@@ -62,8 +63,13 @@ def order(record, v2_base: str, include=(), consignment_structure=None) -> dict:
         elif "consignments" in include:
             data["consignments"] = consignments(record, v2_base, line_items=False)
     if "fees" in include:
-        data["fees"] = []
+        data["fees"] = fees(record)
     return data
+
+
+def fees(record) -> list:
+    """The order's fees (``orderFees_Resp``)."""
+    return copy.deepcopy(record.fees)
 
 
 def product(record: dict) -> dict:
