@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from ..bigcommerce.mapping import (
     KIND_DISCOUNT,
+    KIND_FEE,
     KIND_GIFT_CERTIFICATE,
     KIND_HANDLING,
     KIND_SHIPPING,
@@ -26,6 +27,7 @@ CHARGE_ACCOUNTS = {
     KIND_SHIPPING: "shipping_account_id",
     KIND_HANDLING: "handling_account_id",
     KIND_WRAPPING: "wrapping_account_id",
+    KIND_FEE: "fee_account_id",
     KIND_DISCOUNT: "discount_account_id",
     KIND_GIFT_CERTIFICATE: "gift_certificate_account_id",
 }
@@ -100,7 +102,7 @@ class AccountingResolver:
 
     def charge_account(self, line_kind):
         """The store's account of a charge line (shipping, handling,
-        wrapping, discount, gift certificate).
+        wrapping, fee, discount, gift certificate).
 
         :param line_kind: the line's kind (a key of :data:`CHARGE_ACCOUNTS`).
         """

@@ -16,6 +16,7 @@ from ..bigcommerce.mapping import (
     infer_order_taxes,
     order_line_items,
     order_to_invoice_plan,
+    with_fee_taxes,
 )
 from ..bigcommerce.payments import (
     ACTION_DRAFT,
@@ -131,9 +132,12 @@ class OrderImporter(BigCommerceImporter):
                 self.fetched["taxes_inferred"] = True
 
     def _fetch_taxes(self):
-        """Read the order's tax rows from BigCommerce."""
-        self.fetched["taxes"] = clean_payload(
-            self._call(self.client.get_order_taxes, self.bigcommerce_id)
+        """Read the order's tax rows from BigCommerce; they cannot name a
+        fee, so the fees' are worked out (:func:`with_fee_taxes`)."""
+        self.fetched["taxes"] = with_fee_taxes(
+            self.fetched["order"],
+            clean_payload(self._call(self.client.get_order_taxes, self.bigcommerce_id)),
+            self._store_tax_rates(),
         )
         self.fetched.pop("taxes_inferred", None)
 

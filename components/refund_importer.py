@@ -24,6 +24,7 @@ from ..bigcommerce.mapping import (
     cents,
     clean_payload,
     money,
+    with_fee_taxes,
 )
 from ..bigcommerce.refunds import (
     KIND_ORDER_LEVEL,
@@ -95,11 +96,13 @@ class RefundImporter(BigCommerceImporter):
             # This job just imported the order: its answer serves again.
             self.fetched["order"], self.fetched["taxes"] = fetched
         else:
-            self.fetched["order"] = clean_payload(
-                self._call(self.client.get_order, self.order_id)
-            )
-            self.fetched["taxes"] = clean_payload(
-                self._call(self.client.get_order_taxes, self.order_id)
+            order = clean_payload(self._call(self.client.get_order, self.order_id))
+            self.fetched["order"] = order
+            # The rows cannot name a fee: the fees' are worked out.
+            self.fetched["taxes"] = with_fee_taxes(
+                order,
+                clean_payload(self._call(self.client.get_order_taxes, self.order_id)),
+                self.accounting.store_tax_rates(),
             )
 
     def _invoiced_order(self):

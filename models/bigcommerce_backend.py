@@ -143,6 +143,14 @@ class BigCommerceBackend(models.Model):
         check_company=True,
         help="Income account of gift wrapping.",
     )
+    fee_account_id = fields.Many2one(
+        "account.account",
+        string="Fees Account",
+        check_company=True,
+        help="Income account of the fees an order carries (a package protection, "
+        "a service charge): each fee is a line of its own, named as on the "
+        "store, with its tax. Required for orders with fees.",
+    )
     discount_account_id = fields.Many2one(
         "account.account",
         check_company=True,
