@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from .models.bigcommerce_backend import ENCRYPTION_KEY_PARAM
+from .models.bigcommerce_backend_secrets import ENCRYPTION_KEY_PARAM
 
 # Module of the external IDs that bind Odoo records to BigCommerce objects.
 XMLID_MODULE = "__bigcommerce__"

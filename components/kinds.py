@@ -36,9 +36,12 @@ from .binder import BigCommerceBinder
 
 
 def _load(path):
-    """The class ``module.Class`` of this package."""
+    """The class ``module.Class`` of this package, or of the full module
+    path ``odoo.addons.<addon>.<module>.Class``."""
     module, name = path.rsplit(".", 1)
-    return getattr(importlib.import_module(f"{__package__}.{module}"), name)
+    if not module.startswith("odoo."):
+        module = f"{__package__}.{module}"
+    return getattr(importlib.import_module(module), name)
 
 
 @dataclass(frozen=True)
@@ -50,17 +53,13 @@ class RecordKind:
     #: Its binding model (a ``bigcommerce.binding``), or ``None``.
     binding_model: str | None
     #: The importer of one record (a ``BigCommerceImporter``), as
-    #: ``module.Class``.
+    #: ``module.Class`` of this package, or a full module path
+    #: (``odoo.addons.<addon>.<module>.Class``) for a kind declared elsewhere.
     importer_path: str
-    #: The store's job that imports one record, its identity key
-    #: (``{store}``, ``{id}``) and description (``{id}``).
-    job: str
-    job_key: str
-    job_description: str
     #: What ``webhook_subject`` calls a delivery of this kind, the scopes
     #: that feed it, and the options of the import a delivery queues.
-    webhook_subject: str
-    scopes: frozenset
+    webhook_subject: str = ""
+    scopes: frozenset = frozenset()
     webhook_options: dict = field(default_factory=dict)
     #: Keyword arguments the job is always queued with, unless given.
     job_defaults: dict = field(default_factory=dict)
@@ -72,6 +71,24 @@ class RecordKind:
     #: Its catch-up (a ``BigCommerceBatchImporter``), as ``module.Class``,
     #: or ``None``.
     batch_path: str | None = None
+    #: The store's job that imports one record: by default the generic
+    #: ``_import_record`` (a new kind needs no job of its own); the kinds of
+    #: earlier versions keep the named jobs their queued jobs call.
+    job: str | None = None
+    #: The job's identity key (``{store}``, ``{id}``) and description
+    #: (``{id}``); by default named after the kind.
+    job_key: str = ""
+    job_description: str = ""
+
+    def __post_init__(self):
+        if not self.job_key:
+            object.__setattr__(
+                self, "job_key", f"bigcommerce-{self.name}-{{store}}-{{id}}"
+            )
+        if not self.job_description:
+            object.__setattr__(
+                self, "job_description", f"Import BigCommerce {self.name} #{{id}}"
+            )
 
     @property
     def importer(self):
@@ -102,9 +119,10 @@ class RecordKind:
             self.job_key.format(store=backend.id, id=bigcommerce_id),
             f"{self.job_description.format(id=bigcommerce_id)} ({backend.name})",
         )
-        return getattr(delayable, self.job)(
-            bigcommerce_id, *args, **dict(self.job_defaults, **kwargs)
-        )
+        kwargs = dict(self.job_defaults, **kwargs)
+        if not self.job:
+            return delayable._import_record(self.name, bigcommerce_id, *args, **kwargs)
+        return getattr(delayable, self.job)(bigcommerce_id, *args, **kwargs)
 
     def delay_batch(self, backend, identity_suffix="", **kwargs):
         """Queue this kind's catch-up; a pending duplicate is dropped.
@@ -189,13 +207,30 @@ KINDS = {
     )
 }
 
-#: The kind of a webhook delivery, by what ``webhook_subject`` calls it.
-KINDS_BY_SUBJECT = {kind.webhook_subject: kind for kind in KINDS.values()}
 
-#: The kind of a failure, by its record type.
-KINDS_BY_FAILURE_TYPE = {
-    record_type: kind for kind in KINDS.values() for record_type in kind.failure_types
-}
+def register(kind):
+    """Add ``kind`` (a :class:`RecordKind`) to the registry, or replace the
+    kind of its name: how an addon extending the connector declares a kind
+    of its own. Returns the kind."""
+    KINDS[kind.name] = kind
+    return kind
+
+
+def kind_of_subject(subject):
+    """The kind a webhook delivery feeds, by what ``webhook_subject`` calls
+    it (``order``, ``refund``...), or ``None``."""
+    return next(
+        (kind for kind in KINDS.values() if kind.webhook_subject == subject), None
+    )
+
+
+def kind_of_failure(record_type):
+    """The kind whose failures have the record type ``record_type``, or
+    ``None`` (a batch's failure)."""
+    return next(
+        (kind for kind in KINDS.values() if record_type in kind.failure_types), None
+    )
+
 
 #: Failures of batches, which no kind has: a catch-up's (its id says which:
 #: ``orders``, ``refunds``, ``customers``), and the listing of a period's
@@ -248,7 +283,7 @@ def queue_failure_again(failure):
     the record's import with the options of its record type, the catch-up
     its id names, or the listing of its import run."""
     backend = failure.backend_id
-    kind = KINDS_BY_FAILURE_TYPE.get(failure.record_type)
+    kind = kind_of_failure(failure.record_type)
     if kind:
         options = kind.failure_types[failure.record_type][1]
         return kind.delay_import(backend, int(failure.bigcommerce_id), **options)

@@ -26,7 +26,7 @@ from ..bigcommerce.webhook import (
     verify_webhook,
     webhook_subject,
 )
-from ..components.kinds import KINDS_BY_SUBJECT
+from ..components.kinds import kind_of_subject
 from ..models.bigcommerce_backend import WEBHOOK_ROUTE
 
 _logger = logging.getLogger(__name__)
@@ -188,7 +188,7 @@ class BigCommerceWebhookController(http.Controller):
             )
         subject_kind, args = subject
         # The kind of record the delivery feeds, from the registry.
-        kind = KINDS_BY_SUBJECT[subject_kind]
+        kind = kind_of_subject(subject_kind)
         if (
             not request.env["bigcommerce.webhook.delivery"]
             .sudo()

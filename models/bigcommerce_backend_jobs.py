@@ -44,6 +44,20 @@ class BigCommerceBackend(models.Model):
                     kind.delay_batch(backend)
 
     # === BUSINESS METHODS: JOBS OF ONE RECORD === #
+    def _import_record(self, kind, bigcommerce_id, *args, **kwargs):
+        """Job: import one BigCommerce record of ``kind`` (a name of the
+        registry of record kinds) with its importer.
+
+        The job of every kind that names no job of its own: a new kind is
+        queued and run without one.
+
+        :param args: the other arguments of the kind's importer, and
+            ``kwargs`` its options.
+        :return: a sentence saying what became of the record.
+        """
+        self.ensure_one()
+        return KINDS[kind].importer(self, bigcommerce_id, *args, **kwargs).run()
+
     def _import_order(self, order_id, origin=None, run_line_id=None, prefetched=None):
         """Job: import one BigCommerce order as a customer invoice.
 
@@ -72,14 +86,12 @@ class BigCommerceBackend(models.Model):
 
         :param order_id: the refund's order, when the caller knows it.
         """
-        self.ensure_one()
-        return KINDS["refund"].importer(self, refund_id, order_id).run()
+        return self._import_record("refund", refund_id, order_id)
 
     def _import_customer(self, customer_id):
         """Job: import one BigCommerce customer as a partner (or archive the
         partner of a customer deleted on the store)."""
-        self.ensure_one()
-        return KINDS["customer"].importer(self, customer_id).run()
+        return self._import_record("customer", customer_id)
 
     def _import_shipments(self, order_id, lines=None):
         """Job: bring one order's shipments onto its order record.
@@ -88,8 +100,7 @@ class BigCommerceBackend(models.Model):
             ``{order product id: {"sku": ..., "name": ...}}``: the job then
             names what was shipped without reading the order again.
         """
-        self.ensure_one()
-        return KINDS["shipment"].importer(self, order_id, lines=lines).run()
+        return self._import_record("shipment", order_id, lines=lines)
 
     # === BUSINESS METHODS: BATCHES === #
     def _catch_up_orders(self, run_id=None):

@@ -31,9 +31,10 @@ class BigCommerceFailure(models.Model):
     )
     company_id = fields.Many2one(related="backend_id.company_id", store=True)
     # The record types are declared by the kinds of the registry
-    # (``components/kinds.py``), and by the batches.
+    # (``components/kinds.py``), and by the batches: read when used, so that
+    # a kind registered by another addon has its own.
     record_type = fields.Selection(
-        kinds.failure_type_selection(),
+        selection="_selection_record_type",
         string="What",
         required=True,
         default="order",
@@ -68,10 +69,15 @@ class BigCommerceFailure(models.Model):
         "There is already a failure for this BigCommerce record.",
     )
 
+    @api.model
+    def _selection_record_type(self):
+        """The record types of failures: each kind's, then the batches'."""
+        return kinds.failure_type_selection()
+
     @api.depends("record_type", "bigcommerce_id")
     def _compute_name(self):
         """``<what> #<BigCommerce id>``."""
-        labels = dict(self._fields["record_type"].selection)
+        labels = dict(self._fields["record_type"]._description_selection(self.env))
         for failure in self:
             failure.name = (
                 f"{labels.get(failure.record_type, '')} #{failure.bigcommerce_id}"
@@ -81,7 +87,7 @@ class BigCommerceFailure(models.Model):
         """The Odoo record a failure is about, once it exists (after a
         reprocess): the binding its kind's failures name."""
         for failure in self:
-            kind = kinds.KINDS_BY_FAILURE_TYPE.get(failure.record_type)
+            kind = kinds.kind_of_failure(failure.record_type)
             model = kind.failure_model if kind else None
             record = None
             if model and (failure.bigcommerce_id or "").isdigit():

@@ -12,11 +12,10 @@ from odoo.tools import config, mute_logger
 
 from ..bigcommerce.const import HANDLED_SCOPES
 from ..components.server_options import server_option
-from ..models.bigcommerce_backend import (
-    API_HOSTS_OPTION,
+from ..models.bigcommerce_backend import API_HOSTS_OPTION, WEBHOOK_ROUTE
+from ..models.bigcommerce_backend_secrets import (
     ENCRYPTION_KEY_OPTION,
     ENCRYPTION_KEY_PARAM,
-    WEBHOOK_ROUTE,
 )
 from .common import ACCESS_TOKEN, CLIENT_SECRET, QUOTA, STORE_HASH, BigCommerceCase
 

@@ -5,8 +5,10 @@ fed, queued, reprocessed and caught up as its declaration says."""
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..bigcommerce.const import HANDLED_SCOPES
+from ..bigcommerce.mapping import MappingError
 from ..bigcommerce.webhook import webhook_subject
 from ..components import kinds
+from ..components.importer import BigCommerceImporter
 from ..components.jobs import JOB_MAX_RETRIES
 from .common import BigCommerceCase
 
@@ -33,7 +35,7 @@ class TestRecordKinds(BigCommerceCase):
         for scope in sorted(HANDLED_SCOPES):
             with self.subTest(scope=scope):
                 subject, _args = webhook_subject(scope, sample_data(scope))
-                self.assertIn(scope, kinds.KINDS_BY_SUBJECT[subject].scopes)
+                self.assertIn(scope, kinds.kind_of_subject(subject).scopes)
 
     def test_every_job_goes_through_the_helper(self):
         """The import of one record, and each catch-up: the store's identity
@@ -87,7 +89,9 @@ class TestRecordKinds(BigCommerceCase):
                 )
         declared = {(f.model_id.model, f.method) for f in functions}
         for kind in kinds.KINDS.values():
-            self.assertIn(("bigcommerce.backend", kind.job), declared)
+            self.assertIn(
+                ("bigcommerce.backend", kind.job or "_import_record"), declared
+            )
             if kind.batch:
                 self.assertIn(("bigcommerce.backend", kind.batch.job), declared)
 
@@ -103,9 +107,7 @@ class TestRecordKinds(BigCommerceCase):
             ("catch_up", "refunds"): ("_catch_up_refunds", (), {}),
             ("catch_up", "customers"): ("_catch_up_customers", (), {}),
         }
-        selection = {
-            value for value, _label in Failure._fields["record_type"].selection
-        }
+        selection = set(Failure._fields["record_type"].get_values(self.env))
         self.assertEqual(
             selection,
             {record_type for record_type, _id in expected} | {"order_listing"},
@@ -151,3 +153,88 @@ class TestRecordKinds(BigCommerceCase):
                 ),
             ],
         )
+
+
+class StoreNameImporter(BigCommerceImporter):
+    """A kind declared only by a registry entry (:class:`TestNewKind`): it
+    reads the store's information and says its name in the store's
+    chatter; it refuses the ids in :attr:`refused`."""
+
+    kind = "store_name"
+    refused = set()
+
+    def _fetch(self):
+        self.fetched = self._call(self.client.get_store_information)
+
+    def _map(self):
+        return {"name": self.fetched["name"]}
+
+    def _validate(self, mapped):
+        if self.bigcommerce_id in self.refused:
+            raise MappingError(f"Store name #{self.bigcommerce_id} is refused.")
+
+    def _create_or_update(self, mapped):
+        self.backend.message_post(body=f"Store name read: {mapped['name']}")
+        return self.backend
+
+    def _bind(self, record, mapped):
+        return None
+
+
+class TestNewKind(BigCommerceCase):
+    """A new kind is one registry entry beside its importer: it is queued
+    with the store's key and retry budget, run by the generic job, and its
+    failures are labelled and reprocessed, with no other file touched."""
+
+    def setUp(self):
+        super().setUp()
+        kind = kinds.RecordKind(
+            name="store_name",
+            binding_model=None,
+            importer_path=f"{__name__}.StoreNameImporter",
+            failure_types={"store_name": ("Store name", {})},
+        )
+        self.addCleanup(kinds.KINDS.pop, kind.name, None)
+        kinds.register(kind)
+        self.addCleanup(StoreNameImporter.refused.clear)
+
+    def test_a_registered_kind_is_queued_and_run_by_the_generic_job(self):
+        kinds.delay_import(self.backend, "store_name", "7")
+        (job,) = self.connector_jobs("_import_record")
+        self.assertEqual(
+            (job.identity_key, job.args, job.max_retries, job.channel),
+            (
+                f"bigcommerce-store_name-{self.backend.id}-7",
+                ["store_name", 7],
+                JOB_MAX_RETRIES,
+                "root.bigcommerce",
+            ),
+        )
+        kinds.delay_import(self.backend, "store_name", 7)  # pending: dropped
+        self.assertEqual(len(self.connector_jobs("_import_record")), 1)
+        (ran,) = self.run_jobs("_import_record")
+        self.assertEqual(ran.state, "done")
+        self.assertEqual(ran.result, "store_name #7: imported.")
+        store_name = self.simulator.state.name
+        self.assertIn(
+            f"Store name read: {store_name}",
+            self.backend.message_ids.mapped("body")[0],
+        )
+
+    def test_a_registered_kinds_failure_is_labelled_and_reprocessed(self):
+        StoreNameImporter.refused.add(8)
+        kinds.delay_import(self.backend, "store_name", 8)
+        self.run_jobs("_import_record")
+        failure = self.env["bigcommerce.failure"].search(
+            [("backend_id", "=", self.backend.id), ("record_type", "=", "store_name")]
+        )
+        self.assertEqual(
+            (failure.name, failure.state, failure.reason),
+            ("Store name #8", "open", "Store name #8 is refused."),
+        )
+        StoreNameImporter.refused.clear()
+        failure.action_reprocess()
+        (job,) = self.connector_jobs("_import_record", states=("pending",))
+        self.assertEqual(job.args, ["store_name", 8])
+        self.run_jobs("_import_record")
+        self.assertEqual(failure.state, "resolved")

@@ -35,7 +35,8 @@ from odoo.addons.queue_job.controllers.main import RunJobController
 from odoo.addons.queue_job.jobrunner.runner import Database, _connection_info_for
 
 from ..components import kinds
-from ..models.bigcommerce_backend import API_HOSTS_OPTION, ENCRYPTION_KEY_OPTION
+from ..models.bigcommerce_backend import API_HOSTS_OPTION
+from ..models.bigcommerce_backend_secrets import ENCRYPTION_KEY_OPTION
 from .common import (
     THREAD_TIMEOUT,
     CommittedStoreMixin,
