@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
 
+from ..components import actions
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -33,24 +35,16 @@ class AccountMove(models.Model):
         """Open the BigCommerce order this invoice was made from."""
         self.ensure_one()
         self.check_access("read")
-        self.env["bigcommerce.order"].check_access("read")
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("BigCommerce Order"),
-            "res_model": "bigcommerce.order",
-            "res_id": self.bigcommerce_order_ids[:1].id,
-            "view_mode": "form",
-        }
+        return actions.open_form(
+            self,
+            "bigcommerce.order",
+            self.bigcommerce_order_ids[:1].id,
+            name=self.env._("BigCommerce Order"),
+        )
 
     def action_open_bigcommerce_refund(self):
         """The BigCommerce refund this credit note was made from."""
         self.ensure_one()
         self.check_access("read")
-        self.env["bigcommerce.refund"].check_access("read")
         refund = self.sudo().bigcommerce_refund_ids[:1]
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "bigcommerce.refund",
-            "res_id": refund.id,
-            "view_mode": "form",
-        }
+        return actions.open_form(self, "bigcommerce.refund", refund.id)

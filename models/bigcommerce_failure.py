@@ -4,7 +4,7 @@ import json
 from odoo import api, fields, models
 
 from ..bigcommerce.client import clean_text
-from ..components import kinds
+from ..components import actions, kinds
 
 
 class BigCommerceFailure(models.Model):
@@ -106,12 +106,7 @@ class BigCommerceFailure(models.Model):
         """Open the order, refund or customer this failure was about."""
         self.ensure_one()
         self.check_access("read")
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.record_model,
-            "res_id": self.record_id,
-            "view_mode": "form",
-        }
+        return actions.open_form(self, self.record_model, self.record_id)
 
     @api.model
     def _record(self, backend, record_type, bigcommerce_id, reason, payload=None):
@@ -179,23 +174,17 @@ class BigCommerceFailure(models.Model):
         self.check_access("write")
         to_queue = self.filtered(lambda f: f.state != "resolved")
         to_queue._queue_again()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Reprocessing"),
-                "message": self.env._(
-                    "%(count)s import(s) queued again. Each failure shows Resolved "
-                    "once its import succeeds, or its new reason if it fails again.",
-                    count=len(to_queue),
-                )
-                if to_queue
-                else self.env._("These failures are already resolved."),
-                "type": "info",
-                "sticky": False,
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return actions.notification(
+            self.env._("Reprocessing"),
+            self.env._(
+                "%(count)s import(s) queued again. Each failure shows Resolved "
+                "once its import succeeds, or its new reason if it fails again.",
+                count=len(to_queue),
+            )
+            if to_queue
+            else self.env._("These failures are already resolved."),
+            next_action={"type": "ir.actions.act_window_close"},
+        )
 
     def _queue_again(self):
         """Queue again the import each failure is about, as the registry of

@@ -2,7 +2,7 @@
 from odoo import api, fields, models
 
 from ..bigcommerce.const import ORDER_STATUSES
-from ..components import kinds
+from ..components import actions, kinds
 
 
 class BigCommerceOrder(models.Model):
@@ -79,12 +79,7 @@ class BigCommerceOrder(models.Model):
         """Open the order's invoice."""
         self.ensure_one()
         self.check_access("read")
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.move",
-            "res_id": self.move_id.id,
-            "view_mode": "form",
-        }
+        return actions.open_form(self, "account.move", self.move_id.id)
 
     def action_reimport(self):
         """Queue the import of the orders again, and say so."""
@@ -96,20 +91,14 @@ class BigCommerceOrder(models.Model):
             kinds.delay_import(
                 order.backend_id, "order", order.bigcommerce_id, origin="manual"
             )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Import queued"),
-                "message": self.env._(
-                    "%(orders)s will be imported again from BigCommerce in a "
-                    "moment; the order's chatter will say what changed.",
-                    orders=", ".join(self.mapped("display_name")),
-                ),
-                "type": "info",
-                "sticky": False,
-            },
-        }
+        return actions.notification(
+            self.env._("Import queued"),
+            self.env._(
+                "%(orders)s will be imported again from BigCommerce in a "
+                "moment; the order's chatter will say what changed.",
+                orders=", ".join(self.mapped("display_name")),
+            ),
+        )
 
     # === REFUNDS === #
     refund_ids = fields.One2many(

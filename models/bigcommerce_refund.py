@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
 
-from ..components import kinds
+from ..components import actions, kinds
 
 
 class BigCommerceRefund(models.Model):
@@ -85,23 +85,13 @@ class BigCommerceRefund(models.Model):
         """Open the refund's credit note."""
         self.ensure_one()
         self.check_access("read")
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.move",
-            "res_id": self.move_id.id,
-            "view_mode": "form",
-        }
+        return actions.open_form(self, "account.move", self.move_id.id)
 
     def action_open_order(self):
         """Open the refund's order."""
         self.ensure_one()
         self.check_access("read")
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "bigcommerce.order",
-            "res_id": self.order_id.id,
-            "view_mode": "form",
-        }
+        return actions.open_form(self, "bigcommerce.order", self.order_id.id)
 
     def action_reimport(self):
         # Before anything is queued: only who may change the store may spend

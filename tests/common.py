@@ -2,18 +2,25 @@
 """Shared set-up of the Odoo tier: a local BigCommerce simulator per class,
 and committed fixtures for the tests whose workers are other transactions."""
 
+import faulthandler
 import re
+import threading
 import traceback
-from contextlib import closing, contextmanager
+from contextlib import ExitStack, closing, contextmanager
+from unittest import mock
 
 from psycopg2 import OperationalError
 
 from odoo import SUPERUSER_ID, Command, api
 from odoo.orm.environments import Transaction
-from odoo.service.model import PG_CONCURRENCY_ERRORS_TO_RETRY
+from odoo.orm.registry import DummyRLock, Registry
+from odoo.service.model import (
+    PG_CONCURRENCY_ERRORS_TO_RETRY,
+    PG_CONCURRENCY_EXCEPTIONS_TO_RETRY,
+)
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase
-from odoo.tools import config
+from odoo.tools import config, mute_logger
 
 from odoo.addons.account.tests.common import (
     AccountTestInvoicingCommon,
@@ -448,6 +455,61 @@ class CommittedStoreMixin:
         (looking it up by name would wait for the runner's registry lock)."""
         cr.transaction = Transaction(self.registry)
         return api.Environment(cr, SUPERUSER_ID, {})
+
+    def race_jobs(self, jobs, start_together=True, patches=(), mute=()):
+        """Run ``jobs`` at once, as job-queue workers do: each in a thread,
+        on a connection of its own, committed when it returns, rolled back
+        when it raises.
+
+        :param jobs: functions of the store (in their worker's environment)
+            returning their outcome.
+        :param start_together: the workers wait for one another before
+            their job, so that each reads before the other commits.
+        :param patches: context managers held while the workers run.
+        :param mute: loggers muted meanwhile, besides ``odoo.sql_db``.
+        :returns: the outcomes, sorted: what each job returned, ``retry
+            later`` for an error the job queue retries, ``error: …`` for any
+            other. A worker still running after :data:`THREAD_TIMEOUT` fails
+            the test, with every thread's traceback.
+        """
+        barrier = threading.Barrier(len(jobs), timeout=THREAD_TIMEOUT)
+        outcomes = []
+
+        def worker(job):
+            with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
+                backend = self.env_on(cr)["bigcommerce.backend"].browse(self.backend_id)
+                if start_together:
+                    barrier.wait()
+                try:
+                    outcome = job(backend)
+                    # As queue_job commits a job that ran.
+                    cr.commit()  # pylint: disable=invalid-commit
+                    outcomes.append(outcome)
+                except (RetryableJobError, *PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
+                    cr.rollback()
+                    outcomes.append("retry later")
+                except Exception as error:
+                    # Said in the test's failure, not lost in a thread.
+                    cr.rollback()
+                    outcomes.append(f"error: {error!r}")
+
+        threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
+        with ExitStack() as stack:
+            # Workers (and their commit hooks) look the registry up; the test
+            # runner holds the registry lock meanwhile, so do as HttpCase
+            # does for its request threads: no registry lock while they run.
+            stack.enter_context(mock.patch.object(Registry, "_lock", DummyRLock()))
+            stack.enter_context(mute_logger("odoo.sql_db", *mute))
+            for patch in patches:
+                stack.enter_context(patch)
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=THREAD_TIMEOUT)
+        if any(thread.is_alive() for thread in threads):
+            faulthandler.dump_traceback(all_threads=True)
+            self.fail("a worker is stuck; tracebacks above")
+        return sorted(outcomes)
 
     @contextmanager
     def committed_env(self):

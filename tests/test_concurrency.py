@@ -6,18 +6,11 @@ workers do; the fixtures are committed too (and removed afterwards), since
 a worker cannot see another transaction's uncommitted data.
 """
 
-import faulthandler
 import threading
 import uuid
-from contextlib import closing
 from unittest import mock
 
-from odoo.orm.registry import DummyRLock, Registry
-from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
-from odoo.tools import mute_logger
-
-from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..components.binder import BigCommerceBinder
 from .common import (
@@ -66,43 +59,15 @@ class TestConcurrentImport(CommittedStoreMixin, SimulatorMixin, TransactionCase)
             self.last_move_id = (
                 env["account.move"].search([], order="id desc", limit=1).id or 0
             )
-        barrier = threading.Barrier(2, timeout=THREAD_TIMEOUT)
-        outcomes = []
 
-        def worker(job):
-            with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
-                env = self.env_on(cr)
-                backend = env["bigcommerce.backend"].browse(self.backend_id)
-                barrier.wait()
-                try:
-                    job(backend)
-                    # As queue_job commits a job that ran.
-                    cr.commit()  # pylint: disable=invalid-commit
-                    outcomes.append("imported")
-                except RetryableJobError:
-                    cr.rollback()
-                    outcomes.append("retry later")
-                except Exception as error:
-                    # Said in the test's failure, not lost in a thread.
-                    cr.rollback()
-                    outcomes.append(f"error: {error!r}")
+        def imported(job):
+            def run(backend):
+                job(backend)
+                return "imported"
 
-        threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
-        # Workers (and their commit hooks) look the registry up; the test
-        # runner holds the registry lock meanwhile, so do as HttpCase does for
-        # its request threads: no registry lock while they run.
-        with (
-            mock.patch.object(Registry, "_lock", DummyRLock()),
-            mute_logger("odoo.sql_db"),
-        ):
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=THREAD_TIMEOUT)
-        if any(thread.is_alive() for thread in threads):
-            faulthandler.dump_traceback(all_threads=True)
-            self.fail("a worker is stuck; tracebacks above")
-        return sorted(outcomes)
+            return run
+
+        return self.race_jobs([imported(job) for job in jobs])
 
     def assert_one_invoice(self, order):
         with self.committed_env() as env:

@@ -5,14 +5,10 @@ paid back for it."""
 
 import threading
 import uuid
-from contextlib import closing
 from decimal import Decimal
 from unittest import mock
 
 from odoo import Command
-from odoo.orm.registry import DummyRLock, Registry
-from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
-from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
@@ -378,38 +374,26 @@ class TestConcurrentRefundCap(CommittedStoreMixin, TransactionCase):
         committed: neither can see the other's."""
         both_read = threading.Barrier(2, timeout=THREAD_TIMEOUT)
         real_ledgers = RefundImporter._ledgers
-        outcomes = []
 
         def ledgers_once_both_started(importer):
             both_read.wait()
             return real_ledgers(importer)
 
-        def worker(refund):
-            with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
-                env = self.env_on(cr)
-                backend = env["bigcommerce.backend"].browse(self.backend_id)
-                try:
-                    result = backend._import_refund(refund["id"], self.order["id"])
-                    cr.commit()  # pylint: disable=invalid-commit
-                    outcomes.append("failed" if "failed" in result else "credited")
-                except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY:
-                    cr.rollback()
-                    outcomes.append("retried by the job queue")
+        def credit(refund):
+            def job(backend):
+                result = backend._import_refund(refund["id"], self.order["id"])
+                return "failed" if "failed" in result else "credited"
 
-        threads = [
-            threading.Thread(target=worker, args=(refund,)) for refund in self.refunds
-        ]
-        with (
-            mock.patch.object(Registry, "_lock", DummyRLock()),
-            mock.patch.object(RefundImporter, "_ledgers", ledgers_once_both_started),
-            mute_logger("odoo.sql_db", IMPORT_LOGGER),
-        ):
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=THREAD_TIMEOUT)
-        self.assertFalse(any(t.is_alive() for t in threads), "a worker is stuck")
-        return sorted(outcomes)
+            return job
+
+        return self.race_jobs(
+            [credit(refund) for refund in self.refunds],
+            start_together=False,
+            patches=[
+                mock.patch.object(RefundImporter, "_ledgers", ledgers_once_both_started)
+            ],
+            mute=[IMPORT_LOGGER],
+        )
 
     def credit_notes(self):
         with self.committed_env() as env:
@@ -435,7 +419,7 @@ class TestConcurrentRefundCap(CommittedStoreMixin, TransactionCase):
 
     def assert_race_credits_once(self):
         outcomes = self.race()
-        self.assertEqual(outcomes, ["credited", "retried by the job queue"])
+        self.assertEqual(outcomes, ["credited", "retry later"])
         ids, credited, invoiced = self.credit_notes()
         self.assertEqual(len(ids), 1)
         self.assertEqual(credited, invoiced)

@@ -5,22 +5,13 @@ As in ``test_concurrency``: each worker has its own connection and commits,
 and the fixtures are committed (and removed afterwards).
 """
 
-import threading
 import uuid
-from contextlib import closing
 from unittest import mock
 
-from odoo.orm.registry import DummyRLock, Registry
-from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
-from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
-from odoo.tools import mute_logger
-
-from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..components.binder import BigCommerceBinder
 from .common import (
-    THREAD_TIMEOUT,
     CommittedStoreMixin,
     start_simulator,
 )
@@ -56,38 +47,13 @@ class TestConcurrentRefunds(CommittedStoreMixin, TransactionCase):
         )
 
     def race(self):
-        barrier = threading.Barrier(2, timeout=THREAD_TIMEOUT)
-        outcomes = []
+        """Two workers import the refund at once; their outcomes."""
 
-        def worker():
-            with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
-                env = self.env_on(cr)
-                backend = env["bigcommerce.backend"].browse(self.backend_id)
-                barrier.wait()
-                try:
-                    backend._import_refund(self.refund["id"], self.order["id"])
-                    cr.commit()  # pylint: disable=invalid-commit
-                    outcomes.append("credited")
-                except (RetryableJobError, *PG_CONCURRENCY_EXCEPTIONS_TO_RETRY):
-                    # Both are retried by the job queue.
-                    cr.rollback()
-                    outcomes.append("retry later")
-                except Exception as error:
-                    # Said in the test's failure, not lost in a thread.
-                    cr.rollback()
-                    outcomes.append(f"error: {error!r}")
+        def credit(backend):
+            backend._import_refund(self.refund["id"], self.order["id"])
+            return "credited"
 
-        threads = [threading.Thread(target=worker) for _ in range(2)]
-        with (
-            mock.patch.object(Registry, "_lock", DummyRLock()),
-            mute_logger("odoo.sql_db"),
-        ):
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join(timeout=THREAD_TIMEOUT)
-        self.assertFalse(any(t.is_alive() for t in threads), "a worker is stuck")
-        return sorted(outcomes)
+        return self.race_jobs([credit, credit])
 
     def assert_one_credit_note(self):
         with self.committed_env() as env:
