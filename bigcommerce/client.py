@@ -513,6 +513,24 @@ class BigCommerceClient:
         query = dict(self._orders_period(since, until, field), page=page, limit=limit)
         return self.request("GET", 2, "orders", params=query) or []
 
+    def count_orders(self, since=None, until=None, field="date_created"):
+        """How many orders the listing of a period returns: those created (or
+        modified) between two moments, less the incomplete ones (status 0),
+        which the count counts and the listing leaves out.
+        ``GET /v2/orders/count``, one request."""
+        query = {
+            key: value
+            for key, value in self._orders_period(since, until, field).items()
+            if key.startswith(("min_", "max_"))
+        }
+        answer = self.request("GET", 2, "orders/count", params=query) or {}
+        incomplete = sum(
+            int(status.get("count") or 0)
+            for status in answer.get("statuses") or []
+            if int(status.get("id") or 0) == 0
+        )
+        return max(0, int(answer.get("count") or 0) - incomplete)
+
     @staticmethod
     def _orders_period(since, until, field):
         if field not in ("date_created", "date_modified"):

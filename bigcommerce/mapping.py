@@ -394,12 +394,18 @@ def fee_name(fee):
     return str(name).strip() if name and str(name).strip() else "Fee"
 
 
+def fee_untaxed(fee):
+    """A fee's untaxed amount, as its invoice line books it (a ``Decimal``
+    to the cent)."""
+    return _fee_ex(fee)
+
+
 def _fee_tax(fee):
     return cents(fee.get("cost_tax"))
 
 
 def _fee_ex(fee):
-    """A fee's ex-tax cost, in cents: what is left of the tax-inclusive cost
+    """A fee's ex-tax cost, to the cent: what is left of the tax-inclusive cost
     once its tax is taken off (as for shipping), else its ex-tax cost."""
     inc = fee.get("cost_inc_tax")
     if inc not in (None, ""):

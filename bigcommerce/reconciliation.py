@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from .client import parse_datetime
-from .mapping import MappingError
+from .mapping import MappingError, fee_untaxed, order_fees
 from .payments import KIND_GATEWAY, is_paid, payment_parts_from_order
 
 ZERO = Decimal("0.00")
@@ -74,6 +74,8 @@ class OrderFigures:
     gateway_parts: list | None
     #: What a gateway took: the total less gift certificates and store credit.
     gateway_total: Decimal = ZERO
+    #: Its fees, untaxed (``include=fees`` of the listing).
+    fees: Decimal = ZERO
 
 
 def order_figures(order):
@@ -87,6 +89,11 @@ def order_figures(order):
         if parts is None
         else [(p.method, p.amount) for p in parts if p.kind == KIND_GATEWAY]
     )
+    try:
+        fees = sum((fee_untaxed(fee) for fee in order_fees(order)), ZERO)
+    except MappingError:
+        # Listed without its fees: the invoice's check tells.
+        fees = ZERO
     return OrderFigures(
         id=int(order["id"]),
         status_id=int(order.get("status_id") or 0),
@@ -105,6 +112,7 @@ def order_figures(order):
         gateway_total=money(order.get("total_inc_tax"))
         - money(order.get("gift_certificate_amount"))
         - money(order.get("store_credit_amount")),
+        fees=fees,
     )
 
 
@@ -151,6 +159,7 @@ class Totals:
     total: Decimal = ZERO
     shipping: Decimal = ZERO
     discount: Decimal = ZERO
+    fees: Decimal = ZERO
     refund_count: int = 0
     refunds: Decimal = ZERO
 
@@ -165,6 +174,7 @@ class Totals:
         self.total += order.total
         self.shipping += order.shipping
         self.discount += order.discount
+        self.fees += order.fees
 
     def add_refund(self, amount):
         self.refund_count += 1

@@ -27,7 +27,7 @@ JOB_MAX_RETRIES = 64
 ORDERS_PER_PAGE_JOB = 20
 
 
-def delay(backend, identity_key, description, model=None):
+def delay(backend, identity_key, description, model=None, records=None):
     """The delayable of one job of a store: call the job's method on it.
 
     :param backend: the store (``bigcommerce.backend``), one record; the job
@@ -35,11 +35,14 @@ def delay(backend, identity_key, description, model=None):
     :param identity_key: the job's identity, ``bigcommerce-<what>-<store
         id>[-<which>]`` (a pending job of the same key is not queued twice).
     :param description: what the job does, as the job queue shows it.
-    :param model: the model whose method the job runs; the store itself by
-        default.
+    :param model: the model whose method the job runs (on no record); the
+        store itself by default.
+    :param records: the records whose method the job runs (a store's
+        reconciliation), instead of the store.
     """
     backend.ensure_one()
-    records = backend.env[model] if model else backend
+    if records is None:
+        records = backend.env[model] if model else backend
     return records.with_delay(
         identity_key=identity_key,
         description=description,

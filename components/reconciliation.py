@@ -53,7 +53,11 @@ def cents(currency, amount):
 class Reconciler:
     """Computes one reconciliation (``bigcommerce.reconciliation``)."""
 
-    def __init__(self, reconciliation):
+    def __init__(self, reconciliation, progress=None):
+        """:param reconciliation: the record to compute.
+        :param progress: told ``progress(read, expected)`` after each page
+            of orders read.
+        """
         reconciliation.ensure_one()
         self.reconciliation = reconciliation
         self.backend = reconciliation.backend_id
@@ -62,6 +66,9 @@ class Reconciler:
         self.date_to = reconciliation.date_to
         self.tz = store_time_zone(self.backend) or None
         self.start, self.end = period_bounds(self.backend, self.date_from, self.date_to)
+        #: Told how many orders are read, of how many, after each page:
+        #: ``progress(read, expected)``.
+        self.progress = progress or (lambda read, expected: None)
         #: API requests made, and order list pages read.
         self.calls = 0
         self.pages = 0
@@ -105,14 +112,19 @@ class Reconciler:
         client.request = counted
         # BigCommerce's date filters include their bounds, to the second.
         until = self.end - timedelta(seconds=1)
+        # The count says how far the listing has gone (the progress), and
+        # spares the empty page that would end a list of full pages.
+        expected = self._call(client.count_orders, self.start, until)
+        self.progress(0, expected)
         page = 1
-        while True:
+        while expected:
             listed = self._call(
                 client.list_orders_with_lines, self.start, until, "date_created", page
             )
             self.pages += 1
             self.orders.extend(order_figures(order) for order in listed)
-            if len(listed) < MAX_PAGE_SIZE:
+            self.progress(len(self.orders), expected)
+            if len(listed) < MAX_PAGE_SIZE or len(self.orders) >= expected:
                 break
             page += 1
         self.refunds = [
@@ -581,12 +593,13 @@ class Reconciler:
             )
 
     def _charges(self, invoices):
-        """Shipping and discounts of the ledger's invoices, from the lines
-        on the store's shipping and discount accounts."""
+        """Shipping, discounts and fees of the ledger's invoices, from the
+        lines on the store's shipping, discount and fees accounts."""
         backend = self.backend
         for field_name, attribute, sign in (
             ("shipping_account_id", "shipping", 1),
             ("discount_account_id", "discount", -1),
+            ("fee_account_id", "fees", 1),
         ):
             account = backend[field_name]
             if not account or not invoices:
@@ -637,6 +650,7 @@ class Reconciler:
             ("total", self.env._("Sales total")),
             ("shipping", self.env._("Shipping (untaxed)")),
             ("discount", self.env._("Discounts")),
+            ("fees", self.env._("Fees (untaxed)")),
             ("refunds", self.env._("Refunds")),
             ("net", self.env._("Net")),
         )

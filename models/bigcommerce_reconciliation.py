@@ -6,8 +6,10 @@ The computation is ``components/reconciliation.py``; it runs as a job and
 changes nothing but this record. The fixes are the buttons of its lines.
 """
 
+import logging
 from datetime import date
 
+import psycopg2
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
@@ -16,9 +18,11 @@ from odoo.tools import format_date
 
 from ..bigcommerce import BigCommerceError
 from ..bigcommerce.reconciliation import summary_amount
-from ..components import jobs, kinds
+from ..components import actions, jobs, kinds
 from ..components.reconciliation import Reconciler
 from ..components.reconciliation_export import reconciliation_xlsx
+
+_logger = logging.getLogger(__name__)
 
 DIFFERENCE_KINDS = [
     ("missing_invoice", "Order without invoice"),
@@ -122,6 +126,11 @@ class BigCommerceReconciliation(models.Model):
     net_difference = fields.Monetary(
         compute="_compute_net_difference", store=True, string="Net Difference"
     )
+    progress = fields.Float(
+        compute="_compute_progress",
+        help="How much of the period's orders the computation has read.",
+    )
+    progress_message = fields.Char(compute="_compute_progress", string="Progress")
     figure_ids = fields.One2many(
         "bigcommerce.reconciliation.figure", "reconciliation_id", readonly=True
     )
@@ -178,6 +187,33 @@ class BigCommerceReconciliation(models.Model):
                 else 0.0
             )
 
+    @api.depends("state")
+    def _compute_progress(self):
+        """How far the running computation has read the store, as its job
+        last said (:meth:`_report_progress`)."""
+        progress = {
+            row.reconciliation_id.id: row
+            for row in self.env["bigcommerce.reconciliation.progress"]
+            .sudo()
+            .search([("reconciliation_id", "in", self.ids)])
+        }
+        for reconciliation in self:
+            row = progress.get(reconciliation.id)
+            if reconciliation.state != "queued" or not row:
+                reconciliation.progress = 0.0
+                reconciliation.progress_message = False
+                continue
+            reconciliation.progress = (
+                100.0 * row.orders_read / row.orders_expected
+                if row.orders_expected
+                else 0.0
+            )
+            reconciliation.progress_message = self.env._(
+                "%(read)s of %(expected)s orders read from the store",
+                read=f"{row.orders_read:,}",
+                expected=f"{row.orders_expected:,}",
+            )
+
     @api.depends("store_net", "ledger_net")
     def _compute_net_difference(self):
         for reconciliation in self:
@@ -196,12 +232,13 @@ class BigCommerceReconciliation(models.Model):
         return True
 
     def _delay_compute(self):
+        """Queue the computation, as every job of the store is queued."""
         self.ensure_one()
-        return self.with_delay(
-            identity_key=(f"bigcommerce-reconciliation-{self.backend_id.id}-{self.id}"),
-            description=f"Reconcile BigCommerce {self.name}",
-            # The store's retry budget; the job runs on this record.
-            max_retries=jobs.JOB_MAX_RETRIES,
+        return jobs.delay(
+            self.backend_id,
+            f"bigcommerce-reconciliation-{self.backend_id.id}-{self.id}",
+            f"Reconcile BigCommerce {self.name}",
+            records=self,
         )._reconcile()
 
     def action_print(self):
@@ -236,7 +273,7 @@ class BigCommerceReconciliation(models.Model):
         """Job: compute the reconciliation. Reads BigCommerce and the ledger;
         writes this record only."""
         self.ensure_one()
-        reconciler = Reconciler(self)
+        reconciler = Reconciler(self, progress=self._report_progress)
         try:
             values = reconciler.run()
         except (BigCommerceError, UserError) as exc:
@@ -268,6 +305,29 @@ class BigCommerceReconciliation(models.Model):
         self.summary = self._summary(totals)
         return self.summary
 
+    def _report_progress(self, read, expected):
+        """Say how far the job has read the store, on a connection of its
+        own, committed at once: the form shows it while the job runs (the
+        job's own writes show when it ends). A record not committed yet
+        (computed in the transaction that created it) has none."""
+        self.ensure_one()
+        try:
+            with self.env.registry.cursor() as cr:
+                cr.execute(
+                    """
+                    INSERT INTO bigcommerce_reconciliation_progress
+                        (reconciliation_id, orders_read, orders_expected)
+                    SELECT id, %s, %s FROM bigcommerce_reconciliation WHERE id = %s
+                    ON CONFLICT (reconciliation_id) DO UPDATE
+                    SET orders_read = EXCLUDED.orders_read,
+                        orders_expected = EXCLUDED.orders_expected
+                    """,
+                    (read, expected, self.id),
+                    log_exceptions=False,
+                )
+        except psycopg2.Error as exc:
+            _logger.debug("Progress of %s not said: %s", self.name, exc)
+
     def _summary(self, totals):
         """One line: ``April 2026: 1,204 orders, USD 183,420.17, ledger equal
         to the store`` (or the count of differences)."""
@@ -292,6 +352,26 @@ class BigCommerceReconciliation(models.Model):
             amounts=amounts,
             count=len(self.line_ids),
         )
+
+
+class BigCommerceReconciliationProgress(models.Model):
+    """How far a reconciliation's job has read the store. Its own table,
+    written on a connection of its own while the job runs: the job's
+    transaction never writes it, so the two never conflict."""
+
+    _name = "bigcommerce.reconciliation.progress"
+    _description = "BigCommerce Reconciliation Progress"
+    _log_access = False
+
+    reconciliation_id = fields.Many2one(
+        "bigcommerce.reconciliation", required=True, ondelete="cascade", index=True
+    )
+    orders_read = fields.Integer()
+    orders_expected = fields.Integer()
+
+    _one_per_reconciliation = models.Constraint(
+        "unique(reconciliation_id)", "A reconciliation has one progress."
+    )
 
 
 class BigCommerceReconciliationFigure(models.Model):
@@ -400,40 +480,27 @@ class BigCommerceReconciliationLine(models.Model):
         return self.action_open_entry()
 
     def _queued_notification(self):
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Import queued"),
-                "message": self.env._(
-                    "BigCommerce #%(id)s will be imported in a moment; compute "
-                    "the reconciliation again to see it settled.",
-                    id=self.bigcommerce_id,
-                ),
-                "type": "info",
-                "sticky": False,
-            },
-        }
+        """What a fix that queued an import answers."""
+        return actions.notification(
+            self.env._("Import queued"),
+            self.env._(
+                "BigCommerce #%(id)s will be imported in a moment; compute "
+                "the reconciliation again to see it settled.",
+                id=self.bigcommerce_id,
+            ),
+        )
 
     def action_open_entry(self):
+        """Open the line's invoice or credit note."""
         self.ensure_one()
         self.check_access("read")
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.move",
-            "res_id": self.move_id.id,
-            "view_mode": "form",
-        }
+        return actions.open_form(self, "account.move", self.move_id.id)
 
     def action_open_order(self):
+        """Open the line's order."""
         self.ensure_one()
         self.check_access("read")
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "bigcommerce.order",
-            "res_id": self.order_id.id,
-            "view_mode": "form",
-        }
+        return actions.open_form(self, "bigcommerce.order", self.order_id.id)
 
 
 class BigCommerceBackend(models.Model):

@@ -2,17 +2,18 @@
 """Month-end reconciliation: the store's figures of a period against the
 ledger's, every difference found with its cause, its cost in API calls."""
 
+import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from unittest import mock
 
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..components import reconciliation as reconciliation_module
-from .common import BigCommerceAccountingCase
+from .common import BigCommerceAccountingCase, CommittedStoreMixin, start_simulator
 
 
 class ReconciliationMixin:
@@ -267,10 +268,12 @@ class TestReconciliation(ReconciliationMixin, BigCommerceAccountingCase):
         self.assertFalse(money.filtered("difference"))
         self.assertTrue(money.journal_id)
         self.assertTrue(money.account_id, "the clearing account a payout empties")
-        # Read-only: one order page and one refund page, nothing written.
-        self.assertEqual(reconciliation.api_calls, 2)
+        # Read-only: the count, one order page and one refund page, nothing
+        # written.
+        self.assertEqual(reconciliation.api_calls, 3)
         self.assertEqual(
-            [r["method"] for r in self.simulator.requests[requests:]], ["GET", "GET"]
+            [r["method"] for r in self.simulator.requests[requests:]],
+            ["GET", "GET", "GET"],
         )
         self.assertEqual(self.env["account.move"].search_count([]), moves)
         self.assertEqual(self.backend.last_reconciliation_id, reconciliation)
@@ -455,8 +458,9 @@ class TestReconciliationApiCalls(ReconciliationMixin, BigCommerceAccountingCase)
         requests = len(self.simulator.requests)
         reconciliation = self.reconcile()
         self.assertEqual(reconciliation.order_count, 1000)
-        # Four full pages, the empty fifth that says the list ended, refunds.
-        self.assertEqual(reconciliation.pages_read, 5)
+        # The count, four full pages (the count says the list ended there),
+        # the refunds.
+        self.assertEqual(reconciliation.pages_read, 4)
         self.assertEqual(reconciliation.api_calls, 6)
         self.assertEqual(len(self.simulator.requests) - requests, 6)
         self.assertLessEqual(reconciliation.calls_per_order, 0.006)
@@ -464,3 +468,118 @@ class TestReconciliationApiCalls(ReconciliationMixin, BigCommerceAccountingCase)
             {line.kind for line in reconciliation.line_ids}, {"missing_invoice"}
         )
         self.assertEqual(len(reconciliation.line_ids), 1000)
+
+
+@tagged("post_install", "-at_install")
+class TestReconciliationFees(ReconciliationMixin, BigCommerceAccountingCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.backend.fee_account_id = cls.env["account.account"].create(
+            {"code": "700410", "name": "Fees income", "account_type": "income"}
+        )
+
+    def test_fees_are_a_figure_of_both_sides(self):
+        self.year = 2018
+        order = self.add_order(
+            date_created=self.april(10),
+            fees=[
+                {"name": "Package protection", "amount": "2.00"},
+                {"name": "Service fee", "amount": "1.50"},
+            ],
+        )
+        self.import_order(order)
+        reconciliation = self.reconcile()
+        self.assertTrue(reconciliation.is_clean, self.differences(reconciliation))
+        (fees,) = reconciliation.figure_ids.filtered(
+            lambda figure: figure.label == "Fees (untaxed)"
+        )
+        self.assertEqual((fees.store_amount, fees.ledger_amount), (3.5, 3.5))
+        # A fee booked elsewhere by hand shows on the ledger's side only.
+        invoice = (
+            self.env["bigcommerce.order"]
+            .search([("bigcommerce_id", "=", order["id"])])
+            .move_id
+        )
+        fee_line = invoice.invoice_line_ids.filtered(
+            lambda line: line.account_id == self.backend.fee_account_id
+        )[:1]
+        self.assertTrue(fee_line)
+        self.backend.fee_account_id = self.env["account.account"].create(
+            {"code": "700411", "name": "Other fees", "account_type": "income"}
+        )
+        again = self.reconcile(reconciliation=reconciliation)
+        (fees,) = again.figure_ids.filtered(
+            lambda figure: figure.label == "Fees (untaxed)"
+        )
+        self.assertEqual((fees.store_amount, fees.ledger_amount), (3.5, 0.0))
+        self.assertEqual(fees.difference, 3.5)
+
+
+PROGRESS_RUN = uuid.uuid4().hex[:8]
+PROGRESS_STORE_HASH = f"progress{PROGRESS_RUN}"
+
+
+@tagged("post_install", "-at_install")
+class TestReconciliationProgress(CommittedStoreMixin, TransactionCase):
+    """The job's progress is seen from other connections while it runs."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        start_simulator(cls, store_hash=PROGRESS_STORE_HASH, quota=None)
+        state = cls.simulator.state
+        state.add_product(sku="PROGRESS-1", name="Progress mug", price="4.00")
+        for index in range(260):
+            state.add_order(
+                lines=[{"sku": "PROGRESS-1", "quantity": 1}],
+                date_created=datetime(2017, 4, 1 + index % 28, index % 24),
+            )
+
+    def test_each_page_read_is_seen_while_the_job_runs(self):
+        self.create_committed_store("Progress store", PROGRESS_STORE_HASH)
+        with self.committed_env() as env:
+            reconciliation_id = (
+                env["bigcommerce.reconciliation"]
+                .create(
+                    {
+                        "backend_id": self.backend_id,
+                        "date_from": date(2017, 4, 1),
+                        "date_to": date(2017, 4, 30),
+                        "state": "queued",
+                    }
+                )
+                .id
+            )
+        Reconciliation = self.registry["bigcommerce.reconciliation"]
+        report = Reconciliation._report_progress
+        seen = []
+
+        def report_and_look(reconciliation, read, expected):
+            report(reconciliation, read, expected)
+            # Another connection (a user's form) while the job's transaction
+            # is still open.
+            with self.committed_env() as other:
+                record = other["bigcommerce.reconciliation"].browse(reconciliation_id)
+                seen.append((record.progress_message, round(record.progress)))
+
+        with (
+            mock.patch.object(Reconciliation, "_report_progress", report_and_look),
+            self.committed_env() as env,
+        ):
+            reconciliation = env["bigcommerce.reconciliation"].browse(reconciliation_id)
+            reconciliation._reconcile()
+            self.assertEqual(reconciliation.state, "done")
+        self.assertEqual(
+            seen,
+            [
+                ("0 of 260 orders read from the store", 0),
+                ("250 of 260 orders read from the store", 96),
+                ("260 of 260 orders read from the store", 100),
+            ],
+        )
+        with self.committed_env() as env:
+            done = env["bigcommerce.reconciliation"].browse(reconciliation_id)
+            self.assertEqual((done.order_count, done.pages_read), (260, 2))
+            # Done: the form no longer shows a progress.
+            self.assertFalse(done.progress_message)

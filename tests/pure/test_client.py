@@ -585,6 +585,27 @@ def test_orders_with_lines_one_page_at_a_time(sim, clock):
     assert pages_asked == ["1", "2", "3", "4"]
 
 
+def test_count_orders_counts_what_the_listing_of_a_period_returns(sim, clock):
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    orders = _add_orders(sim, 5, start=start)
+    # Outside the period, and incomplete: neither is listed, so neither counts.
+    _add_orders(sim, 1, start=start + timedelta(days=3))
+    sim.state.add_order(
+        lines=[{"sku": "PAGE-1", "quantity": 1}],
+        status_id=0,
+        date_created=start + timedelta(hours=1),
+    )
+    client = make_client(sim, clock)
+    until = start + timedelta(days=1)
+    before = len(api_requests(sim))
+    assert client.count_orders(start, until) == len(orders) == 5
+    (call,) = api_requests(sim)[before:]
+    assert call["path"].endswith("/v2/orders/count")
+    assert set(call["query"]) == {"min_date_created", "max_date_created"}
+    listed = client.list_orders_with_lines(start, until)
+    assert len(listed) == client.count_orders(start, until)
+
+
 def test_orders_with_lines_refuse_another_date_field(sim, clock):
     client = make_client(sim, clock)
     with pytest.raises(ValueError):

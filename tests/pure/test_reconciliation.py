@@ -34,6 +34,33 @@ def test_a_month_in_a_store_time_zone_moves_its_bounds():
     assert local_date(late) == date(2026, 5, 1)
 
 
+def test_order_figures_count_the_fees_untaxed():
+    order = {
+        "id": 8,
+        "status_id": 11,
+        "currency_code": "USD",
+        "total_ex_tax": "12.5000",
+        "total_tax": "0.2063",
+        "total_inc_tax": "12.7063",
+        "fees": [
+            {
+                "id": 1,
+                "display_name_merchant": "Packaging",
+                "cost_ex_tax": "2.5000",
+                "cost_inc_tax": "2.7063",
+                "cost_tax": "0.2063",
+            },
+            {"id": 2, "cost_ex_tax": "1.0000", "cost_tax": "0.0000"},
+        ],
+    }
+    assert order_figures(order).fees == D("3.50")
+    totals = totals_by_currency([order_figures(order)] * 2, [], lambda r: "USD")
+    assert totals["USD"].fees == D("7.00")
+    # Listed without fees (an older listing), or with a link instead: none.
+    assert order_figures(dict(order, fees=None)).fees == D("0")
+    assert order_figures(dict(order, fees={"url": "x"})).fees == D("0")
+
+
 def test_order_figures_are_exact_decimals():
     order = {
         "id": 7,
