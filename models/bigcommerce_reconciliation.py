@@ -128,6 +128,7 @@ class BigCommerceReconciliation(models.Model):
     )
     progress = fields.Float(
         compute="_compute_progress",
+        string="Progress (%)",
         help="How much of the period's orders the computation has read.",
     )
     progress_message = fields.Char(compute="_compute_progress", string="Progress")
