@@ -3,7 +3,7 @@
     "name": "BigCommerce Connector",
     "summary": "BigCommerce orders as posted invoices, refunds as credit notes, "
     "customers as partners, shipments on orders",
-    "version": "19.0.2.2.0",
+    "version": "19.0.2.3.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/bigcommerce-odoo/bigcommerce_connector",
     "author": "BigCommerce Connector contributors",
@@ -20,6 +20,7 @@
         "data/queue_job_data.xml",
         "data/ir_cron_data.xml",
         "views/bigcommerce_backend_views.xml",
+        "views/bigcommerce_setup_views.xml",
         "views/bigcommerce_order_views.xml",
         "views/bigcommerce_failure_views.xml",
         "views/bigcommerce_menus.xml",

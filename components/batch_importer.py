@@ -46,8 +46,10 @@ class BigCommerceBatchImporter(BigCommerceImporter):
     batch_id = None
     #: Key of :attr:`fetched` holding what was listed (the failure's payload).
     listed_key = None
-    #: The store field the window starts from (minus the overlap), moved
-    #: forward when the batch succeeds; ``None`` for a period given.
+    #: The store field that shows the watermark the window starts from
+    #: (minus the overlap), moved forward when the batch succeeds; ``None``
+    #: for a period given. The watermark is kept in the batch's state
+    #: (``bigcommerce.batch.state``).
     watermark_field = None
     #: The store field that turns the scheduled catch-up on.
     enabled_field = None
@@ -69,10 +71,13 @@ class BigCommerceBatchImporter(BigCommerceImporter):
         """
         super().__init__(backend, batch_id if batch_id is not None else self.batch_id)
         self.started = fields.Datetime.now()
-        if self.watermark_field:
-            since = (backend[self.watermark_field] or self.started) - timedelta(
-                minutes=max(0, backend.catch_up_overlap_minutes)
-            )
+        #: Where the catch-up is (``bigcommerce.batch.state``): its watermark
+        #: and last outcome, a row of its own; ``None`` for a period given.
+        self.state = (
+            self.env["bigcommerce.batch.state"].sudo()._of(backend, self.batch_id)
+            if self.watermark_field
+            else None
+        )
         self.since = since
         self.until = until or self.started
         self.page = page
@@ -83,14 +88,21 @@ class BigCommerceBatchImporter(BigCommerceImporter):
 
     # --- the run --------------------------------------------------------
     def _import(self):
+        if self.state:
+            # Read once the row is this worker's: the watermark another
+            # worker moved is the one to start from.
+            self.state._lock()
+            self.since = (self.state.watermark or self.started) - timedelta(
+                minutes=max(0, self.backend.catch_up_overlap_minutes)
+            )
         self.client = self.backend._get_client()
         listed = self._call(self._list)
         self.fetched[self.listed_key] = listed
         self.queued = self._to_import(listed)
         self._queue(self.queued)
         self.more = self.page is not None and len(listed) >= MAX_PAGE_SIZE
-        if self.watermark_field:
-            self.backend.sudo()[self.watermark_field] = self.started
+        if self.state:
+            self.state.watermark = self.started
         self._resolve_failure()
         self.outcome = "done"
         return self._result()
@@ -181,11 +193,11 @@ class OrderCatchUp(BigCommerceBatchImporter):
 
     def _note_outcome(self, state, result):
         """What the store form shows of the last catch-up."""
-        self.backend.sudo().write(
+        self.state.write(
             {
-                "last_catch_up_at": fields.Datetime.now(),
-                "last_catch_up_state": state,
-                "last_catch_up_result": result[:250],
+                "last_at": fields.Datetime.now(),
+                "last_state": state,
+                "last_result": result[:250],
             }
         )
 

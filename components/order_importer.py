@@ -313,6 +313,7 @@ class OrderImporter(BigCommerceImporter):
             "status": str(status_id) if status_id in ORDER_STATUSES else False,
             "custom_status": order.get("custom_status") or order.get("status"),
             "payment_status": order.get("payment_status") or False,
+            "payment_method": (order.get("payment_method") or "").strip() or False,
             "customer_bigcommerce_id": mapped.customer_id,
             "partner_id": self.partner.id,
             "date_created": mapped.date,

@@ -4,6 +4,8 @@ from . import (
     bigcommerce_backend_health,
     bigcommerce_backend_jobs,
     bigcommerce_backend_secrets,
+    bigcommerce_backend_setup,
+    bigcommerce_batch_state,
     bigcommerce_binding,
     bigcommerce_customer,
     bigcommerce_failure,

@@ -215,8 +215,8 @@ class BigCommerceBackend(models.Model):
         "repairs what an outage or a lost webhook missed.",
     )
     orders_modified_since = fields.Datetime(
-        default=fields.Datetime.now,
-        copy=False,
+        compute="_compute_catch_up_states",
+        inverse="_inverse_watermarks",
         help="The next catch-up asks for the orders modified after this moment "
         "(minus the overlap). It moves forward after each catch-up; set it back "
         "to import older orders.",
@@ -228,8 +228,8 @@ class BigCommerceBackend(models.Model):
         "for orders whose changes reached BigCommerce's index late.",
     )
     refunds_created_since = fields.Datetime(
-        default=fields.Datetime.now,
-        copy=False,
+        compute="_compute_catch_up_states",
+        inverse="_inverse_watermarks",
         help="The next catch-up asks for the refunds created after this moment "
         "(minus the overlap): the catch-up on modified orders does not see "
         "refunds. It moves forward after each catch-up.",
@@ -243,8 +243,8 @@ class BigCommerceBackend(models.Model):
         "only.",
     )
     customers_modified_since = fields.Datetime(
-        default=fields.Datetime.now,
-        copy=False,
+        compute="_compute_catch_up_states",
+        inverse="_inverse_watermarks",
         help="The next catch-up asks for the customers modified after this "
         "moment (minus the overlap). It moves forward after each catch-up; set "
         "it back to import older customers.",

@@ -111,16 +111,15 @@ class BigCommerceBackend(models.Model):
     )
     delivery_count = fields.Integer(compute="_compute_delivery_stats")
     last_catch_up_at = fields.Datetime(
-        string="Last Catch-up", readonly=True, copy=False
+        string="Last Catch-up", compute="_compute_catch_up_states"
     )
     last_catch_up_state = fields.Selection(
         [("done", "Done"), ("failed", "Failed")],
         string="Last Catch-up Outcome",
-        readonly=True,
-        copy=False,
+        compute="_compute_catch_up_states",
     )
     last_catch_up_result = fields.Char(
-        string="Last Catch-up Result", readonly=True, copy=False
+        string="Last Catch-up Result", compute="_compute_catch_up_states"
     )
     last_import_run_id = fields.Many2one(
         "bigcommerce.import.run",

@@ -61,6 +61,12 @@ class BigCommerceOrder(models.Model):
         help="Why the order is held and not invoiced (or its draft invoice not "
         "posted): its status on BigCommerce, per the store's status rules.",
     )
+    payment_method = fields.Char(
+        readonly=True,
+        help="How the customer paid, as BigCommerce names it (a gateway, "
+        "'Cash on Delivery'...): the store's payment journals map it to a "
+        "clearing journal.",
+    )
     payment_note = fields.Char(
         readonly=True,
         help="Why the payment BigCommerce reports was not registered on the "

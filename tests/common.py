@@ -456,7 +456,7 @@ class CommittedStoreMixin:
         cr.transaction = Transaction(self.registry)
         return api.Environment(cr, SUPERUSER_ID, {})
 
-    def race_jobs(self, jobs, start_together=True, patches=(), mute=()):
+    def race_jobs(self, jobs, start_together=True, patches=(), mute=(), quiet_sql=True):
         """Run ``jobs`` at once, as job-queue workers do: each in a thread,
         on a connection of its own, committed when it returns, rolled back
         when it raises.
@@ -467,6 +467,8 @@ class CommittedStoreMixin:
             their job, so that each reads before the other commits.
         :param patches: context managers held while the workers run.
         :param mute: loggers muted meanwhile, besides ``odoo.sql_db``.
+        :param quiet_sql: mute ``odoo.sql_db`` (the queries a race makes
+            fail); a test that proves none fails leaves it heard.
         :returns: the outcomes, sorted: what each job returned, ``retry
             later`` for an error the job queue retries, ``error: …`` for any
             other. A worker still running after :data:`THREAD_TIMEOUT` fails
@@ -499,7 +501,9 @@ class CommittedStoreMixin:
             # runner holds the registry lock meanwhile, so do as HttpCase
             # does for its request threads: no registry lock while they run.
             stack.enter_context(mock.patch.object(Registry, "_lock", DummyRLock()))
-            stack.enter_context(mute_logger("odoo.sql_db", *mute))
+            muted = ("odoo.sql_db", *mute) if quiet_sql else mute
+            if muted:
+                stack.enter_context(mute_logger(*muted))
             for patch in patches:
                 stack.enter_context(patch)
             for thread in threads:

@@ -10,6 +10,7 @@ from odoo.tests import tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
+from ..bigcommerce.client import parse_datetime
 from ..components.binder import BigCommerceBinder
 from ..components.jobs import JOB_MAX_RETRIES
 from ..wizards.bigcommerce_import_wizard import parse_order_numbers
@@ -271,6 +272,7 @@ class TestFirstSync(WizardMixin, BigCommerceAccountingCase):
             ).action_import()
             run = self.backend.last_import_run_id
             listings, pages_of_orders = [], 0
+            channels, queued_dates = set(), []
             for _round in range(10):
                 if not trap.enqueued_jobs:
                     break
@@ -280,9 +282,16 @@ class TestFirstSync(WizardMixin, BigCommerceAccountingCase):
                         self.backend._import_orders_listing
                     )
                 ]
-                pages_of_orders += len(
-                    trap._filtered_enqueued_jobs(self.backend._import_orders_page)
+                page_jobs = trap._filtered_enqueued_jobs(
+                    self.backend._import_orders_page
                 )
+                pages_of_orders += len(page_jobs)
+                channels |= {job.channel for job in page_jobs}
+                queued_dates += [
+                    order["date_created"]
+                    for job in page_jobs
+                    for _line_id, order in job.args[0]
+                ]
                 trap.perform_enqueued_jobs()
                 run.invalidate_recordset()
                 if trap.enqueued_jobs:
@@ -294,6 +303,24 @@ class TestFirstSync(WizardMixin, BigCommerceAccountingCase):
         # full; each page's orders imported 20 to a job.
         self.assertEqual(listings, [1, 2, 3])
         self.assertEqual(pages_of_orders, 2 * math.ceil(250 / 20))
+        # The pages are queued in order-date order, in the channel whose
+        # capacity of 1 runs them one after the other: their invoices are
+        # numbered in date order.
+        self.assertEqual(channels, {"root.bigcommerce.history"})
+        self.assertEqual(
+            [parse_datetime(d) for d in queued_dates],
+            sorted(parse_datetime(d) for d in queued_dates),
+        )
+        invoices = (
+            self.env["bigcommerce.order"]
+            .search([("bigcommerce_id", "in", [o["id"] for o in orders])])
+            .move_id.filtered(lambda move: move.state == "posted")
+            .sorted("name")
+        )
+        self.assertTrue(invoices)
+        self.assertEqual(
+            invoices.mapped("invoice_date"), sorted(invoices.mapped("invoice_date"))
+        )
         calls = self.api_calls(before)
         pages = [c for c in calls if c["path"].endswith("/v2/orders")]
         taxes = [c for c in calls if c["path"].endswith("/taxes")]

@@ -77,7 +77,7 @@ class TestRecordKinds(BigCommerceCase):
 
     def test_every_job_function_names_a_method_of_its_model(self):
         functions = self.env["queue.job.function"].search(
-            [("channel_id.name", "=", "bigcommerce")]
+            [("channel_id.complete_name", "=like", "root.bigcommerce%")]
         )
         self.assertTrue(functions)
         for function in functions:

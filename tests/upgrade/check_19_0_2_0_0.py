@@ -54,4 +54,17 @@ failure = env["bigcommerce.failure"].search(
     [("backend_id", "=", backend.id), ("bigcommerce_id", "=", "4203")]
 )
 assert failure.record_type == "order", failure.record_type
+# Each catch-up's watermark is in a row of its own (19.0.2.3.0), the one the
+# store's column held.
+env.cr.execute(
+    "SELECT orders_modified_since FROM bigcommerce_backend WHERE id = %s",
+    [backend.id],
+)
+(column,) = env.cr.fetchone()
+assert column and backend.orders_modified_since == column, (
+    backend.orders_modified_since,
+    column,
+)
+states = env["bigcommerce.batch.state"].search([("backend_id", "=", backend.id)])
+assert sorted(states.mapped("batch")) == ["customers", "orders", "refunds"], states
 print("upgrade ok")

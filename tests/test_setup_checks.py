@@ -1,0 +1,156 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The store's set-up checks: each finds what is left to set, says what to
+do, and its button opens the place to do it; done once it is set."""
+
+from odoo import Command
+from odoo.tests import tagged
+from odoo.tools import config
+
+from ..models.bigcommerce_backend_secrets import ENCRYPTION_KEY_OPTION
+from .common import BigCommerceAccountingCase
+
+
+@tagged("post_install", "-at_install")
+class TestSetupChecks(BigCommerceAccountingCase):
+    def check(self, code):
+        self.backend._refresh_setup_checks()
+        (check,) = self.backend.setup_check_ids.filtered(lambda c: c.code == code)
+        return check
+
+    def test_a_tax_without_account_or_grid_is_found_and_opened(self):
+        tax_account = self.env["account.account"].create(
+            {"code": "251900", "name": "Tax due", "account_type": "liability_current"}
+        )
+        grid = self.env["account.account.tag"].create(
+            {
+                "name": "+Box 9",
+                "applicability": "taxes",
+                "country_id": self.env.company.account_fiscal_country_id.id,
+            }
+        )
+        bare = self.env["account.tax"].create(
+            {"name": "Bare tax 7%", "amount": 7, "type_tax_use": "sale"}
+        )
+        booked = self.env["account.tax"].create(
+            {"name": "Booked tax 6%", "amount": 6, "type_tax_use": "sale"}
+        )
+        booked.repartition_line_ids.filtered(
+            lambda line: line.repartition_type == "tax"
+        ).write({"account_id": tax_account.id, "tag_ids": [Command.set(grid.ids)]})
+        check = self.check("taxes")
+        self.assertEqual(check.state, "todo")
+        self.assertIn(bare.id, check.record_ids)
+        self.assertNotIn(booked.id, check.record_ids)
+        self.assertIn("Bare tax 7%", check.message)
+        action = check.action_fix()
+        self.assertEqual(action["res_model"], "account.tax")
+        self.assertEqual(
+            self.env["account.tax"].search(action["domain"]).ids, check.record_ids
+        )
+        # Every sales tax set: done.
+        taxes = self.env["account.tax"].search(
+            [("company_id", "=", self.env.company.id), ("type_tax_use", "=", "sale")]
+        )
+        taxes.repartition_line_ids.filtered(
+            lambda line: line.repartition_type == "tax"
+        ).write({"account_id": tax_account.id, "tag_ids": [Command.set(grid.ids)]})
+        self.assertEqual(self.check("taxes").state, "ok")
+
+    def test_a_payment_method_without_its_journal_is_named(self):
+        order = self.add_order(payment_method="PayPal")
+        self.import_order(order)
+        self.assertEqual(
+            self.env["bigcommerce.order"]
+            .search([("bigcommerce_id", "=", order["id"])])
+            .payment_method,
+            "PayPal",
+        )
+        check = self.check("gateways")
+        self.assertEqual(check.state, "todo")
+        self.assertIn("PayPal", check.message)
+        action = check.action_fix()
+        self.assertEqual(
+            (action["res_model"], action["res_id"]),
+            ("bigcommerce.backend", self.backend.id),
+        )
+        journal = self.env["account.journal"].create(
+            {"name": "PayPal clearing", "type": "bank", "code": "PPCL"}
+        )
+        self.backend.payment_journal_map_ids = [
+            Command.create({"payment_method": "paypal", "journal_id": journal.id})
+        ]
+        self.assertEqual(self.check("gateways").state, "ok")
+
+    def test_unset_accounts_are_named_and_needed_ones_are_to_do(self):
+        self.assertEqual(self.check("accounts").state, "ok")
+        self.backend.fee_account_id = False
+        check = self.check("accounts")
+        # Only orders with fees need it: said, not to do.
+        self.assertEqual(check.state, "ok")
+        self.assertIn("Fees Account", check.message)
+        self.backend.shipping_account_id = False
+        check = self.check("accounts")
+        self.assertEqual(check.state, "todo")
+        self.assertIn("Shipping Account", check.message)
+        self.assertIn("Fees Account", check.message)
+
+    def test_webhooks_unregistered_or_inactive_are_to_do(self):
+        self.backend.webhook_subscription_ids.unlink()
+        check = self.check("webhooks")
+        self.assertEqual(check.state, "todo")
+        self.assertIn("No webhook is registered", check.message)
+        Subscription = self.env["bigcommerce.webhook.subscription"]
+        hooks = Subscription.create(
+            [
+                {
+                    "backend_id": self.backend.id,
+                    "hook_id": hook_id,
+                    "scope": scope,
+                    "is_active": True,
+                    "is_ours": True,
+                }
+                for hook_id, scope in (
+                    (1, "store/order/created"),
+                    (2, "store/order/updated"),
+                )
+            ]
+        )
+        self.assertEqual(self.check("webhooks").state, "ok")
+        hooks[1].is_active = False
+        check = self.check("webhooks")
+        self.assertEqual(check.state, "todo")
+        self.assertIn("1 of the store's webhooks are inactive", check.message)
+
+    def test_the_encryption_key_in_the_database_is_to_do(self):
+        self.patch(
+            config, "options", dict(config.options, **{ENCRYPTION_KEY_OPTION: ""})
+        )
+        self.assertEqual(self.check("encryption_key").state, "todo")
+        self.patch(
+            config,
+            "options",
+            dict(config.options, **{ENCRYPTION_KEY_OPTION: "a-key-of-the-server"}),
+        )
+        self.backend.invalidate_recordset(["encryption_key_in_database"])
+        self.assertEqual(self.check("encryption_key").state, "ok")
+
+    def test_check_set_up_says_how_many_steps_are_left(self):
+        self.backend.shipping_account_id = False
+        action = self.backend.action_check_setup()
+        self.assertEqual(action["params"]["type"], "warning")
+        left = self.backend.setup_todo_count
+        self.assertGreaterEqual(left, 1)
+        self.assertIn(f"{left} set-up step(s) left", action["params"]["message"])
+        self.assertEqual(
+            len(self.backend.setup_check_ids), 5, "one line per check, again"
+        )
+        self.backend.action_check_setup()
+        self.assertEqual(len(self.backend.setup_check_ids), 5)
+
+    def test_test_connection_checks_the_set_up(self):
+        self.backend.setup_check_ids.unlink()
+        self.backend.action_test_connection()
+        self.assertEqual(
+            sorted(self.backend.setup_check_ids.mapped("code")),
+            ["accounts", "encryption_key", "gateways", "taxes", "webhooks"],
+        )
