@@ -1,0 +1,281 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""The overview: one card per store, its health in the words of the form,
+and figures that each open their list."""
+
+import json
+from contextlib import closing
+from datetime import datetime, time, timedelta
+
+from odoo import fields
+from odoo.sql_db import db_connect
+from odoo.tests import tagged
+
+from ..components import kinds
+from .common import BigCommerceAccountingCase
+
+
+@tagged("post_install", "-at_install")
+class TestOverviewHealth(BigCommerceAccountingCase):
+    """Each health state, from what the store knows and what waits."""
+
+    def setUp(self):
+        super().setUp()
+        self.env["ir.config_parameter"].sudo().set_param(
+            "web.base.url", "https://erp.example.com"
+        )
+        self.backend.invalidate_recordset(["webhook_url"])
+        for hook_id in list(self.simulator.state.hooks):
+            self.simulator.state.delete_hook(hook_id)
+        # Registering every handled scope costs a request each: a fresh
+        # rate-limit window per test, at the simulator and in the store's
+        # shared row (committed on a connection of its own).
+        self.simulator.rate_limiter.reset()
+        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
+            cr.execute(
+                "DELETE FROM bigcommerce_rate_limit WHERE backend_id = %s",
+                [self.backend.id],
+            )
+            cr.commit()  # pylint: disable=invalid-commit
+        self.backend.action_register_webhooks()
+        self.log_delivery(timedelta(minutes=5))
+
+    def log_delivery(self, age):
+        self.env["bigcommerce.webhook.log"].sudo().create(
+            {
+                "backend_id": self.backend.id,
+                "outcome": "queued",
+                "scope": "store/order/created",
+                "received_at": fields.Datetime.now() - age,
+            }
+        )
+        self.backend.invalidate_recordset()
+
+    def assert_health(self, state, message=None):
+        self.backend.invalidate_recordset()
+        self.assertEqual(self.backend.health_state, state, self.backend.health_message)
+        if message:
+            self.assertRegex(self.backend.health_message, message)
+        # The card, the ribbon and the header say it in the same words.
+        label = dict(self.backend._fields["health_state"].selection)[state]
+        arch = self.env["bigcommerce.backend"].get_view(view_type="form")["arch"]
+        self.assertIn(f'title="{label}"', arch)
+        self.assertIn(f"health_state != '{state}'", arch)
+
+    def test_connected_store_with_nothing_waiting_is_healthy(self):
+        self.assert_health("healthy")
+        self.assertFalse(self.backend.health_message)
+
+    def test_store_that_does_not_answer_is_disconnected(self):
+        self.backend.access_token = "revoked"
+        self.assertEqual(self.backend.state, "error")
+        self.assert_health("disconnected", "401")
+        # Connected again: healthy again.
+        self.backend.access_token = self.simulator.access_token
+        self.assert_health("healthy")
+
+    def test_store_without_access_token_is_disconnected(self):
+        self.backend.access_token = False
+        self.assert_health("disconnected", "access token")
+
+    def test_failures_waiting_make_the_store_failing(self):
+        failure = (
+            self.env["bigcommerce.failure"]
+            .sudo()
+            ._record(self.backend, "order", 4242, "Unknown SKU 'X'")
+        )
+        self.assert_health("failing", "1 import.*failed")
+        failure.state = "queued"
+        self.assert_health("failing")
+        failure.state = "resolved"
+        self.assert_health("healthy")
+
+    def test_inactive_hooks_make_the_store_failing(self):
+        hook = next(
+            hook
+            for hook in self.simulator.state.hooks.values()
+            if hook["scope"] == "store/order/created"
+        )
+        self.simulator.state.update_hook(hook["id"], is_active=False)
+        self.backend.action_refresh_webhooks()
+        self.assert_health("failing", "store/order/created.*Register webhooks")
+
+    def test_no_delivery_for_the_store_s_hours_is_delayed(self):
+        self.env["bigcommerce.webhook.log"].sudo().search(
+            [("backend_id", "=", self.backend.id)]
+        ).unlink()
+        self.log_delivery(timedelta(hours=30))
+        self.assert_health("delayed", "No webhook delivery since")
+        self.backend.webhook_silence_hours = 48
+        self.assert_health("healthy")
+
+    def test_jobs_waiting_longer_than_the_store_s_minutes_is_delayed(self):
+        job = kinds.delay_import(self.backend, "order", 777).db_record()
+        self.backend.invalidate_recordset()
+        self.assertEqual(self.backend.waiting_job_count, 1)
+        self.assert_health("healthy")
+        self.env.cr.execute(
+            "UPDATE queue_job SET date_created = %s WHERE id = %s",
+            [fields.Datetime.now() - timedelta(minutes=45), job.id],
+        )
+        self.env["queue.job"].invalidate_model()
+        self.assert_health("delayed", "1 job.*waiting.*job runner")
+        self.backend.job_delay_minutes = 60
+        self.assert_health("healthy")
+        # Jobs of another store do not count.
+        other = self.backend.copy({"name": "Other", "store_hash": "other1"})
+        self.assertEqual(other.waiting_job_count, 0)
+        # The figure opens the store's waiting jobs, for the job queue's
+        # managers (others see the count only).
+        self.env.user.group_ids |= self.env.ref("queue_job.group_queue_job_manager")
+        action = self.backend.action_view_waiting_jobs()
+        self.assertEqual(action["res_model"], "queue.job")
+        self.assertEqual(self.env["queue.job"].search(action["domain"]), job)
+        # Once it ran, nothing waits.
+        self.run_jobs(jobs=job)
+        self.backend.invalidate_recordset()
+        self.assertEqual(self.backend.waiting_job_count, 0)
+
+    def test_worst_state_wins(self):
+        self.env["bigcommerce.failure"].sudo()._record(self.backend, "order", 1, "Bad")
+        self.env["bigcommerce.webhook.log"].sudo().search(
+            [("backend_id", "=", self.backend.id)]
+        ).unlink()
+        self.log_delivery(timedelta(hours=30))
+        self.assert_health("failing")
+        self.backend.access_token = "revoked"
+        self.assert_health("disconnected")
+
+
+@tagged("post_install", "-at_install")
+class TestOverviewFigures(BigCommerceAccountingCase):
+    """The card's figures, and the lists they open."""
+
+    def setUp(self):
+        super().setUp()
+        self.backend = self.backend.with_context(tz="UTC")
+        now = fields.Datetime.now()
+        self.today = now.date()
+        self.today_orders = [self.add_order(date_created=now) for _ in range(2)]
+        self.month_orders = []
+        if self.today.day > 1:
+            self.month_orders.append(
+                self.add_order(
+                    date_created=datetime.combine(
+                        self.today.replace(day=1), time(0, 30)
+                    )
+                )
+            )
+        self.last_month_order = self.add_order(
+            date_created=datetime.combine(
+                self.today.replace(day=1) - timedelta(days=1), time(12)
+            )
+        )
+        for order in self.today_orders + self.month_orders + [self.last_month_order]:
+            self.import_order(order)
+
+    def bindings(self, orders):
+        return self.env["bigcommerce.order"].search(
+            [
+                ("backend_id", "=", self.backend.id),
+                ("bigcommerce_id", "in", [order["id"] for order in orders]),
+            ]
+        )
+
+    def test_orders_today_and_this_month_open_their_lists(self):
+        self.assertEqual(self.backend.orders_today_count, 2)
+        self.assertEqual(self.backend.orders_month_count, 2 + len(self.month_orders))
+        for method, orders in (
+            ("action_view_orders_today", self.today_orders),
+            ("action_view_orders_month", self.today_orders + self.month_orders),
+        ):
+            action = getattr(self.backend, method)()
+            self.assertEqual(action["res_model"], "bigcommerce.order")
+            self.assertEqual(
+                self.env["bigcommerce.order"].search(action["domain"]),
+                self.bindings(orders),
+                method,
+            )
+
+    def test_invoiced_today_and_this_month_in_company_currency_open_their_lists(
+        self,
+    ):
+        for period, orders in (
+            ("today", self.today_orders),
+            ("month", self.today_orders + self.month_orders),
+        ):
+            invoices = self.bindings(orders).move_id
+            self.assertEqual(len(invoices), len(orders))
+            self.assertAlmostEqual(
+                self.backend[f"invoiced_{period}_amount"],
+                sum(invoices.mapped("amount_total_signed")),
+            )
+            self.assertEqual(
+                self.backend.company_currency_id, self.env.company.currency_id
+            )
+            action = getattr(self.backend, f"action_view_invoiced_{period}")()
+            self.assertEqual(action["res_model"], "account.move")
+            self.assertEqual(
+                self.env["account.move"].search(action["domain"]), invoices, period
+            )
+
+    def test_failures_waiting_open_their_list(self):
+        failure = (
+            self.env["bigcommerce.failure"]
+            .sudo()
+            ._record(self.backend, "order", 4242, "Unknown SKU 'X'")
+        )
+        self.env["bigcommerce.failure"].sudo()._record(
+            self.backend, "order", 4243, "Fixed"
+        ).state = "resolved"
+        self.backend.invalidate_recordset()
+        self.assertEqual(self.backend.failure_count, 1)
+        action = self.backend.action_view_waiting_failures()
+        self.assertEqual(action["res_model"], "bigcommerce.failure")
+        self.assertEqual(
+            self.env["bigcommerce.failure"].search(action["domain"]), failure
+        )
+
+    def test_deliveries_open_their_list(self):
+        action = self.backend.action_view_deliveries()
+        self.assertEqual(action["res_model"], "bigcommerce.webhook.log")
+        self.assertIn(("backend_id", "=", self.backend.id), action["domain"])
+
+    def test_graph_counts_the_orders_of_each_day(self):
+        bars = json.loads(self.backend.orders_graph)
+        self.assertEqual(len(bars), 14)
+        self.assertEqual(bars[-1]["day"], self.today.isoformat())
+        self.assertEqual(bars[-1]["count"], 2)
+        self.assertEqual(bars[-1]["height"], 100)
+        expected = dict.fromkeys((bar["day"] for bar in bars), 0)
+        for order in self.today_orders + self.month_orders + [self.last_month_order]:
+            day = self.bindings([order]).date_created.date().isoformat()
+            if day in expected:
+                expected[day] += 1
+        self.assertEqual({bar["day"]: bar["count"] for bar in bars}, expected)
+
+    def test_overview_is_the_app_s_first_screen(self):
+        menu = self.env.ref("bigcommerce_connector.bigcommerce_overview_menu")
+        root = self.env.ref("bigcommerce_connector.bigcommerce_menu_root")
+        first = self.env["ir.ui.menu"].search(
+            [("parent_id", "=", root.id)], order="sequence, id", limit=1
+        )
+        self.assertEqual(first, menu)
+        action = menu.action
+        self.assertEqual(action.res_model, "bigcommerce.backend")
+        self.assertEqual(action.view_mode.split(",")[0], "kanban")
+        arch = self.env["bigcommerce.backend"].get_view(
+            action.view_ids[:1].view_id.id, view_type="kanban"
+        )["arch"]
+        for name in (
+            "health_state",
+            "action_view_orders_today",
+            "action_view_orders_month",
+            "action_view_invoiced_today",
+            "action_view_invoiced_month",
+            "waiting_job_count",
+            "action_view_waiting_failures",
+            "action_view_deliveries",
+            "last_catch_up_at",
+            "orders_graph",
+        ):
+            self.assertIn(name, arch)
