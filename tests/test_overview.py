@@ -3,15 +3,23 @@
 and figures that each open their list."""
 
 import json
+import time as time_module
+import uuid
 from contextlib import closing
 from datetime import datetime, time, timedelta
 
 from odoo import fields
 from odoo.sql_db import db_connect
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..components import kinds
-from .common import BigCommerceAccountingCase
+from .common import CLIENT_SECRET, BigCommerceAccountingCase
+from .simulator import webhooks as simulator_webhooks
+
+CONTROLLER_LOGGER = "odoo.addons.bigcommerce_connector.controllers.main"
 
 
 @tagged("post_install", "-at_install")
@@ -279,3 +287,111 @@ class TestOverviewFigures(BigCommerceAccountingCase):
             "orders_graph",
         ):
             self.assertIn(name, arch)
+
+
+@tagged("post_install", "-at_install")
+class TestDeliveryStory(BigCommerceAccountingCase, HttpCase):
+    """Each delivery says what it is about, with a link, and follows its job
+    to Done or Failed, with a link to the failure."""
+
+    def deliver(self, scope, data):
+        body = json.dumps(self.simulator.webhook_payload(scope, data)).encode()
+        webhook_id = f"msg_{uuid.uuid4().hex}"
+        headers = simulator_webhooks.sign(
+            CLIENT_SECRET, body, webhook_id, int(time_module.time())
+        )
+        headers["Content-Type"] = "application/json"
+        with mute_logger(CONTROLLER_LOGGER):
+            response = self.url_open(
+                f"/bigcommerce/webhook/{self.backend.webhook_key}",
+                data=body,
+                headers=headers,
+            )
+        self.assertEqual(response.status_code, 200, response.text)
+        return self.env["bigcommerce.webhook.log"].search(
+            [("webhook_id", "=", webhook_id)]
+        )
+
+    def test_order_delivery_follows_its_job_to_done_and_links_the_order(self):
+        order = self.add_order()
+        log = self.deliver("store/order/created", {"type": "order", "id": order["id"]})
+        self.assertEqual((log.outcome, log.result), ("queued", "queued"))
+        self.assertEqual((log.subject, log.subject_id), ("order", order["id"]))
+        self.assertEqual(log.subject_name, f"Order #{order['id']}")
+        self.assertEqual(log.sudo().job_id.method_name, "_import_order")
+        self.assertFalse(log.subject_ref)
+        self.run_jobs(jobs=log.sudo().job_id)
+        log.invalidate_recordset()
+        self.assertEqual(log.result, "done")
+        self.assertFalse(log.failure_id)
+        binding = self.binding(order)
+        self.assertEqual(log.subject_ref, binding)
+        action = log.action_open_subject()
+        self.assertEqual(
+            (action["res_model"], action["res_id"]), (binding._name, binding.id)
+        )
+
+    def test_failed_import_shows_failed_with_its_failure(self):
+        self.simulator.state.add_product(sku="NOT-IN-ODOO", name="Mystery", price="5")
+        order = self.add_order(lines=[{"sku": "NOT-IN-ODOO", "quantity": 1}])
+        log = self.deliver("store/order/created", {"type": "order", "id": order["id"]})
+        self.run_jobs(jobs=log.sudo().job_id)
+        log.invalidate_recordset()
+        # The job is done (the import recorded its failure): the delivery failed.
+        self.assertEqual(log.sudo().job_id.state, "done")
+        self.assertEqual(log.result, "failed")
+        self.assertEqual(log.failure_id, self.order_failure(order))
+        action = log.action_open_failure()
+        self.assertEqual(
+            (action["res_model"], action["res_id"]),
+            ("bigcommerce.failure", log.failure_id.id),
+        )
+        # Fixed and reprocessed: the failure no longer waits.
+        log.failure_id.state = "resolved"
+        log.invalidate_recordset()
+        self.assertEqual(log.result, "done")
+
+    def test_job_that_failed_shows_failed(self):
+        order = self.add_order()
+        log = self.deliver("store/order/updated", {"type": "order", "id": order["id"]})
+        log.sudo().job_id.state = "failed"
+        log.invalidate_recordset()
+        self.assertEqual(log.result, "failed")
+        log.sudo().job_id.state = "started"
+        log.invalidate_recordset()
+        self.assertEqual(log.result, "running")
+
+    def test_customer_delivery_is_about_the_customer_not_an_order(self):
+        customer_id = self.customer["id"]
+        log = self.deliver(
+            "store/customer/updated", {"type": "customer", "id": customer_id}
+        )
+        self.assertEqual((log.subject, log.subject_id), ("customer", customer_id))
+        self.assertEqual(log.subject_name, f"Customer #{customer_id}")
+        self.assertFalse(log.order_id)
+        address = self.deliver(
+            "store/customer/address/updated",
+            {"type": "customer", "id": 555, "address": {"customer_id": customer_id}},
+        )
+        self.assertEqual(
+            (address.subject, address.subject_id), ("customer", customer_id)
+        )
+        self.run_jobs(jobs=(log | address).sudo().job_id)
+        (log | address).invalidate_recordset()
+        self.assertEqual((log | address).mapped("result"), ["done", "done"])
+        self.assertEqual(log.subject_ref._name, "bigcommerce.customer")
+        self.assertEqual(log.subject_ref.bigcommerce_id, customer_id)
+
+    def test_refund_and_shipment_deliveries_name_their_order(self):
+        with trap_jobs():
+            refund = self.deliver(
+                "store/order/refund/created",
+                {"type": "order", "id": 321, "refund": {"refund_id": 7}},
+            )
+            shipment = self.deliver(
+                "store/shipment/created", {"type": "shipment", "id": 9, "orderId": 321}
+            )
+        self.assertEqual((refund.subject, refund.subject_id), ("refund", 7))
+        self.assertEqual(refund.subject_name, "Refund #7 of order #321")
+        self.assertEqual((shipment.subject, shipment.subject_id), ("shipment", 9))
+        self.assertEqual(shipment.subject_name, "Shipment #9 of order #321")
