@@ -110,18 +110,21 @@ class BigCommerceBackend(models.Model):
                 backend.invoiced_today_amount = backend.invoiced_month_amount = 0.0
                 backend.orders_graph = "[]"
                 continue
-            backend.orders_today_count = backend.env["bigcommerce.order"].search_count(
-                backend._orders_domain("today")
+            # A store edited in a form is a new record: its figures are the
+            # stored store's.
+            store = backend._origin
+            backend.orders_today_count = store.env["bigcommerce.order"].search_count(
+                store._orders_domain("today")
             )
-            backend.orders_month_count = backend.env["bigcommerce.order"].search_count(
-                backend._orders_domain("month")
+            backend.orders_month_count = store.env["bigcommerce.order"].search_count(
+                store._orders_domain("month")
             )
             for period in ("today", "month"):
-                [[total]] = backend.env["account.move"]._read_group(
-                    backend._invoices_domain(period), [], ["amount_total_signed:sum"]
+                [[total]] = store.env["account.move"]._read_group(
+                    store._invoices_domain(period), [], ["amount_total_signed:sum"]
                 )
                 backend[f"invoiced_{period}_amount"] = total or 0.0
-            backend.orders_graph = json.dumps(backend._orders_per_day())
+            backend.orders_graph = json.dumps(store._orders_per_day())
 
     def _compute_health(self):
         """The store's health, in one place: the card, the ribbon and the
@@ -146,7 +149,10 @@ class BigCommerceBackend(models.Model):
                         count=backend.failure_count,
                     )
                 )
-            inactive = backend._inactive_hooks()
+            # A store edited in a form is a new record: what it received is
+            # the stored store's.
+            store = backend._origin or backend
+            inactive = store._inactive_hooks()
             if inactive:
                 reasons["failing"].append(
                     self.env._(
@@ -155,7 +161,7 @@ class BigCommerceBackend(models.Model):
                         scopes=", ".join(sorted(inactive.mapped("scope"))),
                     )
                 )
-            silence = backend._origin.id and backend._webhook_silence()
+            silence = store.id and store._webhook_silence()
             if silence:
                 reasons["delayed"].append(silence)
             oldest = backend.oldest_waiting_job_at

@@ -121,7 +121,7 @@ class BigCommerceOrder(models.Model):
             if order._origin.id:
                 failure = failure.search(
                     [
-                        ("backend_id", "=", order.backend_id.id),
+                        ("backend_id", "=", order._origin.backend_id.id),
                         ("record_type", "in", record_types),
                         ("bigcommerce_id", "=", str(order.bigcommerce_id)),
                         ("state", "!=", "resolved"),

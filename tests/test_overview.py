@@ -16,7 +16,11 @@ from odoo.tools import mute_logger
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..components import kinds
-from .common import CLIENT_SECRET, BigCommerceAccountingCase
+from .common import (
+    CLIENT_SECRET,
+    BigCommerceAccountingCase,
+    BigCommerceAccountingHttpCase,
+)
 from .simulator import webhooks as simulator_webhooks
 
 CONTROLLER_LOGGER = "odoo.addons.bigcommerce_connector.controllers.main"
@@ -523,3 +527,24 @@ class TestOrderForm(BigCommerceAccountingCase):
         self.assertIn("Manual Verification Required", lines.body)
         self.assertNotIn("..", lines.body)
         self.assertTrue(binding.partner_id)
+
+
+@tagged("post_install", "-at_install")
+class TestOverviewTour(BigCommerceAccountingHttpCase):
+    """The overview in a real browser: the card renders, says its health,
+    and its figures open their lists."""
+
+    def test_card_figures_open_their_lists(self):
+        self.backend.name = "Overview store"
+        # Today's orders are the user's today.
+        self.env.user.tz = "UTC"
+        self.import_order(self.add_order())
+        self.env["bigcommerce.failure"].sudo()._record(
+            self.backend, "order", 4242, "Unknown SKU 'X'"
+        )
+        self.start_tour(
+            "/odoo/action-bigcommerce_connector.bigcommerce_backend_overview_action",
+            "bigcommerce_overview_tour",
+            login="accountman",
+            timeout=600,
+        )
