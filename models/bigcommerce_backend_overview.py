@@ -17,6 +17,8 @@ import pytz
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..components import actions
+
 # The store's health, worst last but one: what the card, the ribbon and the
 # header of the form say.
 HEALTH_STATES = [
@@ -245,14 +247,7 @@ class BigCommerceBackend(models.Model):
 
     def action_open_store(self):
         """Open the store's form, from its card."""
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return actions.open_form(self)
 
     # === BUSINESS METHODS === #
     def _inactive_hooks(self):

@@ -137,13 +137,7 @@ class BigCommerceOrder(models.Model):
         """Open the failure of the order's last import."""
         self.ensure_one()
         self.check_access("read")
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "bigcommerce.failure",
-            "res_id": self.failure_id.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return actions.open_form(self, "bigcommerce.failure", self.failure_id.id)
 
     def action_open_invoice(self):
         """Open the order's invoice."""

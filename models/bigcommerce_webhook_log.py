@@ -32,7 +32,8 @@ from odoo.tools import SQL
 
 from ..bigcommerce.client import clean_text
 from ..bigcommerce.webhook import WebhookMalformed, webhook_subject
-from ..components.kinds import KINDS_BY_SUBJECT
+from ..components import actions
+from ..components.kinds import kind_of_subject
 
 _logger = logging.getLogger(__name__)
 
@@ -253,25 +254,13 @@ class BigCommerceWebhookLog(models.Model):
         record = self._subject_record()
         if not record:
             return False
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": record._name,
-            "res_id": record.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return actions.open_form(self, record._name, record.id)
 
     def action_open_failure(self):
         """Open the failure of the delivery's import."""
         self.ensure_one()
         self.check_access("read")
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "bigcommerce.failure",
-            "res_id": self.failure_id.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return actions.open_form(self, "bigcommerce.failure", self.failure_id.id)
 
     # === BUSINESS METHODS === #
     def _subject_record(self):
@@ -310,9 +299,11 @@ class BigCommerceWebhookLog(models.Model):
         self.ensure_one()
         if self.outcome != "queued" or not self.subject:
             return self.env["bigcommerce.failure"]
-        kind = KINDS_BY_SUBJECT[
+        kind = kind_of_subject(
             "shipments" if self.subject == "shipment" else self.subject
-        ]
+        )
+        if not kind:
+            return self.env["bigcommerce.failure"]
         record_id = self.order_id if self.subject == "shipment" else self.subject_id
         return self.env["bigcommerce.failure"].search(
             [
@@ -345,6 +336,9 @@ class BigCommerceWebhookLog(models.Model):
                 if isinstance(shipment_id, int) and 0 < shipment_id < 2**31
                 else 0,
             }
+        if kind not in dict(SUBJECTS):
+            # A kind another addon registered: its scope says what it is.
+            return {}
         return {"subject": kind, "subject_id": args[0]}
 
     @api.model
