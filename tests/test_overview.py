@@ -230,6 +230,27 @@ class TestOverviewFigures(BigCommerceAccountingCase):
                 self.env["account.move"].search(action["domain"]), invoices, period
             )
 
+    def test_invoiced_amounts_of_several_currencies_are_in_the_company_s(self):
+        """USD and EUR invoices are converted, not added together as they are."""
+        eur = self.setup_other_currency("EUR", rates=[("2000-01-01", 2.0)])
+        euro_order = self.add_order(
+            currency="EUR", exchange_rate="2", date_created=fields.Datetime.now()
+        )
+        self.import_order(euro_order)
+        euro_invoice = self.bindings([euro_order]).move_id
+        self.assertEqual(euro_invoice.currency_id, eur)
+        usd_invoices = self.bindings(self.today_orders).move_id
+        self.backend.invalidate_recordset()
+        expected = sum(usd_invoices.mapped("amount_total")) + (
+            euro_invoice.amount_total / 2.0
+        )
+        self.assertAlmostEqual(self.backend.invoiced_today_amount, expected, places=2)
+        self.assertNotAlmostEqual(
+            self.backend.invoiced_today_amount,
+            sum((usd_invoices | euro_invoice).mapped("amount_total")),
+            places=2,
+        )
+
     def test_failures_waiting_open_their_list(self):
         failure = (
             self.env["bigcommerce.failure"]
