@@ -2,6 +2,7 @@
 """Shipments of an order (``GET /v2/orders/{id}/shipments``), as values."""
 
 from .client import clean_text, parse_datetime
+from .labels import carrier_label
 
 
 def _text(record, key):
@@ -37,8 +38,8 @@ def shipment_values(shipment, lines=None):
         )
     carrier = (
         _text(shipment, "shipping_provider_display_name")
-        or _text(shipment, "tracking_carrier")
-        or _text(shipment, "shipping_provider")
+        or carrier_label(_text(shipment, "tracking_carrier"))
+        or carrier_label(_text(shipment, "shipping_provider"))
     )
     return {
         "bigcommerce_id": int(shipment["id"]),

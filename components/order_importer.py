@@ -30,6 +30,7 @@ from .accounting import AccountingResolver
 from .binder import BigCommerceBinder
 from .customer_importer import (
     GUEST_KIND,
+    customer_binder,
     customer_partner,
     cut_note,
     fitted_location_values,
@@ -195,7 +196,7 @@ class OrderImporter(BigCommerceImporter):
             except ArithmeticError:
                 return 0.0
 
-        return {
+        values = {
             "status": str(status_id) if status_id in ORDER_STATUSES else False,
             "custom_status": order.get("custom_status") or order.get("status"),
             "payment_status": order.get("payment_status") or False,
@@ -207,6 +208,36 @@ class OrderImporter(BigCommerceImporter):
             "total_tax": amount("total_tax"),
             "total_inc_tax": amount("total_inc_tax"),
         }
+        partner = self._existing_partner()
+        if partner:
+            values["partner_id"] = partner.id
+        return values
+
+    def _existing_partner(self):
+        """The partner Odoo already has for the order's customer (or guest),
+        without creating one: a skipped order is linked to it all the same."""
+        order = self.fetched["order"]
+        customer_id = int(order.get("customer_id") or 0)
+        if customer_id:
+            return customer_binder(self.backend).to_record(customer_id, "res.partner")
+        email = billing_partner_values(order.get("billing_address"))["email"]
+        if not email:
+            return self.env["res.partner"]
+        return BigCommerceBinder(self.backend, GUEST_KIND).to_record(
+            email_key(email), "res.partner"
+        )
+
+    def _after_skip(self, reason):
+        """Say on the order's chatter that it was not invoiced, and why."""
+        if self.binding:
+            self.binding.message_post(
+                body=self.env._(
+                    "BigCommerce order #%(order)s (%(origin)s): %(what)s",
+                    order=self.bigcommerce_id,
+                    origin=self._origin_label(),
+                    what=reason,
+                )
+            )
 
     # --- map and validate -------------------------------------------------
     def _map(self):
@@ -496,7 +527,9 @@ class OrderImporter(BigCommerceImporter):
             "BigCommerce order #%(order)s (%(origin)s): %(what)s.",
             order=self.bigcommerce_id,
             origin=self._origin_label(),
-            what="; ".join(changes + self.outcomes) or self.env._("nothing changed"),
+            # Each part may end its own sentence: one full stop at the end.
+            what="; ".join(changes + self.outcomes).rstrip(".")
+            or self.env._("nothing changed"),
         )
         self.binding.message_post(body=line)
         if self.invoice:

@@ -18,6 +18,7 @@ invoicing, is in ``order_refunds.py``.
 from odoo import Command, fields
 
 from ..bigcommerce.client import parse_datetime
+from ..bigcommerce.labels import provider_label
 from ..bigcommerce.mapping import (
     KIND_PRODUCT,
     MappingError,
@@ -461,7 +462,7 @@ class RefundImporter(BigCommerceImporter):
         )
         payments = ", ".join(
             "{provider} {amount}{offline}".format(
-                provider=payment.get("provider_id") or "?",
+                provider=provider_label(payment.get("provider_id")) or "?",
                 amount=payment.get("amount"),
                 offline=" (offline)" if payment.get("offline") else "",
             )

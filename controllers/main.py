@@ -39,9 +39,12 @@ def _answer(status, message):
     return request.make_json_response({"status": message}, status=status)
 
 
-def _logged(backend, status, message, reason=None, envelope=None, webhook_id=None):
+def _logged(
+    backend, status, message, reason=None, envelope=None, webhook_id=None, job=None
+):
     """Answer, and keep the delivery in the store's log (a delivery to an
-    address no store has is only in the server's log).
+    address no store has is only in the server's log), with the job it
+    queued (``job``), whose outcome the log follows.
 
     A delivery refused before a signed envelope was read (too large,
     unsigned, not JSON) may be one of a flood anyone can send: beyond the
@@ -62,6 +65,7 @@ def _logged(backend, status, message, reason=None, envelope=None, webhook_id=Non
                 reason=reason,
                 envelope=envelope,
                 webhook_id=webhook_id,
+                job=job,
             )
     return _answer(status, message)
 
@@ -208,7 +212,7 @@ class BigCommerceWebhookController(http.Controller):
                 webhook_id=webhook_id,
             )
         # Jobs from webhooks run as the system user (OdooBot).
-        kind.delay_import(
+        job = kind.delay_import(
             backend.with_user(SUPERUSER_ID), *args, **kind.webhook_options
         )
         _logger.info(
@@ -218,4 +222,6 @@ class BigCommerceWebhookController(http.Controller):
             args[0],
             backend.id,
         )
-        return _logged(backend, 200, "queued", envelope=envelope, webhook_id=webhook_id)
+        return _logged(
+            backend, 200, "queued", envelope=envelope, webhook_id=webhook_id, job=job
+        )

@@ -2,6 +2,7 @@
 from odoo import api, fields, models
 
 from ..bigcommerce.const import ORDER_STATUSES
+from ..bigcommerce.labels import PAYMENT_STATUSES, payment_status_key
 from ..components import actions, kinds
 
 
@@ -30,7 +31,32 @@ class BigCommerceOrder(models.Model):
         readonly=True,
         help="The status as the store names it (stores can rename statuses).",
     )
-    payment_status = fields.Char(readonly=True)
+    payment_status = fields.Char(
+        string="Payment Status Code",
+        readonly=True,
+        help="The payment status as BigCommerce sends it.",
+    )
+    payment_status_label = fields.Selection(
+        list(PAYMENT_STATUSES.items()),
+        string="Payment Status",
+        compute="_compute_payment_status_label",
+        help="The order's payment status on BigCommerce, in words.",
+    )
+    failure_id = fields.Many2one(
+        "bigcommerce.failure",
+        string="Failure",
+        compute="_compute_failure",
+        compute_sudo=True,
+        groups="bigcommerce_connector.group_bigcommerce_manager",
+        help="The failure of the order's last import (or of its shipments'), "
+        "while it waits for a fix.",
+    )
+    failure_reason = fields.Text(
+        string="Why It Failed",
+        compute="_compute_failure",
+        compute_sudo=True,
+        help="What the failure says.",
+    )
     customer_bigcommerce_id = fields.Integer(
         string="Customer ID", readonly=True, help="0 for guest checkouts."
     )
@@ -80,7 +106,45 @@ class BigCommerceOrder(models.Model):
         for order in self:
             order.name = f"#{order.bigcommerce_id}"
 
+    @api.depends("payment_status")
+    def _compute_payment_status_label(self):
+        """The payment status in words (none for an unknown code: the code
+        is shown instead)."""
+        for order in self:
+            order.payment_status_label = payment_status_key(order.payment_status)
+
+    @api.depends("sync_state")
+    def _compute_failure(self):
+        """The order's failure still waiting, if any: of its import, of its
+        cancellation after invoicing, or of its shipments."""
+        record_types = [
+            record_type
+            for kind in (kinds.KINDS["order"], kinds.KINDS["shipment"])
+            for record_type in kind.failure_types
+        ]
+        for order in self:
+            failure = self.env["bigcommerce.failure"]
+            if order._origin.id:
+                failure = failure.search(
+                    [
+                        ("backend_id", "=", order._origin.backend_id.id),
+                        ("record_type", "in", record_types),
+                        ("bigcommerce_id", "=", str(order.bigcommerce_id)),
+                        ("state", "!=", "resolved"),
+                    ],
+                    order="last_failed_at desc, id desc",
+                    limit=1,
+                )
+            order.failure_id = failure
+            order.failure_reason = failure.reason
+
     # === ACTION METHODS === #
+    def action_open_failure(self):
+        """Open the failure of the order's last import."""
+        self.ensure_one()
+        self.check_access("read")
+        return actions.open_form(self, "bigcommerce.failure", self.failure_id.id)
+
     def action_open_invoice(self):
         """Open the order's invoice."""
         self.ensure_one()

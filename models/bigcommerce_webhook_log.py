@@ -2,8 +2,10 @@
 """The audit trail of webhook deliveries.
 
 Every delivery that reached a store's webhook address is one row: its id,
-scope, the object it was about, when it came and what became of it (queued,
-ignored, duplicate, refused and why). Kept for the store's number of days,
+scope, the object it was about (its subject: an order, a refund, a customer
+or a shipment), when it came and what became of it (queued, ignored,
+duplicate, refused and why; a queued one then follows the job it queued to
+Done or Failed). Kept for the store's number of days,
 so that an accountant can answer "did BigCommerce ever tell us about order
 1234?".
 
@@ -29,6 +31,9 @@ from odoo.sql_db import Cursor
 from odoo.tools import SQL
 
 from ..bigcommerce.client import clean_text
+from ..bigcommerce.webhook import WebhookMalformed, webhook_subject
+from ..components import actions
+from ..components.kinds import kind_of_subject
 
 _logger = logging.getLogger(__name__)
 
@@ -36,6 +41,34 @@ _logger = logging.getLogger(__name__)
 # per minute; the others of the minute are counted on one row.
 REFUSALS_LOGGED_ONE_BY_ONE = 5
 REFUSAL_WINDOW = timedelta(minutes=1)
+# What a delivery can be about, as the registry of record kinds names them.
+SUBJECTS = [
+    ("order", "Order"),
+    ("refund", "Refund"),
+    ("customer", "Customer"),
+    ("shipment", "Shipment"),
+]
+# What became of a delivery: at receipt, then as its job went.
+RESULTS = [
+    ("queued", "Queued"),
+    ("running", "Running"),
+    ("done", "Done"),
+    ("failed", "Failed"),
+    ("cancelled", "Cancelled"),
+    ("ignored", "Ignored"),
+    ("duplicate", "Duplicate"),
+    ("refused", "Refused"),
+]
+# The outcome of a delivery by the state of the job it queued.
+RESULT_BY_JOB_STATE = {
+    "wait_dependencies": "queued",
+    "pending": "queued",
+    "enqueued": "queued",
+    "started": "running",
+    "done": "done",
+    "failed": "failed",
+    "cancelled": "cancelled",
+}
 
 
 class BigCommerceWebhookLog(models.Model):
@@ -78,9 +111,69 @@ class BigCommerceWebhookLog(models.Model):
             ("duplicate", "Duplicate"),
             ("refused", "Refused"),
         ],
+        string="On Receipt",
         required=True,
         readonly=True,
         index=True,
+        help="What the webhook route did with the delivery when it came: "
+        "queued its import, ignored it (a scope the connector does not "
+        "handle), a duplicate of a delivery already received, or refused it.",
+    )
+    subject = fields.Selection(
+        SUBJECTS,
+        readonly=True,
+        help="What the delivery is about: an order, a refund, a customer (or "
+        "one of their addresses) or a shipment.",
+    )
+    subject_id = fields.Integer(
+        string="Subject ID",
+        readonly=True,
+        index="btree_not_null",
+        help="The BigCommerce id of what the delivery is about: the order's, "
+        "the refund's, the customer's or the shipment's.",
+    )
+    subject_name = fields.Char(
+        string="About What",
+        compute="_compute_subject_name",
+        help="The delivery's subject in words, with its order for a refund "
+        "or a shipment.",
+    )
+    subject_ref = fields.Reference(
+        [
+            ("bigcommerce.order", "Order"),
+            ("bigcommerce.refund", "Refund"),
+            ("bigcommerce.customer", "Customer"),
+            ("bigcommerce.shipment", "Shipment"),
+        ],
+        string="Record",
+        compute="_compute_subject_ref",
+        help="The subject as Odoo holds it, once imported.",
+    )
+    job_id = fields.Many2one(
+        "queue.job",
+        string="Job",
+        readonly=True,
+        ondelete="set null",
+        index="btree_not_null",
+        groups="queue_job.group_queue_job_manager",
+        help="The job the delivery queued (or the one already waiting for "
+        "the same record).",
+    )
+    result = fields.Selection(
+        RESULTS,
+        string="Outcome",
+        compute="_compute_result",
+        compute_sudo=True,
+        help="What became of the delivery: as on receipt, then, for a queued "
+        "one, as its job went: Running, Done, or Failed (the import failed: "
+        "its failure says why).",
+    )
+    failure_id = fields.Many2one(
+        "bigcommerce.failure",
+        string="Failure",
+        compute="_compute_result",
+        compute_sudo=True,
+        help="The failure of the delivery's import, while it waits for a fix.",
     )
     reason = fields.Char(readonly=True)
     http_status = fields.Integer(string="Answer", readonly=True)
@@ -110,13 +203,162 @@ class BigCommerceWebhookLog(models.Model):
         "(backend_id, reason, window_start) WHERE window_start IS NOT NULL"
     )
 
+    # === COMPUTE METHODS === #
+    @api.depends("subject", "subject_id", "order_id")
+    def _compute_subject_name(self):
+        """``Order #12``, ``Refund #3 of order #12``, ``Customer #7``."""
+        labels = dict(SUBJECTS)
+        for log in self:
+            if not log.subject:
+                log.subject_name = False
+                continue
+            name = f"{labels[log.subject]} #{log.subject_id}"
+            if log.subject in ("refund", "shipment") and log.order_id:
+                name = self.env._(
+                    "%(subject)s of order #%(order)s", subject=name, order=log.order_id
+                )
+            log.subject_name = name
+
+    def _compute_subject_ref(self):
+        """The binding of the delivery's subject, once imported."""
+        for log in self:
+            record = log._subject_record()
+            log.subject_ref = f"{record._name},{record.id}" if record else False
+
+    def _compute_result(self):
+        """As on receipt; for a queued delivery, as its job went. An import
+        that recorded a failure (its job is done all the same) is failed
+        while the failure waits."""
+        for log in self:
+            failure = log._subject_failure()
+            log.failure_id = failure
+            if log.outcome != "queued":
+                log.result = log.outcome
+            elif failure:
+                log.result = "failed"
+            elif log.job_id:
+                log.result = RESULT_BY_JOB_STATE.get(log.job_id.state, "queued")
+            else:
+                # No job (forgotten by the queue since): imported since?
+                record = log._subject_record()
+                synced = record and "sync_date" in record._fields and record.sync_date
+                log.result = (
+                    "done" if synced and synced >= log.received_at else "queued"
+                )
+
+    # === ACTION METHODS === #
+    def action_open_subject(self):
+        """Open what the delivery is about, as Odoo holds it."""
+        self.ensure_one()
+        self.check_access("read")
+        record = self._subject_record()
+        if not record:
+            return False
+        return actions.open_form(self, record._name, record.id)
+
+    def action_open_failure(self):
+        """Open the failure of the delivery's import."""
+        self.ensure_one()
+        self.check_access("read")
+        return actions.open_form(self, "bigcommerce.failure", self.failure_id.id)
+
+    # === BUSINESS METHODS === #
+    def _subject_record(self):
+        """The binding of the delivery's subject (a shipment's, else its
+        order's), or an empty recordset."""
+        self.ensure_one()
+        if not self.subject or not self.subject_id:
+            return self.env["bigcommerce.order"]
+        model = {
+            "order": "bigcommerce.order",
+            "refund": "bigcommerce.refund",
+            "customer": "bigcommerce.customer",
+            "shipment": "bigcommerce.shipment",
+        }[self.subject]
+        record = self.env[model].search(
+            [
+                ("backend_id", "=", self.backend_id.id),
+                ("bigcommerce_id", "=", self.subject_id),
+            ],
+            limit=1,
+        )
+        if not record and self.subject == "shipment" and self.order_id:
+            record = self.env["bigcommerce.order"].search(
+                [
+                    ("backend_id", "=", self.backend_id.id),
+                    ("bigcommerce_id", "=", self.order_id),
+                ],
+                limit=1,
+            )
+        return record
+
+    def _subject_failure(self):
+        """The failure, still waiting, of the import this delivery queued:
+        of its subject (an order's shipments are failed as their order),
+        recorded since the delivery came."""
+        self.ensure_one()
+        if self.outcome != "queued" or not self.subject:
+            return self.env["bigcommerce.failure"]
+        kind = kind_of_subject(
+            "shipments" if self.subject == "shipment" else self.subject
+        )
+        if not kind:
+            return self.env["bigcommerce.failure"]
+        record_id = self.order_id if self.subject == "shipment" else self.subject_id
+        return self.env["bigcommerce.failure"].search(
+            [
+                ("backend_id", "=", self.backend_id.id),
+                ("record_type", "in", list(kind.failure_types)),
+                ("bigcommerce_id", "=", str(record_id)),
+                ("state", "!=", "resolved"),
+                ("last_failed_at", ">=", self.received_at),
+            ],
+            limit=1,
+        )
+
+    @api.model
+    def _subject_values(self, scope, data):
+        """``subject`` and ``subject_id`` of a delivery of ``scope`` with
+        ``data``, as the webhook route reads them."""
+        try:
+            subject = webhook_subject(scope, data) if isinstance(scope, str) else None
+        except WebhookMalformed:
+            subject = None
+        if not subject:
+            return {}
+        kind, args = subject
+        if kind == "shipments":
+            # The job reads the order's shipments; the delivery is one.
+            shipment_id = data.get("id")
+            return {
+                "subject": "shipment",
+                "subject_id": shipment_id
+                if isinstance(shipment_id, int) and 0 < shipment_id < 2**31
+                else 0,
+            }
+        if kind not in dict(SUBJECTS):
+            # A kind another addon registered: its scope says what it is.
+            return {}
+        return {"subject": kind, "subject_id": args[0]}
+
     @api.model
     def _record(
-        self, backend, outcome, http_status, reason=None, envelope=None, webhook_id=None
+        self,
+        backend,
+        outcome,
+        http_status,
+        reason=None,
+        envelope=None,
+        webhook_id=None,
+        job=None,
     ):
         """Log one delivery to ``backend``. ``envelope`` is only given for
         a delivery whose signature was verified: what an unsigned body says
-        is not worth keeping."""
+        is not worth keeping.
+
+        :param job: what queueing the delivery's import returned (a queue_job
+            ``Job``, or the ``queue.job`` already waiting for the record).
+        """
         data = (envelope or {}).get("data")
         data = data if isinstance(data, dict) else {}
         scope = (envelope or {}).get("scope")
@@ -153,8 +395,22 @@ class BigCommerceWebhookLog(models.Model):
                 ),
                 "resource_id": small_int(data.get("id")),
                 "order_id": order_id,
+                "job_id": self._job_record(job).id,
+                **self._subject_values(scope, data),
             }
         )
+
+    @api.model
+    def _job_record(self, job):
+        """The ``queue.job`` of ``job`` (a queue_job ``Job``, or a
+        ``queue.job`` record), if stored."""
+        jobs = self.env["queue.job"].sudo()
+        if isinstance(job, models.BaseModel):
+            return job.sudo()[:1]
+        job_uuid = getattr(job, "uuid", None)
+        if not job_uuid:
+            return jobs
+        return jobs.search([("uuid", "=", job_uuid)], limit=1)
 
     @api.model
     def _record_refused(self, backend, http_status, reason, webhook_id=None, now=None):

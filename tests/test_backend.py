@@ -371,13 +371,15 @@ class TestBackend(BigCommerceCase):
         backend.access_token = ACCESS_TOKEN
         self.assertEqual(backend.state, "connected")
 
-    def test_state_shows_on_form_and_list(self):
+    def test_health_shows_on_form_and_list(self):
         for view_type in ("form", "list"):
             arch = self.env["bigcommerce.backend"].get_view(view_type=view_type)["arch"]
-            self.assertIn('name="state"', arch)
+            self.assertIn('name="health_state"', arch)
         arch = self.env["bigcommerce.backend"].get_view(view_type="form")["arch"]
-        self.assertIn('title="Connected"', arch)
-        self.assertIn('title="Error"', arch)
+        for label in ("Healthy", "Delayed", "Failing", "Disconnected"):
+            self.assertIn(f'title="{label}"', arch)
+        # The health is a state, not a stage: no statusbar says it.
+        self.assertNotIn("statusbar", arch)
 
 
 class TestWebhookRegistration(BigCommerceCase):

@@ -231,7 +231,8 @@ def test_shipment_values():
         {"order_product_id": 7, "sku": "MUG", "name": "Mug", "quantity": 2}
     ]
     unnamed = shipment_values(dict(shipment, shipping_provider_display_name=""))
-    assert unnamed["carrier"] == "ups"
+    # Without a display name, the carrier code in words.
+    assert unnamed["carrier"] == "UPS"
     assert unnamed["items"][0]["name"] == "Product 77"
 
 

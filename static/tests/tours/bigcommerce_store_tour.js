@@ -40,7 +40,7 @@ function storeTourSteps() {
         {trigger: ".o_field_widget[name=client_secret] input", run: "edit sec-8d1e4a6b3c"},
         {trigger: ".o_form_button_save", run: "click"},
         // Saved with its credentials: the store was read.
-        {trigger: ".ribbon:contains(Connected)"},
+        {trigger: ".ribbon:contains(Healthy)"},
         {trigger: ".o_field_widget[name=store_name]:contains(Simulated Store)"},
         {trigger: "button[name=action_test_connection]", run: "click"},
         {trigger: ".o_notification:contains(Connection successful)"},
