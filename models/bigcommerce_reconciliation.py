@@ -525,15 +525,16 @@ class BigCommerceBackend(models.Model):
     def _compute_last_reconciliation(self):
         Reconciliation = self.env["bigcommerce.reconciliation"]
         for backend in self:
+            # ``_origin``: a store being created (a new record) has none.
             last = Reconciliation.search(
-                [("backend_id", "=", backend.id), ("state", "=", "done")],
+                [("backend_id", "=", backend._origin.id), ("state", "=", "done")],
                 order="date_to desc, computed_at desc, id desc",
                 limit=1,
             )
             backend.last_reconciliation_id = last
             backend.last_reconciliation_summary = last.summary
             backend.reconciliation_count = Reconciliation.search_count(
-                [("backend_id", "=", backend.id)]
+                [("backend_id", "=", backend._origin.id)]
             )
 
     def action_view_reconciliations(self):
