@@ -148,13 +148,16 @@ class BigCommerceBackend(models.Model):
                 ("amount", "!=", 0),
             ]
         )
-        lacking = taxes.filtered(
-            lambda tax: any(
-                not line.account_id or not line.tag_ids
-                for line in tax.repartition_line_ids
-                if line.repartition_type == "tax"
+
+        def books_its_tax(tax):
+            lines = tax.repartition_line_ids.filtered(
+                lambda line: line.repartition_type == "tax"
             )
-        )
+            return bool(lines) and all(
+                line.account_id and line.tag_ids for line in lines
+            )
+
+        lacking = taxes.filtered(lambda tax: not books_its_tax(tax))
         if not lacking:
             return {
                 "code": "taxes",
