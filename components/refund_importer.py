@@ -28,7 +28,6 @@ from ..bigcommerce.mapping import (
 )
 from ..bigcommerce.refunds import (
     KIND_ORDER_LEVEL,
-    KIND_TAX_ADJUSTMENT,
     PART_LABELS,
     CreditLedger,
     part_key,
@@ -280,7 +279,8 @@ class RefundImporter(BigCommerceImporter):
 
     def _tax_accounts(self):
         """The accounts the company's sales taxes book to: a line on one of
-        them, without tax, is tax returned (a tax adjustment)."""
+        them, without tax, is tax returned (a tax adjustment), as credit
+        notes booked a tax-only refund before they booked it as tax."""
         taxes = self.env["account.tax"].search(
             [
                 ("company_id", "=", self.invoice.company_id.id),
@@ -319,7 +319,50 @@ class RefundImporter(BigCommerceImporter):
         invoice line it reverses); raise :class:`MappingError` with what to
         fix."""
         self._check_currency(mapped.currency)
-        self.credit_lines, self.tax_by_rate = self._credit_line_commands(mapped)
+        if mapped.tax_only:
+            self.credit_lines, self.tax_by_rate = self._returned_tax_commands(mapped)
+        else:
+            self.credit_lines, self.tax_by_rate = self._credit_line_commands(mapped)
+
+    def _returned_tax_commands(self, mapped):
+        """A tax-only refund's credit note lines: per rate, a line worth
+        nothing that carries the tax, with the tax returned as its tax
+        amount (Odoo's manual tax amounts, ``extra_tax_data``). Odoo books
+        that tax as it books any tax of a credit note: on the tax's
+        distribution lines for refunds, with their accounts and tax grids,
+        so that the tax report counts it; the base grids do not move.
+
+        :return: ``(commands, {rate: account.tax})``.
+        """
+        commands, tax_by_rate = [], {}
+        currency = self.invoice.currency_id
+        for rate, amount in mapped.tax_by_rate.items():
+            tax = self.accounting.sale_tax_by_rate({rate})[rate]
+            values = {
+                "name": self.env._("Tax adjustment (%(tax)s)", tax=tax.name),
+                "quantity": 1.0,
+                "price_unit": 0.0,
+                # Where a distribution line without an account books.
+                "account_id": self.accounting.returned_tax_account(rate).id,
+                "tax_ids": [Command.set(tax.ids)],
+                "extra_tax_data": {
+                    "currency_id": currency.id,
+                    "price_unit": 0.0,
+                    "discount": 0.0,
+                    "quantity": 1.0,
+                    "manual_tax_amounts": {
+                        str(tax.id): {
+                            "base_amount_currency": 0.0,
+                            "tax_amount_currency": float(amount),
+                        }
+                    },
+                },
+            }
+            if self.backend.analytic_distribution:
+                values["analytic_distribution"] = self.backend.analytic_distribution
+            commands.append(Command.create(values))
+            tax_by_rate[rate] = tax
+        return commands, tax_by_rate
 
     def _credit_line_commands(self, mapped):
         """The credit note's line commands, and ``{rate: account.tax}`` of
@@ -345,12 +388,7 @@ class RefundImporter(BigCommerceImporter):
         }
         taxes = self.env["account.tax"]
         analytic = self.backend.analytic_distribution
-        if line.kind == KIND_TAX_ADJUSTMENT:
-            values["account_id"] = self.accounting.returned_tax_account(
-                line.tax_rate
-            ).id
-            values["tax_ids"] = [Command.clear()]
-        elif line.kind == KIND_ORDER_LEVEL:
+        if line.kind == KIND_ORDER_LEVEL:
             account = self.backend.refund_account_id or self.accounting.account(
                 "discount_account_id"
             )

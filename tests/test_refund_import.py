@@ -297,21 +297,50 @@ class TestRefundImport(BigCommerceAccountingCase):
         with mute_logger(IMPORT_LOGGER):
             self.assertIn("books to no account", self.import_refund(refund))
         tax_account = self.company_data["default_account_tax_sale"]
-        self.tax_825.refund_repartition_line_ids.filtered(
+        repartition = self.tax_825.refund_repartition_line_ids.filtered(
             lambda r: r.repartition_type == "tax"
-        ).account_id = tax_account
+        )
+        grid = self.env["account.account.tag"].create(
+            {
+                "name": "Refunded sales tax (test grid)",
+                "applicability": "taxes",
+                "country_id": self.env.company.account_fiscal_country_id.id,
+            }
+        )
+        repartition.write({"account_id": tax_account.id, "tag_ids": [(6, 0, grid.ids)]})
+
+        def grid_balance():
+            lines = self.env["account.move.line"].search(
+                [("tax_tag_ids", "in", grid.ids), ("parent_state", "=", "posted")]
+            )
+            return round(sum(lines.mapped("balance")), 2)
+
+        self.assertEqual(grid_balance(), 0.0)
         self.import_refund(refund)
         credit_note = self.refund_binding(refund).move_id
+        self.assertEqual(credit_note.state, "posted")
+        # Booked as tax: on the tax's distribution for credit notes, in its
+        # grid, so that the tax report counts it; no revenue moves.
+        tax_line = credit_note.line_ids.filtered(lambda ml: ml.display_type == "tax")
+        self.assertEqual(tax_line.tax_repartition_line_id, repartition)
+        self.assertEqual(tax_line.tax_line_id, self.tax_825)
+        self.assertEqual(tax_line.tax_tag_ids, grid)
+        self.assertEqual(tax_line.account_id, tax_account)
+        self.assertAlmostEqual(tax_line.balance, 1.0)
+        self.assertEqual(grid_balance(), 1.0)
         (line,) = credit_note.invoice_line_ids
-        self.assertEqual(line.account_id, tax_account)
-        self.assertFalse(line.tax_ids)
+        self.assertEqual(line.tax_ids, self.tax_825)
+        self.assertAlmostEqual(line.balance, 0.0)
+        self.assertAlmostEqual(credit_note.amount_untaxed, 0.0)
+        self.assertAlmostEqual(credit_note.amount_tax, 1.0)
         self.assertAlmostEqual(credit_note.amount_total, 1.0)
-        self.assertAlmostEqual(credit_note.amount_tax, 0.0)
-        # Booked as tax: the tax account is debited, the receivable credited.
-        tax_move_line = credit_note.line_ids.filtered(
-            lambda ml: ml.account_id == tax_account
+        # The document shows it as tax too.
+        self.assertAlmostEqual(credit_note.tax_totals["tax_amount_currency"], 1.0)
+        self.assertAlmostEqual(credit_note.tax_totals["total_amount_currency"], 1.0)
+        receivable = credit_note.line_ids.filtered(
+            lambda ml: ml.display_type == "payment_term"
         )
-        self.assertAlmostEqual(tax_move_line.balance, 1.0)
+        self.assertAlmostEqual(receivable.balance, -1.0)
         self.assertIn("Tax overcharged", credit_note.ref)
 
     def test_refund_of_a_tax_inclusive_order(self):
