@@ -37,6 +37,7 @@ from . import kinds
 from .accounting import CHARGE_ACCOUNTS, AccountingResolver
 from .importer import BigCommerceImporter
 from .order_importer import OrderImporter
+from .order_refunds import note_cancellation
 from .payment_registrar import PaymentNotRegistered, RefundPaymentRegistrar
 
 
@@ -62,6 +63,9 @@ class RefundImporter(BigCommerceImporter):
         self.order_outcome = None
         #: Why there is nothing to credit yet, if so.
         self.waiting = None
+        #: Whether this job bound the refund to the reversal of its
+        #: cancelled order (:meth:`_bind_skipped`).
+        self.covered_now = False
         # What the credit note is written with (:meth:`_validate`).
         self.credit_lines = []
         self.tax_by_rate = {}
@@ -184,9 +188,22 @@ class RefundImporter(BigCommerceImporter):
         values = dict(
             self._refund_values(), note=self._binding_note(), sync_state="done"
         )
+        self.covered_now = bool(self.order_binding.cancel_move_id)
         return self.binder.bind(
             self.bigcommerce_id, self.order_binding.cancel_move_id, values
         )
+
+    def _after_skip(self, reason):
+        """A refund that the reversal of its cancelled order covers: the
+        money it paid back is reconciled with that credit note, as a
+        refund's with its own, and the order says what is left open."""
+        if not self.covered_now:
+            return
+        reversal = self.order_binding.cancel_move_id
+        if not reversal.currency_id.is_zero(reversal.amount_residual):
+            self.credit_note = reversal
+            self._pay_back()
+        note_cancellation(self.order_binding)
 
     # --- map and validate -----------------------------------------------------
     def _map(self):
@@ -553,10 +570,16 @@ class RefundImporter(BigCommerceImporter):
         reports it; what stays open says why, on the refund and the credit
         note."""
         credit_note = self.credit_note
-        if not (self.backend.register_payments and credit_note.state == "posted"):
-            return
         if credit_note.payment_state != "not_paid":
             return  # registered by an earlier import
+        self._pay_back()
+
+    def _pay_back(self):
+        """Register the refund's payments on :attr:`credit_note` (posted,
+        with the store registering payments), saying what stays open."""
+        credit_note = self.credit_note
+        if not (self.backend.register_payments and credit_note.state == "posted"):
+            return
         registrar = RefundPaymentRegistrar(
             self.backend, self.fetched["refund"], credit_note
         )

@@ -2,6 +2,7 @@ from . import (
     test_access,
     test_api_calls,
     test_backend,
+    test_cancelled_orders,
     test_catch_up,
     test_concurrency,
     test_customer_linking,

@@ -558,7 +558,11 @@ class TestRefundImport(BigCommerceAccountingCase):
         self.assertEqual(reversal.reversed_entry_id, invoice)
         self.assertEqual(reversal.state, "posted")
         self.assertEqual(reversal.amount_total, invoice.amount_total)
-        self.assertEqual(invoice.payment_state, "reversed")
+        # The invoice was paid: it keeps its payment, and the credit note is
+        # owed to the customer until the store records a refund.
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(reversal.payment_state, "not_paid")
+        self.assertIn("no refund recorded", binding.cancel_note)
         self.assertIn(
             "reversed in full", " ".join(invoice.message_ids.mapped("preview"))
         )
