@@ -5,6 +5,7 @@ from . import (
     test_cancelled_orders,
     test_catch_up,
     test_concurrency,
+    test_customer_existence,
     test_customer_linking,
     test_customer_webhooks,
     test_customers,
