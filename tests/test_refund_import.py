@@ -343,6 +343,45 @@ class TestRefundImport(BigCommerceAccountingCase):
         self.assertAlmostEqual(receivable.balance, -1.0)
         self.assertIn("Tax overcharged", credit_note.ref)
 
+    def test_tax_only_refund_over_two_taxes_books_each_on_its_own(self):
+        order = self.add_order(
+            lines=[
+                {"sku": "MUG-BLK", "quantity": 2},
+                {"sku": "BOOK-1", "quantity": 1, "price": "30.00", "tax_rate": "0.20"},
+            ]
+        )
+        self.import_order(order)
+        invoice = self.binding(order).move_id
+        tax_account = self.company_data["default_account_tax_sale"]
+        for tax in self.tax_825 | self.tax_20:
+            tax.refund_repartition_line_ids.filtered(
+                lambda r: r.repartition_type == "tax"
+            ).account_id = tax_account
+        refund = self.simulator.state.add_tax_adjustment_refund(order["id"], "3.00")
+        self.import_refund(refund)
+        credit_note = self.refund_binding(refund).move_id
+        self.assertAlmostEqual(credit_note.amount_tax, 3.0)
+        self.assertAlmostEqual(credit_note.amount_untaxed, 0.0)
+        tax_lines = credit_note.line_ids.filtered(lambda ml: ml.display_type == "tax")
+        self.assertEqual(tax_lines.tax_line_id, self.tax_825 | self.tax_20)
+        self.assertEqual(
+            tax_lines.tax_repartition_line_id,
+            (
+                self.tax_825.refund_repartition_line_ids
+                | self.tax_20.refund_repartition_line_ids
+            ).filtered(lambda r: r.repartition_type == "tax"),
+        )
+        # Spread in proportion to what each tax charged on the invoice.
+        charged = {
+            line.tax_line_id: -line.balance
+            for line in invoice.line_ids.filtered(lambda ml: ml.display_type == "tax")
+        }
+        total = sum(charged.values())
+        for line in tax_lines:
+            share = 3.0 * charged[line.tax_line_id] / total
+            self.assertAlmostEqual(line.balance, share, delta=0.01)
+        self.assertAlmostEqual(sum(tax_lines.mapped("balance")), 3.0)
+
     def test_refund_of_a_tax_inclusive_order(self):
         order = self.add_order(
             lines=[{"sku": "BOOK-1", "quantity": 3}],
