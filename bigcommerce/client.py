@@ -570,6 +570,24 @@ class BigCommerceClient:
         customers = body.get("data") or []
         return customers[0] if customers else None
 
+    def existing_customer_ids(self, customer_ids):
+        """Those of ``customer_ids`` the store still has: one request per
+        250 ids (``GET /v3/customers?id:in=...``), none for no id.
+
+        :return: a set of ints.
+        """
+        ids = sorted({int(i) for i in customer_ids})
+        found = set()
+        for start in range(0, len(ids), const.MAX_PAGE_SIZE):
+            chunk = ids[start : start + const.MAX_PAGE_SIZE]
+            params = {
+                "id:in": ",".join(str(i) for i in chunk),
+                "limit": const.MAX_PAGE_SIZE,
+            }
+            body = self.request("GET", 3, "customers", params=params) or {}
+            found.update(int(c["id"]) for c in body.get("data") or [])
+        return found
+
     def iter_customers_modified(self, since, until=None, limit=const.MAX_PAGE_SIZE):
         params = {
             "date_modified:min": format_customer_datetime(since),

@@ -17,7 +17,9 @@ item are therefore computed from the order, the way the invoice was built
 - an ORDER-level amount carries no tax (BigCommerce does not recalculate
   tax for it);
 - a tax-only adjustment (a refund without items) returns tax and nothing
-  else: it is booked on the accounts of the order's taxes.
+  else: the plan has no lines, only tax by rate (spread over the order's
+  taxes in proportion to what each charged), which the Odoo side books on
+  each tax's refund distribution, in its tax grids.
 
 The refund's totals are the truth. Rounding (a cent per item) is absorbed on
 the largest line; anything more means the items do not explain the money
@@ -90,8 +92,6 @@ class CreditNoteLine:
     price_unit: Decimal  # ex-tax, in cents; positive: what is credited
     tax_rates: tuple = ()
     sku: str = None
-    #: For a tax adjustment: the rate whose tax account it goes to.
-    tax_rate: Decimal = None
 
     @property
     def amount(self):
@@ -110,7 +110,8 @@ class CreditNotePlan(ReconcilingPlan):
     untaxed: Decimal = ZERO
     tax: Decimal = ZERO
     total: Decimal = ZERO
-    #: Whether the refund returns tax only (no items).
+    #: Whether the refund returns tax only (no items): it has no lines, its
+    #: tax (``tax_by_rate``) is all it credits.
     tax_only: bool = False
 
     def _label(self):
@@ -205,9 +206,6 @@ def credit_note_ledger(plan, shared=None):
     """What a :class:`CreditNotePlan` credits, by part."""
     ledger = CreditLedger(tax=plan.tax, total=plan.total)
     for line in plan.lines:
-        if line.kind == KIND_TAX_ADJUSTMENT:
-            ledger.tax += line.amount
-            continue
         key = part_key(line.kind, line.sku, shared)
         ledger.add_part(key, line.amount, line.quantity, line.name)
     return ledger
@@ -523,7 +521,6 @@ def _lines(parts, amounts):
                     price_unit=unit,
                     tax_rates=part.rates,
                     sku=part.sku,
-                    tax_rate=part.tax_rate,
                 )
             )
     return lines
@@ -605,9 +602,13 @@ def refund_to_credit_note_plan(
         except MappingError as exc:
             raise refuse(str(exc)) from exc
         plan.tax_only = True
-        plan.untaxed = total
+        plan.tax = total
         amounts = capped(parts, _round_parts(parts, total), ZERO, CENT)
-        plan.lines = _lines(parts, amounts)
+        plan.tax_by_rate = OrderedDict(
+            (part.tax_rate, amount)
+            for part, amount in zip(parts, amounts, strict=True)
+            if amount
+        )
         return plan.check()
 
     tax_rows = _tax_rows_by_key(taxes)

@@ -228,7 +228,9 @@ class AccountingResolver:
 
     def returned_tax_account(self, rate):
         """The account tax returned at ``rate`` goes to: the one the tax
-        books to on credit notes (on invoices, when it has none)."""
+        books to on credit notes (on invoices, when it has none). A tax-only
+        refund's line is on it, so that each distribution line of the tax
+        without an account of its own books there too."""
         tax = self.sale_tax_by_rate({rate})[rate]
         for repartition in (
             tax.refund_repartition_line_ids,

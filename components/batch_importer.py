@@ -21,7 +21,8 @@ kind of record to reprocess (``catch_up`` and the batch's id, such as
 make a batch that meets a webhook harmless.
 """
 
-from datetime import timedelta
+import math
+from datetime import datetime, time, timedelta
 
 from odoo import fields
 
@@ -309,9 +310,22 @@ class CustomerCatchUp(BigCommerceBatchImporter):
     their last import brought, or that were never imported, are queued for
     import.
 
-    A customer deleted on BigCommerce is no longer listed: only its webhook
-    archives its partner.
+    A customer deleted on BigCommerce is no longer listed, so the catch-up
+    also asks the store whether the customers it has partners for still
+    exist (:meth:`_due_for_check`, :meth:`_gone`): each about once a week,
+    a seventh of them a day, 250 a call. One that is gone has its import
+    queued, the job its deletion webhook queues, which archives it.
     """
+
+    #: Each customer is asked for about once in this many days.
+    CHECK_EVERY_DAYS = 7
+
+    def __init__(self, backend, **options):
+        super().__init__(backend, **options)
+        #: The customers this run asked the store about, and the ids of
+        #: those it no longer has (:meth:`_to_import`).
+        self.checked = backend.env["bigcommerce.customer"]
+        self.gone = []
 
     batch_id = "customers"
     listed_key = "customers"
@@ -326,16 +340,66 @@ class CustomerCatchUp(BigCommerceBatchImporter):
         return list(self.client.iter_customers_modified(self.since, until=self.until))
 
     def _to_import(self, listed):
+        """The listed customers whose data changed since their import, and
+        the customers checked today that the store no longer has."""
         bindings = kinds.binder(self.backend, "customer").to_bindings(
             [customer["id"] for customer in listed]
         )
         digests = {b.bigcommerce_id: b.data_digest for b in bindings}
-        return [
+        changed = [
             int(customer["id"])
             for customer in listed
             if digests.get(int(customer["id"]))
             != values_digest(customer_to_partner_values(clean_payload(customer)))
         ]
+        self.checked = self._due_for_check()
+        self.gone = self._gone(self.checked)
+        return changed + [i for i in self.gone if i not in changed]
+
+    def _managed_domain(self):
+        """The store's customers that have a partner in Odoo, not deleted
+        on the store (as far as Odoo knows)."""
+        return [
+            ("backend_id", "=", self.backend.id),
+            ("partner_id", "!=", False),
+            ("deleted_on_store", "=", False),
+        ]
+
+    def _due_for_check(self):
+        """The customers to ask the store about in this run: of a day's
+        share, a seventh of the store's customers (rounded up), what the
+        day's earlier runs did not check, those checked longest ago first
+        (never checked before all), then by id. Over seven days each
+        customer is checked once; a run later the same day checks none."""
+        Binding = self.env["bigcommerce.customer"].sudo()
+        domain = self._managed_domain()
+        day_start = datetime.combine(self.started.date(), time.min)
+        checked_today = [("existence_checked_at", ">=", day_start)]
+        share = math.ceil(
+            Binding.search_count(domain) / self.CHECK_EVERY_DAYS
+        ) - Binding.search_count(domain + checked_today)
+        if share <= 0:
+            return Binding
+        not_today = [
+            "|",
+            ("existence_checked_at", "=", False),
+            ("existence_checked_at", "<", day_start),
+        ]
+        return Binding.search(
+            domain + not_today,
+            order="existence_checked_at asc nulls first, id",
+            limit=share,
+        )
+
+    def _gone(self, bindings):
+        """Ask the store which of ``bindings``' customers it still has (250
+        a call) and mark them checked; returns the ids of those it has not."""
+        if not bindings:
+            return []
+        ids = bindings.mapped("bigcommerce_id")
+        found = self._call(self.client.existing_customer_ids, ids)
+        bindings.sudo().write({"existence_checked_at": self.started})
+        return [i for i in ids if i not in found]
 
     def _queue(self, changed):
         for customer_id in changed:
@@ -344,5 +408,6 @@ class CustomerCatchUp(BigCommerceBatchImporter):
     def _result(self):
         return (
             f"{len(self.queued)} customer(s) queued for import, modified since "
-            f"{self.since}."
+            f"{self.since}; {len(self.checked)} checked on the store, "
+            f"{len(self.gone)} of them gone."
         )

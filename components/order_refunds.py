@@ -7,7 +7,11 @@ after invoicing (called by :class:`~.order_importer.OrderImporter`).
   Refunded, the refunds BigCommerce lists for it (one call).
 - An order cancelled or declined on the store after its invoice was posted
   has its invoice reversed in full by a credit note, or raised as a failure
-  for an accountant, as the store's setting says.
+  for an accountant, as the store's setting says. When the invoice was paid,
+  that credit note is settled by the money the store's refunds pay back
+  (``refund_importer.py``); until then the order says why it stays open
+  (:func:`note_cancellation`). A cancelled order whose payment the store
+  reports refunded has its refunds listed and queued, as a refunded order.
 """
 
 import logging
@@ -25,6 +29,9 @@ from ..bigcommerce.exceptions import BigCommerceFatalError
 from . import kinds
 
 _logger = logging.getLogger(__name__)
+
+#: Payment statuses of an order that gave money back (``payment_status``).
+REFUNDED_PAYMENT_STATUSES = ("refunded", "partially refunded")
 
 
 def refund_binder(backend):
@@ -48,9 +55,11 @@ def after_order_import(
     """
     if not binding.move_id:
         return
-    newly_refunded = status_id in REFUNDED_STATUS_IDS and (
-        not had_invoice or previous_status != binding.status
+    refunded = status_id in REFUNDED_STATUS_IDS or (
+        status_id in CANCELLED_STATUS_IDS
+        and binding.payment_status in REFUNDED_PAYMENT_STATUSES
     )
+    newly_refunded = refunded and (not had_invoice or previous_status != binding.status)
     _queue_refunds(backend, binding, list_refunds if newly_refunded else None)
     _cancelled_after_invoicing(backend, binding, status_id)
 
@@ -124,22 +133,9 @@ def _cancelled_after_invoicing(backend, binding, status_id):
         failures._resolve(backend, "cancelled_invoice", binding.bigcommerce_id)
         return
     if backend.cancelled_invoice_policy == "reverse" and not reversals:
-        reversal = invoice._reverse_moves(
-            [
-                {
-                    "ref": env._(
-                        "Reversal of: %(invoice)s, order #%(order)s %(status)s on "
-                        "BigCommerce",
-                        invoice=invoice.name,
-                        order=binding.bigcommerce_id,
-                        status=status,
-                    ),
-                    "invoice_date": fields.Date.context_today(invoice),
-                }
-            ],
-            cancel=backend.posting_policy == "post",
-        )
+        reversal = _reverse(backend, binding, invoice, status)
         binding.write({"cancel_move_id": reversal.id})
+        note_cancellation(binding)
         invoice.message_post(
             body=env._(
                 "Order #%(order)s was %(status)s on BigCommerce after it was "
@@ -186,3 +182,96 @@ def _cancelled_after_invoicing(backend, binding, status_id):
     )
     failure.message_post(body=reason)
     invoice.message_post(body=Markup("<p>%s</p>") % reason)
+
+
+def _reverse(backend, binding, invoice, status):
+    """The credit note reversing ``invoice`` in full, posted as the store's
+    posting policy says.
+
+    An unpaid invoice is settled by it. A paid one keeps its payment: the
+    credit note is settled with what the invoice still owed, if anything,
+    and stays open for the money received, which the store's refunds pay
+    back (``refund_importer.py``), as a refund's credit note is.
+    """
+    env = backend.env
+    post = backend.posting_policy == "post"
+    paid = invoice.payment_state in ("paid", "in_payment", "partial")
+    reversal = invoice._reverse_moves(
+        [
+            {
+                "ref": env._(
+                    "Reversal of: %(invoice)s, order #%(order)s %(status)s on "
+                    "BigCommerce",
+                    invoice=invoice.name,
+                    order=binding.bigcommerce_id,
+                    status=status,
+                ),
+                "invoice_date": fields.Date.context_today(invoice),
+            }
+        ],
+        cancel=post and not paid,
+    )
+    if post and paid:
+        reversal.action_post()
+        if not invoice.currency_id.is_zero(invoice.amount_residual):
+            (invoice.line_ids | reversal.line_ids).filtered(
+                lambda line: line.display_type == "payment_term" and not line.reconciled
+            ).reconcile()
+    return reversal
+
+
+def note_cancellation(binding):
+    """Say on the order why the credit note that reversed its invoice on
+    cancellation stays open, or that it no longer does, with a line on the
+    order's chatter when that changes.
+
+    A paid invoice, reversed, leaves its credit note open: the customer is
+    owed the money until the store records a refund, whose payments settle
+    the credit note. An unpaid invoice, reversed, is settled by its credit
+    note: nothing is owed, nothing is said.
+
+    :param binding: the order's binding (``bigcommerce.order``), with its
+        ``cancel_move_id``.
+    """
+    env = binding.env
+    reversal = binding.cancel_move_id
+    note = False
+    if reversal.state == "posted" and not reversal.currency_id.is_zero(
+        reversal.amount_residual
+    ):
+        currency = reversal.currency_id
+        refunds = binding.refund_ids.filtered(lambda r: r.move_id == reversal)
+        if not refunds:
+            note = env._(
+                "Cancelled on the store, no refund recorded: %(move)s stays open, "
+                "%(amount)s %(currency)s owed to the customer, until the store "
+                "records the refund (or settle it by hand).",
+                move=reversal.display_name,
+                amount=f"{reversal.amount_residual:.2f}",
+                currency=currency.name,
+            )
+        else:
+            note = env._(
+                "Cancelled on the store; its refunds (%(refunds)s) paid back "
+                "%(paid)s of %(total)s %(currency)s: %(move)s stays open for the "
+                "rest (the refunds say why).",
+                refunds=", ".join(refunds.mapped("display_name")),
+                paid=f"{reversal.amount_total - reversal.amount_residual:.2f}",
+                total=f"{reversal.amount_total:.2f}",
+                currency=currency.name,
+                move=reversal.display_name,
+            )
+    if note == (binding.cancel_note or False):
+        return
+    had_note = bool(binding.cancel_note)
+    binding.cancel_note = note
+    if note:
+        binding.message_post(body=note)
+    elif had_note:
+        binding.message_post(
+            body=env._(
+                "Cancelled on the store and refunded: %(move)s is settled by the "
+                "money paid back.",
+                move=reversal.display_name,
+            )
+        )

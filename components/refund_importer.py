@@ -29,7 +29,6 @@ from ..bigcommerce.mapping import (
 )
 from ..bigcommerce.refunds import (
     KIND_ORDER_LEVEL,
-    KIND_TAX_ADJUSTMENT,
     PART_LABELS,
     CreditLedger,
     part_key,
@@ -39,6 +38,7 @@ from . import kinds
 from .accounting import CHARGE_ACCOUNTS, AccountingResolver
 from .importer import BigCommerceImporter
 from .order_importer import OrderImporter
+from .order_refunds import note_cancellation
 from .payment_registrar import PaymentNotRegistered, RefundPaymentRegistrar
 
 
@@ -64,6 +64,9 @@ class RefundImporter(BigCommerceImporter):
         self.order_outcome = None
         #: Why there is nothing to credit yet, if so.
         self.waiting = None
+        #: Whether this job bound the refund to the reversal of its
+        #: cancelled order (:meth:`_bind_skipped`).
+        self.covered_now = False
         # What the credit note is written with (:meth:`_validate`).
         self.credit_lines = []
         self.tax_by_rate = {}
@@ -186,9 +189,22 @@ class RefundImporter(BigCommerceImporter):
         values = dict(
             self._refund_values(), note=self._binding_note(), sync_state="done"
         )
+        self.covered_now = bool(self.order_binding.cancel_move_id)
         return self.binder.bind(
             self.bigcommerce_id, self.order_binding.cancel_move_id, values
         )
+
+    def _after_skip(self, reason):
+        """A refund that the reversal of its cancelled order covers: the
+        money it paid back is reconciled with that credit note, as a
+        refund's with its own, and the order says what is left open."""
+        if not self.covered_now:
+            return
+        reversal = self.order_binding.cancel_move_id
+        if not reversal.currency_id.is_zero(reversal.amount_residual):
+            self.credit_note = reversal
+            self._pay_back()
+        note_cancellation(self.order_binding)
 
     # --- map and validate -----------------------------------------------------
     def _map(self):
@@ -281,7 +297,8 @@ class RefundImporter(BigCommerceImporter):
 
     def _tax_accounts(self):
         """The accounts the company's sales taxes book to: a line on one of
-        them, without tax, is tax returned (a tax adjustment)."""
+        them, without tax, is tax returned (a tax adjustment), as credit
+        notes booked a tax-only refund before they booked it as tax."""
         taxes = self.env["account.tax"].search(
             [
                 ("company_id", "=", self.invoice.company_id.id),
@@ -320,7 +337,50 @@ class RefundImporter(BigCommerceImporter):
         invoice line it reverses); raise :class:`MappingError` with what to
         fix."""
         self._check_currency(mapped.currency)
-        self.credit_lines, self.tax_by_rate = self._credit_line_commands(mapped)
+        if mapped.tax_only:
+            self.credit_lines, self.tax_by_rate = self._returned_tax_commands(mapped)
+        else:
+            self.credit_lines, self.tax_by_rate = self._credit_line_commands(mapped)
+
+    def _returned_tax_commands(self, mapped):
+        """A tax-only refund's credit note lines: per rate, a line worth
+        nothing that carries the tax, with the tax returned as its tax
+        amount (Odoo's manual tax amounts, ``extra_tax_data``). Odoo books
+        that tax as it books any tax of a credit note: on the tax's
+        distribution lines for refunds, with their accounts and tax grids,
+        so that the tax report counts it; the base grids do not move.
+
+        :return: ``(commands, {rate: account.tax})``.
+        """
+        commands, tax_by_rate = [], {}
+        currency = self.invoice.currency_id
+        for rate, amount in mapped.tax_by_rate.items():
+            tax = self.accounting.sale_tax_by_rate({rate})[rate]
+            values = {
+                "name": self.env._("Tax adjustment (%(tax)s)", tax=tax.name),
+                "quantity": 1.0,
+                "price_unit": 0.0,
+                # Where a distribution line without an account books.
+                "account_id": self.accounting.returned_tax_account(rate).id,
+                "tax_ids": [Command.set(tax.ids)],
+                "extra_tax_data": {
+                    "currency_id": currency.id,
+                    "price_unit": 0.0,
+                    "discount": 0.0,
+                    "quantity": 1.0,
+                    "manual_tax_amounts": {
+                        str(tax.id): {
+                            "base_amount_currency": 0.0,
+                            "tax_amount_currency": float(amount),
+                        }
+                    },
+                },
+            }
+            if self.backend.analytic_distribution:
+                values["analytic_distribution"] = self.backend.analytic_distribution
+            commands.append(Command.create(values))
+            tax_by_rate[rate] = tax
+        return commands, tax_by_rate
 
     def _credit_line_commands(self, mapped):
         """The credit note's line commands, and ``{rate: account.tax}`` of
@@ -346,12 +406,7 @@ class RefundImporter(BigCommerceImporter):
         }
         taxes = self.env["account.tax"]
         analytic = self.backend.analytic_distribution
-        if line.kind == KIND_TAX_ADJUSTMENT:
-            values["account_id"] = self.accounting.returned_tax_account(
-                line.tax_rate
-            ).id
-            values["tax_ids"] = [Command.clear()]
-        elif line.kind == KIND_ORDER_LEVEL:
+        if line.kind == KIND_ORDER_LEVEL:
             account = self.backend.refund_account_id or self.accounting.account(
                 "discount_account_id"
             )
@@ -516,10 +571,16 @@ class RefundImporter(BigCommerceImporter):
         reports it; what stays open says why, on the refund and the credit
         note."""
         credit_note = self.credit_note
-        if not (self.backend.register_payments and credit_note.state == "posted"):
-            return
         if credit_note.payment_state != "not_paid":
             return  # registered by an earlier import
+        self._pay_back()
+
+    def _pay_back(self):
+        """Register the refund's payments on :attr:`credit_note` (posted,
+        with the store registering payments), saying what stays open."""
+        credit_note = self.credit_note
+        if not (self.backend.register_payments and credit_note.state == "posted"):
+            return
         registrar = RefundPaymentRegistrar(
             self.backend, self.fetched["refund"], credit_note
         )

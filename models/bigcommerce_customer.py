@@ -47,6 +47,13 @@ class BigCommerceCustomer(models.Model):
         "(a linked partner stays active, its contacts from the store are "
         "archived).",
     )
+    existence_checked_at = fields.Datetime(
+        string="Checked on the Store",
+        readonly=True,
+        help="When the customer catch-up last asked the store whether this "
+        "customer still exists (each customer about once a week), so that one "
+        "deleted while its webhook was lost is archived all the same.",
+    )
     data_digest = fields.Char(
         readonly=True,
         help="Digest of the customer's data at its last import: the catch-up "

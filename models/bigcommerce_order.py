@@ -195,6 +195,14 @@ class BigCommerceOrder(models.Model):
         help="The credit note that reversed the invoice when the order was "
         "cancelled on BigCommerce after it was invoiced.",
     )
+    cancel_note = fields.Char(
+        string="Cancellation",
+        readonly=True,
+        help="Why the credit note that reversed the invoice of an order "
+        "cancelled on the store stays open: the store recorded no refund (or "
+        "not all of the money) for the payment the invoice received. Cleared "
+        "once the refunds imported from the store pay it back.",
+    )
 
     @api.depends("total_inc_tax", "refund_ids.total_amount")
     def _compute_amount_refunded(self):

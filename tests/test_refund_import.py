@@ -297,22 +297,90 @@ class TestRefundImport(BigCommerceAccountingCase):
         with mute_logger(IMPORT_LOGGER):
             self.assertIn("books to no account", self.import_refund(refund))
         tax_account = self.company_data["default_account_tax_sale"]
-        self.tax_825.refund_repartition_line_ids.filtered(
+        repartition = self.tax_825.refund_repartition_line_ids.filtered(
             lambda r: r.repartition_type == "tax"
-        ).account_id = tax_account
+        )
+        grid = self.env["account.account.tag"].create(
+            {
+                "name": "Refunded sales tax (test grid)",
+                "applicability": "taxes",
+                "country_id": self.env.company.account_fiscal_country_id.id,
+            }
+        )
+        repartition.write({"account_id": tax_account.id, "tag_ids": [(6, 0, grid.ids)]})
+
+        def grid_balance():
+            lines = self.env["account.move.line"].search(
+                [("tax_tag_ids", "in", grid.ids), ("parent_state", "=", "posted")]
+            )
+            return round(sum(lines.mapped("balance")), 2)
+
+        self.assertEqual(grid_balance(), 0.0)
         self.import_refund(refund)
         credit_note = self.refund_binding(refund).move_id
+        self.assertEqual(credit_note.state, "posted")
+        # Booked as tax: on the tax's distribution for credit notes, in its
+        # grid, so that the tax report counts it; no revenue moves.
+        tax_line = credit_note.line_ids.filtered(lambda ml: ml.display_type == "tax")
+        self.assertEqual(tax_line.tax_repartition_line_id, repartition)
+        self.assertEqual(tax_line.tax_line_id, self.tax_825)
+        self.assertEqual(tax_line.tax_tag_ids, grid)
+        self.assertEqual(tax_line.account_id, tax_account)
+        self.assertAlmostEqual(tax_line.balance, 1.0)
+        self.assertEqual(grid_balance(), 1.0)
         (line,) = credit_note.invoice_line_ids
-        self.assertEqual(line.account_id, tax_account)
-        self.assertFalse(line.tax_ids)
+        self.assertEqual(line.tax_ids, self.tax_825)
+        self.assertAlmostEqual(line.balance, 0.0)
+        self.assertAlmostEqual(credit_note.amount_untaxed, 0.0)
+        self.assertAlmostEqual(credit_note.amount_tax, 1.0)
         self.assertAlmostEqual(credit_note.amount_total, 1.0)
-        self.assertAlmostEqual(credit_note.amount_tax, 0.0)
-        # Booked as tax: the tax account is debited, the receivable credited.
-        tax_move_line = credit_note.line_ids.filtered(
-            lambda ml: ml.account_id == tax_account
+        # The document shows it as tax too.
+        self.assertAlmostEqual(credit_note.tax_totals["tax_amount_currency"], 1.0)
+        self.assertAlmostEqual(credit_note.tax_totals["total_amount_currency"], 1.0)
+        receivable = credit_note.line_ids.filtered(
+            lambda ml: ml.display_type == "payment_term"
         )
-        self.assertAlmostEqual(tax_move_line.balance, 1.0)
+        self.assertAlmostEqual(receivable.balance, -1.0)
         self.assertIn("Tax overcharged", credit_note.ref)
+
+    def test_tax_only_refund_over_two_taxes_books_each_on_its_own(self):
+        order = self.add_order(
+            lines=[
+                {"sku": "MUG-BLK", "quantity": 2},
+                {"sku": "BOOK-1", "quantity": 1, "price": "30.00", "tax_rate": "0.20"},
+            ]
+        )
+        self.import_order(order)
+        invoice = self.binding(order).move_id
+        tax_account = self.company_data["default_account_tax_sale"]
+        for tax in self.tax_825 | self.tax_20:
+            tax.refund_repartition_line_ids.filtered(
+                lambda r: r.repartition_type == "tax"
+            ).account_id = tax_account
+        refund = self.simulator.state.add_tax_adjustment_refund(order["id"], "3.00")
+        self.import_refund(refund)
+        credit_note = self.refund_binding(refund).move_id
+        self.assertAlmostEqual(credit_note.amount_tax, 3.0)
+        self.assertAlmostEqual(credit_note.amount_untaxed, 0.0)
+        tax_lines = credit_note.line_ids.filtered(lambda ml: ml.display_type == "tax")
+        self.assertEqual(tax_lines.tax_line_id, self.tax_825 | self.tax_20)
+        self.assertEqual(
+            tax_lines.tax_repartition_line_id,
+            (
+                self.tax_825.refund_repartition_line_ids
+                | self.tax_20.refund_repartition_line_ids
+            ).filtered(lambda r: r.repartition_type == "tax"),
+        )
+        # Spread in proportion to what each tax charged on the invoice.
+        charged = {
+            line.tax_line_id: -line.balance
+            for line in invoice.line_ids.filtered(lambda ml: ml.display_type == "tax")
+        }
+        total = sum(charged.values())
+        for line in tax_lines:
+            share = 3.0 * charged[line.tax_line_id] / total
+            self.assertAlmostEqual(line.balance, share, delta=0.01)
+        self.assertAlmostEqual(sum(tax_lines.mapped("balance")), 3.0)
 
     def test_refund_of_a_tax_inclusive_order(self):
         order = self.add_order(
@@ -529,7 +597,11 @@ class TestRefundImport(BigCommerceAccountingCase):
         self.assertEqual(reversal.reversed_entry_id, invoice)
         self.assertEqual(reversal.state, "posted")
         self.assertEqual(reversal.amount_total, invoice.amount_total)
-        self.assertEqual(invoice.payment_state, "reversed")
+        # The invoice was paid: it keeps its payment, and the credit note is
+        # owed to the customer until the store records a refund.
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(reversal.payment_state, "not_paid")
+        self.assertIn("no refund recorded", binding.cancel_note)
         self.assertIn(
             "reversed in full", " ".join(invoice.message_ids.mapped("preview"))
         )

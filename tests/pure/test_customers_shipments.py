@@ -343,6 +343,24 @@ def test_customer_address_book_and_deletion(sim, client):
     sim.assert_conformant()
 
 
+def test_existing_customer_ids_asks_250_a_call(sim, client):
+    ids = [
+        sim.state.add_customer(
+            first_name="Bulk", last_name=str(i), email=f"bulk{i}@example.com"
+        )["id"]
+        for i in range(252)
+    ]
+    sim.state.delete_customer(ids[0])
+    sim.state.delete_customer(ids[251])
+    sim.reset_log()
+    assert client.existing_customer_ids(ids) == set(ids[1:251])
+    calls = [r["query"]["id:in"].split(",") for r in sim.requests]
+    assert [len(call) for call in calls] == [250, 2]
+    assert client.existing_customer_ids([]) == set()
+    assert len(sim.requests) == 2
+    sim.assert_conformant()
+
+
 def test_shipment_update_and_delete(sim, client):
     sim.state.add_product(sku="MUG", name="Mug", price="10.00")
     order = sim.state.add_order(lines=[{"sku": "MUG", "quantity": 2}])

@@ -639,3 +639,23 @@ def test_requests_are_recorded(sim, api):
     assert record["query"] == {"status_id": "11", "limit": "5"}
     assert record["status"] == 204
     assert record["headers"]["X-Auth-Token"] == TOKEN
+
+
+def test_cancelling_a_paid_order_keeps_or_refunds_its_money(sim, api):
+    kept, refunded = add_orders(sim, 2, shipping="4.99")
+    for order in (kept, refunded):
+        assert order["payment_status"] == "captured"
+    assert sim.state.cancel_order(kept["id"]) is None
+    read = api(f"/v2/orders/{kept['id']}").json()
+    # Cancelling gives no money back.
+    assert (read["status_id"], read["payment_status"]) == (5, "captured")
+    refund = sim.state.cancel_order(
+        refunded["id"], refund=True, payments=[{"provider_id": "braintree"}]
+    )
+    read = api(f"/v2/orders/{refunded['id']}").json()
+    assert (read["status_id"], read["payment_status"]) == (5, "refunded")
+    assert refund["total_amount"] == float(read["total_inc_tax"])
+    assert {item["item_type"] for item in refund["items"]} == {"PRODUCT", "SHIPPING"}
+    assert sim.state.refundable_items(refunded["id"]) == []
+    listed = api(f"/v3/orders/{refunded['id']}/payment_actions/refunds").json()
+    assert [r["id"] for r in listed["data"]] == [refund["id"]]

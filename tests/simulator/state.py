@@ -530,6 +530,68 @@ class StoreState:
                 order.data["date_modified"] = at
             return views.refund(refund, single=True)
 
+    def cancel_order(
+        self, order_id, refund=False, reason="Order cancelled", payments=None, at=None
+    ):
+        """Cancel an order (Cancelled, 5), as a merchant does. Cancelling
+        gives no money back: a paid order keeps its payment status. With
+        ``refund``, what is left of the order (its lines, shipping, handling,
+        gift wrapping, fees) is refunded first, in one refund, and the order
+        stays Cancelled, its payment status refunded.
+
+        :return: that refund (as ``add_refund`` returns it), else ``None``.
+        """
+        with self.lock:
+            order = self.order_record(order_id)
+            kept = order.data["payment_status"]
+            given_back = None
+            if refund:
+                given_back = self.add_refund(
+                    order_id,
+                    self.refundable_items(order_id),
+                    reason=reason,
+                    payments=payments,
+                    created=at,
+                    update_status=False,
+                )
+            self.set_order_status(order_id, 5, at)
+            if kept in PAID_PAYMENT_STATUSES:
+                order.data["payment_status"] = "refunded" if refund else kept
+            return given_back
+
+    def refundable_items(self, order_id) -> list:
+        """Refund items (``add_refund``'s) for everything of an order not
+        refunded yet (a charge refunded in part is left as it is)."""
+        order = self.order_record(order_id)
+
+        def untouched(item_type, item_id):
+            return (item_type, int(item_id)) not in order.refunded
+
+        items = []
+        for line in order.products:
+            left = line["quantity"] - line["quantity_refunded"]
+            if left:
+                items.append(
+                    {"item_type": "PRODUCT", "item_id": line["id"], "quantity": left}
+                )
+            if dec(line.get("wrapping_cost_inc_tax") or 0) > 0 and untouched(
+                "GIFT_WRAPPING", line["id"]
+            ):
+                items.append({"item_type": "GIFT_WRAPPING", "item_id": line["id"]})
+        for address in order.shipping_addresses:
+            for item_type, field in (
+                ("SHIPPING", "cost_inc_tax"),
+                ("HANDLING", "handling_cost_inc_tax"),
+            ):
+                if dec(address.get(field) or 0) > 0 and untouched(
+                    item_type, address["id"]
+                ):
+                    items.append({"item_type": item_type, "item_id": address["id"]})
+        for fee in order.fees:
+            if dec(fee.get("cost_inc_tax") or 0) > 0 and untouched("FEE", fee["id"]):
+                items.append({"item_type": "FEE", "item_id": fee["id"]})
+        return items
+
     def add_tax_adjustment_refund(
         self, order_id, amount, reason="", payments=None, created=None
     ) -> dict:
