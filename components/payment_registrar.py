@@ -17,6 +17,7 @@ transactions are read only when those fields cannot tell (see
 """
 
 from odoo import Command
+from odoo.tools import clean_context
 
 from ..bigcommerce.mapping import MappingError
 from ..bigcommerce.payments import (
@@ -112,29 +113,122 @@ def settle_against_account(move, account, amount, label, what):
     return entry
 
 
-def register_payment(move, journal, amount, memo):
+# The lines a payment settles: a customer's receivable (or a vendor's payable).
+PAYABLE_TYPES = ("asset_receivable", "liability_payable")
+
+
+def register_payment(move, journal, amount, memo, date=None):
     """A payment of ``amount`` in ``journal``, reconciled with ``move``:
     received for an invoice, paid back for a credit note.
 
-    :param amount: in ``move``'s currency, positive.
+    It is what Odoo's payment wizard (``account.payment.register``) books
+    for one invoice with the difference left open, written directly: an
+    ``account.payment`` created with the wizard's values, posted, its
+    receivable line reconciled with the move's open ones, and the move
+    marked as matched by it. Whether the invoice is then ``paid`` or
+    ``in_payment`` is Odoo's to say, from the journal's outstanding account,
+    as for a payment registered by hand. A payment method without an
+    outstanding account books no entry (with Odoo's Accounting): the
+    payment is only matched with the move, as the wizard does.
+
+    :param amount: in ``move``'s currency, positive. Less than the move's
+        residual leaves the rest open (a partial payment).
     :param memo: the payment's memo (what the bank statement shows).
+    :param date: the payment's date; the move's invoice date when not given.
     :return: the payment.
+    :raises PaymentNotRegistered: when the move has nothing left to pay, or
+        ``journal`` has no payment method for it.
     """
-    wizard = (
-        move.env["account.payment.register"]
-        .with_context(active_model="account.move", active_ids=move.ids)
+    env = move.env
+    lines = move.line_ids.filtered(
+        lambda line: (
+            line.account_type in PAYABLE_TYPES
+            and not line.reconciled
+            and not line.currency_id.is_zero(line.amount_residual_currency)
+        )
+    )
+    if not lines:
+        raise PaymentNotRegistered(
+            env._("%(move)s has nothing left to pay.", move=move.display_name)
+        )
+    # Money comes in for what the customer owes, goes out for what is owed.
+    payment_type = "inbound" if sum(lines.mapped("balance")) > 0 else "outbound"
+    method_lines = journal._get_available_payment_method_lines(payment_type)
+    method_line = move.preferred_payment_method_line_id
+    if method_line not in method_lines:
+        method_line = method_lines[:1]
+    if not method_line and payment_type == "inbound":
+        raise PaymentNotRegistered(
+            env._(
+                "journal %(journal)s has no incoming payment method: add one on "
+                "its Incoming Payments tab, then import again.",
+                journal=journal.display_name,
+            )
+        )
+    if not method_line:
+        raise PaymentNotRegistered(
+            env._(
+                "journal %(journal)s has no outgoing payment method: add one on "
+                "its Outgoing Payments tab, then import again.",
+                journal=journal.display_name,
+            )
+        )
+    payment = (
+        env["account.payment"]
+        .with_context(clean_context(env.context), skip_invoice_sync=True)
         .create(
             {
-                "journal_id": journal.id,
+                "date": date or move.invoice_date,
                 "amount": amount,
+                "payment_type": payment_type,
+                "partner_type": "customer"
+                if lines[0].account_type == "asset_receivable"
+                else "supplier",
+                "memo": memo,
+                "journal_id": journal.id,
+                "company_id": move.company_id.id,
                 "currency_id": move.currency_id.id,
-                "payment_date": move.invoice_date,
-                "communication": memo,
-                "payment_difference_handling": "open",
+                "partner_id": lines[0].partner_id.id,
+                "partner_bank_id": _partner_bank(move, lines, journal, payment_type).id,
+                "payment_method_line_id": method_line.id,
+                "destination_account_id": lines[0].account_id.id,
+                # Books the payment's entry now (when it has an outstanding
+                # account), as the wizard does; nothing is written off.
+                "write_off_line_vals": [],
             }
         )
     )
-    return wizard._create_payments()
+    payment.with_context(skip_sale_auto_invoice_send=True).action_post()
+    if payment.move_id:
+        payment_lines = payment.move_id.line_ids.filtered(
+            lambda line: (
+                line.parent_state == "posted"
+                and line.account_type in PAYABLE_TYPES
+                and not line.reconciled
+            )
+        )
+        for account in payment_lines.account_id:
+            (payment_lines | lines).filtered(
+                lambda line, account=account: (
+                    line.account_id == account and not line.reconciled
+                )
+            ).reconcile()
+    move.matched_payment_ids += payment
+    return payment
+
+
+def _partner_bank(move, lines, journal, payment_type):
+    """The bank account of a payment, as the wizard chooses it: the
+    journal's for money received, the customer's (the move's, else the
+    first the customer has in the company) for money paid back."""
+    if payment_type == "inbound":
+        return journal.bank_account_id
+    banks = lines.partner_id.bank_ids.filtered(
+        lambda bank: not bank.company_id or bank.company_id == move.company_id
+    )
+    if move.partner_bank_id in banks:
+        return move.partner_bank_id
+    return banks[:1]
 
 
 class PaymentRegistrar:

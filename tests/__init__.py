@@ -16,6 +16,7 @@ from . import (
     test_killed_worker,
     test_order_fees,
     test_order_import,
+    test_payment_floor,
     test_payments,
     test_reconciliation,
     test_reconciliation_fixes,
