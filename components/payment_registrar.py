@@ -2,8 +2,9 @@
 """The payment of an order, registered on its invoice.
 
 What was paid, and with what, comes from the order's own fields; the order's
-transactions are read only when those fields cannot tell (see
-``bigcommerce/payments.py``). Each part settles its share of the invoice:
+transactions are read only when those fields cannot tell, or to date a
+payment captured after the order was placed (see ``bigcommerce/payments.py``).
+Each part settles its share of the invoice:
 
 - a gateway's part (card, PayPal, cash on delivery...) is an Odoo payment in
   the journal the store's list gives its method or gateway (else the store's
@@ -24,6 +25,7 @@ from ..bigcommerce.payments import (
     KIND_GATEWAY,
     KIND_GIFT_CERTIFICATE,
     KIND_STORE_CREDIT,
+    capture_moment,
     payment_parts_from_order,
     payment_parts_from_transactions,
 )
@@ -234,19 +236,30 @@ def _partner_bank(move, lines, journal, payment_type):
 class PaymentRegistrar:
     """Registers what BigCommerce reports paid on one order's invoice."""
 
-    def __init__(self, backend, order, invoice, read_transactions):
+    def __init__(self, backend, order, invoice, read_transactions, paid_later=False):
         """:param backend: the store (``bigcommerce.backend``).
         :param order: the order, as BigCommerce returned it.
         :param invoice: the order's posted invoice.
         :param read_transactions: a callable that returns the order's
             transactions (one API call), called only when the order's own
-            fields cannot tell who paid what.
+            fields cannot tell who paid what, or when it was paid later.
+        :param paid_later: the order was paid after it was placed
+            (:func:`~..bigcommerce.payments.paid_after_placed`): its payment
+            is dated on its capture, which only the transactions tell.
         """
         self.backend = backend
         self.env = backend.env
         self.order = order
         self.invoice = invoice
         self.read_transactions = read_transactions
+        self.paid_later = paid_later
+        self._rows = None
+
+    def transactions(self):
+        """The order's transactions, read once (one API call)."""
+        if self._rows is None:
+            self._rows = self.read_transactions() or []
+        return self._rows
 
     def parts(self):
         """The parts of the order's payment; reads the transactions only
@@ -255,9 +268,20 @@ class PaymentRegistrar:
         if parts is None:
             # Who paid the rest is known only to the transactions: the one
             # extra call of an order, and only for such split payments.
-            rows = self.read_transactions()
-            parts = payment_parts_from_transactions(self.order, rows)
+            parts = payment_parts_from_transactions(self.order, self.transactions())
         return parts
+
+    def payment_date(self):
+        """The date of the gateway's payment: its capture for an order paid
+        after it was placed (never before the invoice), else the order's
+        date (the invoice's)."""
+        invoice_date = self.invoice.invoice_date
+        if not self.paid_later:
+            return invoice_date
+        moment = capture_moment(self.transactions())
+        if not moment:
+            return invoice_date
+        return max(moment.date(), invoice_date)
 
     def register(self):
         """Register the payment; returns a sentence saying what was paid.
@@ -269,18 +293,28 @@ class PaymentRegistrar:
         except MappingError as exc:
             raise PaymentNotRegistered(str(exc)) from exc
         targets = [(part, self._target(part)) for part in parts]
+        date = self.payment_date()
         done = []
         for part, target in targets:
             if part.kind == KIND_GATEWAY:
-                self._pay(part, target)
+                self._pay(part, target, date)
             else:
                 self._settle_from_liability(part, target)
             done.append(f"{part.method} {self._amount(part.amount)}")
-        return self.env._(
+        message = self.env._(
             "payment of %(amount)s registered (%(parts)s)",
             amount=self._amount(sum(part.amount for part in parts)),
             parts=", ".join(done),
         )
+        if date != self.invoice.invoice_date and any(
+            part.kind == KIND_GATEWAY for part in parts
+        ):
+            message = self.env._(
+                "%(payment)s, dated on its capture on %(date)s",
+                payment=message,
+                date=date,
+            )
+        return message
 
     # --- where each part goes ---------------------------------------------
     def _target(self, part):
@@ -328,10 +362,11 @@ class PaymentRegistrar:
         return f"{amount:.2f} {self.invoice.currency_id.name}"
 
     # --- writing ----------------------------------------------------------------
-    def _pay(self, part, journal):
-        """A payment in ``journal``, reconciled with the invoice."""
+    def _pay(self, part, journal, date):
+        """A payment in ``journal`` on ``date``, reconciled with the
+        invoice."""
         return register_payment(
-            self.invoice, journal, float(part.amount), self._memo(part)
+            self.invoice, journal, float(part.amount), self._memo(part), date=date
         )
 
     def _settle_from_liability(self, part, account):

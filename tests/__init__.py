@@ -14,6 +14,7 @@ from . import (
     test_import_wizard,
     test_jobs,
     test_killed_worker,
+    test_late_capture,
     test_order_fees,
     test_order_import,
     test_payment_floor,
