@@ -17,11 +17,16 @@ when the order's fields cannot say who paid the rest: a rest left to pay but
 no gateway payment method named (the order names a gift certificate or store
 credit, or nothing, as its method although they do not cover the total): a
 split payment whose parts only the transactions list.
+
+A payment is dated on the order's date, unless the order was paid after it
+was placed: then on its capture, read from the same transactions (see
+:func:`paid_after_placed`, :func:`capture_moment`).
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .client import parse_datetime
 from .mapping import ZERO, MappingError, cents
 
 # payment_status values meaning the money was taken (API-NOTES §3). An order
@@ -63,6 +68,51 @@ class PaymentPart:
 def is_paid(order):
     """Whether BigCommerce reports the order's payment as taken."""
     return (order.get("payment_status") or "").strip().lower() in PAID_PAYMENT_STATUSES
+
+
+def paid_after_placed(order, previous_payment_status):
+    """Whether the order's payment may have been taken on a later day than
+    the order was placed, so that only its transactions can date it.
+
+    It is when the order is paid now, was seen unpaid before (its payment
+    status changed after it was placed: an authorization captured later,
+    an order awaiting payment paid), and was modified on a later day than
+    it was created (a capture changes the order: one modified on the day it
+    was placed was paid that day). An order seen for the first time already
+    paid is dated on its order date: telling otherwise would cost a call
+    for every order of a store's history.
+
+    :param order: the order, as ``GET /v2/orders/{id}`` returns it.
+    :param previous_payment_status: the order's ``payment_status`` when it
+        was last imported; ``None`` when it never was.
+    """
+    if previous_payment_status is None or not is_paid(order):
+        return False
+    if is_paid({"payment_status": previous_payment_status}):
+        return False
+    created = parse_datetime(order.get("date_created"))
+    modified = parse_datetime(order.get("date_modified"))
+    return bool(created and modified and modified.date() > created.date())
+
+
+def capture_moment(transactions):
+    """When the gateway took the money: the latest successful capture,
+    purchase or settlement of a gateway (not a gift certificate or store
+    credit, used at checkout), as a naive UTC datetime; ``None`` without
+    one.
+
+    :param transactions: ``GET /v3/orders/{id}/transactions`` ``data`` rows.
+    """
+    moments = [
+        parse_datetime(row.get("date_created"))
+        for row in transactions or []
+        if row.get("event") in _CAPTURE_EVENTS
+        and row.get("status") == "ok"
+        and _TRANSACTION_KINDS.get(row.get("method") or "") is None
+        and _TRANSACTION_KINDS.get(row.get("gateway") or "") is None
+    ]
+    moments = [moment for moment in moments if moment]
+    return max(moments) if moments else None
 
 
 def _method_kind(name):

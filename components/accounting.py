@@ -259,6 +259,12 @@ class AccountingResolver:
         more than a cent per taxed line: a larger one means the taxes do not
         match and the order is refused rather than booked wrong.
 
+        Only the tax lines Odoo wrote when it created the move are read, and
+        only a move whose rounding differs is written: its differing tax
+        groups alone, through Odoo's own correction of tax amounts (the
+        invoice's ``tax_totals``, as when a user edits a tax amount), so the
+        receivable follows.
+
         :param move: the invoice or credit note, just written.
         :param plan: what BigCommerce says it shows (an ``InvoicePlan`` or a
             ``CreditNotePlan``: its lines and ``tax_by_rate``).
@@ -266,59 +272,61 @@ class AccountingResolver:
         """
         target_by_group = {}
         for rate, amount in plan.tax_by_rate.items():
-            group = tax_by_rate[rate].tax_group_id.id
+            group = tax_by_rate[rate].tax_group_id
             target_by_group[group] = target_by_group.get(group, Decimal(0)) + amount
-        if self._tax_lines_by_group(move) == {
-            group: amount for group, amount in target_by_group.items() if amount
-        }:
+        differing = {
+            group: (current, target_by_group.get(group, Decimal(0)))
+            for group, current in self._tax_amounts_by_group(move).items()
+            if current != target_by_group.get(group, Decimal(0))
+        }
+        if not differing:
             return  # Odoo's tax lines already carry BigCommerce's amounts.
-        totals = move.tax_totals
-        if not totals:
-            return
-        corrected = False
         taxed_lines = sum(1 for line in plan.lines if line.tax_rates)
         tolerance = Decimal("0.01") * max(1, taxed_lines)
-        for subtotal in totals.get("subtotals", []):
-            for group in subtotal.get("tax_groups", []):
-                current = cents(group["tax_amount_currency"])
-                target = target_by_group.get(group["id"], Decimal(0))
-                if current == target:
-                    continue
-                if abs(current - target) > tolerance:
-                    raise MappingError(
-                        self.env._(
-                            "Order %(order)s: Odoo computes %(odoo)s of %(group)s, "
-                            "BigCommerce charged %(store)s; the difference "
-                            "%(difference)s is more than rounding. Check the taxes "
-                            "of the lines.",
-                            order=plan.order_id,
-                            odoo=current,
-                            group=group.get("group_name"),
-                            store=target,
-                            difference=current - target,
-                        )
+        for group, (current, target) in differing.items():
+            if abs(current - target) > tolerance:
+                raise MappingError(
+                    self.env._(
+                        "Order %(order)s: Odoo computes %(odoo)s of %(group)s, "
+                        "BigCommerce charged %(store)s; the difference "
+                        "%(difference)s is more than rounding. Check the taxes "
+                        "of the lines.",
+                        order=plan.order_id,
+                        odoo=current,
+                        group=group.name,
+                        store=target,
+                        difference=current - target,
                     )
-                group["tax_amount_currency"] = float(target)
-                corrected = True
-        if corrected:
-            move.tax_totals = totals
+                )
+        # What Odoo's correction reads of the totals: each group's new amount.
+        move.tax_totals = {
+            "subtotals": [
+                {
+                    "tax_groups": [
+                        {"id": group.id, "tax_amount_currency": float(target)}
+                        for group, (_current, target) in differing.items()
+                    ]
+                }
+            ]
+        }
+        # The totals as shown are Odoo's again, computed from the new lines.
+        move.invalidate_recordset(["tax_totals"])
 
     @staticmethod
-    def _tax_lines_by_group(move):
-        """The tax amounts per tax group of a customer invoice, read from
-        its tax lines (cheaper than its ``tax_totals``, which recomputes them
-        all)."""
+    def _tax_amounts_by_group(move):
+        """The tax amount of each tax group of an invoice or credit note,
+        positive as its document shows it, read from its tax lines (not its
+        ``tax_totals``, which computes every line's taxes again)."""
+        # An invoice credits its tax lines, a credit note debits them.
+        sign = -1 if move.is_inbound() else 1
         amounts = {}
         for line in move.line_ids:
             if line.display_type == "tax":
-                group = line.tax_line_id.tax_group_id.id
-                # A customer invoice credits its tax lines.
-                amounts[group] = amounts.get(group, Decimal(0)) - Decimal(
+                group = line.tax_group_id
+                amounts[group] = amounts.get(group, Decimal(0)) + sign * Decimal(
                     str(line.amount_currency)
                 )
-        return {
-            group: cents(amount) for group, amount in amounts.items() if cents(amount)
-        }
+        return {group: cents(amount) for group, amount in amounts.items()}
 
     @staticmethod
     def check_totals(move, plan, refusal):

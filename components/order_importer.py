@@ -24,6 +24,7 @@ from ..bigcommerce.payments import (
     ACTION_POST,
     ACTION_SKIP,
     is_paid,
+    paid_after_placed,
 )
 from . import kinds
 from .accounting import AccountingResolver
@@ -89,6 +90,7 @@ class OrderImporter(BigCommerceImporter):
         self.invoice = self.env["account.move"]
         self.had_invoice = False
         self.previous_status = None
+        self.previous_payment_status = None
         # What the store's status rules make of its status (:meth:`_fetch`).
         self.action = ACTION_POST
         # What the invoice is written with (:meth:`_validate`).
@@ -121,6 +123,9 @@ class OrderImporter(BigCommerceImporter):
         self.invoice = self.binding.move_id
         self.had_invoice = bool(self.invoice)
         self.previous_status = self.binding.status if self.binding else None
+        self.previous_payment_status = (
+            (self.binding.payment_status or "") if self.binding else None
+        )
         self.action = self.backend._status_action(self._status_id())
         if not self._must_skip():
             # One call by webhook: the tax rows, where the order's own figures
@@ -496,6 +501,11 @@ class OrderImporter(BigCommerceImporter):
             self.fetched["order"],
             invoice,
             read_transactions=self._order_transactions,
+            # Dated on its capture, read from the transactions, only when
+            # the order was seen unpaid and paid on a later day.
+            paid_later=paid_after_placed(
+                self.fetched["order"], self.previous_payment_status
+            ),
         )
         try:
             with self.env.cr.savepoint():

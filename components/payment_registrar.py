@@ -2,8 +2,9 @@
 """The payment of an order, registered on its invoice.
 
 What was paid, and with what, comes from the order's own fields; the order's
-transactions are read only when those fields cannot tell (see
-``bigcommerce/payments.py``). Each part settles its share of the invoice:
+transactions are read only when those fields cannot tell, or to date a
+payment captured after the order was placed (see ``bigcommerce/payments.py``).
+Each part settles its share of the invoice:
 
 - a gateway's part (card, PayPal, cash on delivery...) is an Odoo payment in
   the journal the store's list gives its method or gateway (else the store's
@@ -17,12 +18,14 @@ transactions are read only when those fields cannot tell (see
 """
 
 from odoo import Command
+from odoo.tools import clean_context
 
 from ..bigcommerce.mapping import MappingError
 from ..bigcommerce.payments import (
     KIND_GATEWAY,
     KIND_GIFT_CERTIFICATE,
     KIND_STORE_CREDIT,
+    capture_moment,
     payment_parts_from_order,
     payment_parts_from_transactions,
 )
@@ -112,47 +115,151 @@ def settle_against_account(move, account, amount, label, what):
     return entry
 
 
-def register_payment(move, journal, amount, memo):
+# The lines a payment settles: a customer's receivable (or a vendor's payable).
+PAYABLE_TYPES = ("asset_receivable", "liability_payable")
+
+
+def register_payment(move, journal, amount, memo, date=None):
     """A payment of ``amount`` in ``journal``, reconciled with ``move``:
     received for an invoice, paid back for a credit note.
 
-    :param amount: in ``move``'s currency, positive.
+    It is what Odoo's payment wizard (``account.payment.register``) books
+    for one invoice with the difference left open, written directly: an
+    ``account.payment`` created with the wizard's values, posted, its
+    receivable line reconciled with the move's open ones, and the move
+    marked as matched by it. Whether the invoice is then ``paid`` or
+    ``in_payment`` is Odoo's to say, from the journal's outstanding account,
+    as for a payment registered by hand. A payment method without an
+    outstanding account books no entry (with Odoo's Accounting): the
+    payment is only matched with the move, as the wizard does.
+
+    :param amount: in ``move``'s currency, positive. Less than the move's
+        residual leaves the rest open (a partial payment).
     :param memo: the payment's memo (what the bank statement shows).
+    :param date: the payment's date; the move's invoice date when not given.
     :return: the payment.
+    :raises PaymentNotRegistered: when the move has nothing left to pay, or
+        ``journal`` has no payment method for it.
     """
-    wizard = (
-        move.env["account.payment.register"]
-        .with_context(active_model="account.move", active_ids=move.ids)
+    env = move.env
+    lines = move.line_ids.filtered(
+        lambda line: (
+            line.account_type in PAYABLE_TYPES
+            and not line.reconciled
+            and not line.currency_id.is_zero(line.amount_residual_currency)
+        )
+    )
+    if not lines:
+        raise PaymentNotRegistered(
+            env._("%(move)s has nothing left to pay.", move=move.display_name)
+        )
+    # Money comes in for what the customer owes, goes out for what is owed.
+    payment_type = "inbound" if sum(lines.mapped("balance")) > 0 else "outbound"
+    method_lines = journal._get_available_payment_method_lines(payment_type)
+    method_line = move.preferred_payment_method_line_id
+    if method_line not in method_lines:
+        method_line = method_lines[:1]
+    if not method_line and payment_type == "inbound":
+        raise PaymentNotRegistered(
+            env._(
+                "journal %(journal)s has no incoming payment method: add one on "
+                "its Incoming Payments tab, then import again.",
+                journal=journal.display_name,
+            )
+        )
+    if not method_line:
+        raise PaymentNotRegistered(
+            env._(
+                "journal %(journal)s has no outgoing payment method: add one on "
+                "its Outgoing Payments tab, then import again.",
+                journal=journal.display_name,
+            )
+        )
+    payment = (
+        env["account.payment"]
+        .with_context(clean_context(env.context), skip_invoice_sync=True)
         .create(
             {
-                "journal_id": journal.id,
+                "date": date or move.invoice_date,
                 "amount": amount,
+                "payment_type": payment_type,
+                "partner_type": "customer"
+                if lines[0].account_type == "asset_receivable"
+                else "supplier",
+                "memo": memo,
+                "journal_id": journal.id,
+                "company_id": move.company_id.id,
                 "currency_id": move.currency_id.id,
-                "payment_date": move.invoice_date,
-                "communication": memo,
-                "payment_difference_handling": "open",
+                "partner_id": lines[0].partner_id.id,
+                "partner_bank_id": _partner_bank(move, lines, journal, payment_type).id,
+                "payment_method_line_id": method_line.id,
+                "destination_account_id": lines[0].account_id.id,
+                # Books the payment's entry now (when it has an outstanding
+                # account), as the wizard does; nothing is written off.
+                "write_off_line_vals": [],
             }
         )
     )
-    return wizard._create_payments()
+    payment.with_context(skip_sale_auto_invoice_send=True).action_post()
+    if payment.move_id:
+        payment_lines = payment.move_id.line_ids.filtered(
+            lambda line: (
+                line.parent_state == "posted"
+                and line.account_type in PAYABLE_TYPES
+                and not line.reconciled
+            )
+        )
+        for account in payment_lines.account_id:
+            (payment_lines | lines).filtered(
+                lambda line, account=account: (
+                    line.account_id == account and not line.reconciled
+                )
+            ).reconcile()
+    move.matched_payment_ids += payment
+    return payment
+
+
+def _partner_bank(move, lines, journal, payment_type):
+    """The bank account of a payment, as the wizard chooses it: the
+    journal's for money received, the customer's (the move's, else the
+    first the customer has in the company) for money paid back."""
+    if payment_type == "inbound":
+        return journal.bank_account_id
+    banks = lines.partner_id.bank_ids.filtered(
+        lambda bank: not bank.company_id or bank.company_id == move.company_id
+    )
+    if move.partner_bank_id in banks:
+        return move.partner_bank_id
+    return banks[:1]
 
 
 class PaymentRegistrar:
     """Registers what BigCommerce reports paid on one order's invoice."""
 
-    def __init__(self, backend, order, invoice, read_transactions):
+    def __init__(self, backend, order, invoice, read_transactions, paid_later=False):
         """:param backend: the store (``bigcommerce.backend``).
         :param order: the order, as BigCommerce returned it.
         :param invoice: the order's posted invoice.
         :param read_transactions: a callable that returns the order's
             transactions (one API call), called only when the order's own
-            fields cannot tell who paid what.
+            fields cannot tell who paid what, or when it was paid later.
+        :param paid_later: the order was paid after it was placed
+            (:func:`~..bigcommerce.payments.paid_after_placed`): its payment
+            is dated on its capture, which only the transactions tell.
         """
         self.backend = backend
         self.env = backend.env
         self.order = order
         self.invoice = invoice
         self.read_transactions = read_transactions
+        self.paid_later = paid_later
+        self._rows = None
+
+    def transactions(self):
+        """The order's transactions, read once (one API call)."""
+        if self._rows is None:
+            self._rows = self.read_transactions() or []
+        return self._rows
 
     def parts(self):
         """The parts of the order's payment; reads the transactions only
@@ -161,9 +268,20 @@ class PaymentRegistrar:
         if parts is None:
             # Who paid the rest is known only to the transactions: the one
             # extra call of an order, and only for such split payments.
-            rows = self.read_transactions()
-            parts = payment_parts_from_transactions(self.order, rows)
+            parts = payment_parts_from_transactions(self.order, self.transactions())
         return parts
+
+    def payment_date(self):
+        """The date of the gateway's payment: its capture for an order paid
+        after it was placed (never before the invoice), else the order's
+        date (the invoice's)."""
+        invoice_date = self.invoice.invoice_date
+        if not self.paid_later:
+            return invoice_date
+        moment = capture_moment(self.transactions())
+        if not moment:
+            return invoice_date
+        return max(moment.date(), invoice_date)
 
     def register(self):
         """Register the payment; returns a sentence saying what was paid.
@@ -175,18 +293,28 @@ class PaymentRegistrar:
         except MappingError as exc:
             raise PaymentNotRegistered(str(exc)) from exc
         targets = [(part, self._target(part)) for part in parts]
+        date = self.payment_date()
         done = []
         for part, target in targets:
             if part.kind == KIND_GATEWAY:
-                self._pay(part, target)
+                self._pay(part, target, date)
             else:
                 self._settle_from_liability(part, target)
             done.append(f"{part.method} {self._amount(part.amount)}")
-        return self.env._(
+        message = self.env._(
             "payment of %(amount)s registered (%(parts)s)",
             amount=self._amount(sum(part.amount for part in parts)),
             parts=", ".join(done),
         )
+        if date != self.invoice.invoice_date and any(
+            part.kind == KIND_GATEWAY for part in parts
+        ):
+            message = self.env._(
+                "%(payment)s, dated on its capture on %(date)s",
+                payment=message,
+                date=date,
+            )
+        return message
 
     # --- where each part goes ---------------------------------------------
     def _target(self, part):
@@ -234,10 +362,11 @@ class PaymentRegistrar:
         return f"{amount:.2f} {self.invoice.currency_id.name}"
 
     # --- writing ----------------------------------------------------------------
-    def _pay(self, part, journal):
-        """A payment in ``journal``, reconciled with the invoice."""
+    def _pay(self, part, journal, date):
+        """A payment in ``journal`` on ``date``, reconciled with the
+        invoice."""
         return register_payment(
-            self.invoice, journal, float(part.amount), self._memo(part)
+            self.invoice, journal, float(part.amount), self._memo(part), date=date
         )
 
     def _settle_from_liability(self, part, account):

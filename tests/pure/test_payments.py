@@ -2,6 +2,7 @@
 """What paid an order, and the default status policy: pure, on the
 simulator's spec-checked payloads."""
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -18,13 +19,17 @@ from bigcommerce.payments import (
     KIND_GATEWAY,
     KIND_GIFT_CERTIFICATE,
     KIND_STORE_CREDIT,
+    capture_moment,
     is_paid,
+    paid_after_placed,
     payment_parts_from_order,
     payment_parts_from_transactions,
     status_action,
 )
 
 D = Decimal
+MARCH_28 = datetime(2025, 3, 28, 15, 0, tzinfo=UTC)
+APRIL_3 = datetime(2025, 4, 3, 9, 30, tzinfo=UTC)
 
 
 sim, client = store_fixtures("paystore", {"MUG": ("12.50", "0.0825", "physical")})
@@ -185,3 +190,74 @@ def test_parts_always_add_up_to_the_total(total, gift, credit):
     parts = payment_parts_from_order(order)
     assert sum(p.amount for p in parts) == total
     assert all(p.amount > 0 for p in parts)
+
+
+# -- when the payment was taken ----------------------------------------------------
+
+
+def test_late_capture_is_served_as_authorization_then_capture(sim, client):
+    order = served(sim, client, date_created=MARCH_28, payment_status="authorized")
+    assert not is_paid(order)
+    (authorization,) = client.get_order_transactions(order["id"])
+    assert authorization["event"] == "authorization"
+    assert capture_moment([authorization]) is None
+    sim.state.capture_payment(order["id"], at=APRIL_3)
+    captured = client.get_order(order["id"])
+    assert is_paid(captured)
+    rows = client.get_order_transactions(order["id"])
+    assert [row["event"] for row in rows] == ["authorization", "capture"]
+    assert capture_moment(rows) == datetime(2025, 4, 3, 9, 30)
+    # The order alone still says who paid what.
+    (part,) = payment_parts_from_order(captured)
+    assert part.kind == KIND_GATEWAY
+    assert paid_after_placed(captured, "authorized")
+
+
+def test_gift_certificate_is_used_at_checkout_the_card_captured_later(sim, client):
+    order = served(
+        sim,
+        client,
+        date_created=MARCH_28,
+        payment_status="authorized",
+        gift_certificate_amount="3.00",
+    )
+    sim.state.capture_payment(order["id"], at=APRIL_3)
+    rows = client.get_order_transactions(order["id"])
+    assert [(row["method"], row["event"]) for row in rows] == [
+        ("gift_certificate", "purchase"),
+        ("credit_card", "authorization"),
+        ("credit_card", "capture"),
+    ]
+    assert capture_moment(rows) == datetime(2025, 4, 3, 9, 30)
+
+
+def test_captured_with_a_later_status_change(sim, client):
+    order = served(sim, client, date_created=MARCH_28, payment_status="authorized")
+    sim.state.set_order_status(order["id"], 2, at=APRIL_3)
+    rows = client.get_order_transactions(order["id"])
+    assert [row["event"] for row in rows] == ["authorization", "capture"]
+    assert capture_moment(rows) == datetime(2025, 4, 3, 9, 30)
+
+
+def test_paid_by_a_later_status_change_is_dated_then(sim, client):
+    order = served(sim, client, date_created=MARCH_28, status_id=7)
+    sim.state.set_order_status(order["id"], 11, at=APRIL_3)
+    paid = client.get_order(order["id"])
+    assert paid_after_placed(paid, "pending")
+    assert capture_moment(client.get_order_transactions(order["id"])) == datetime(
+        2025, 4, 3, 9, 30
+    )
+
+
+def test_which_orders_were_paid_after_they_were_placed(sim, client):
+    order = served(sim, client, date_created=MARCH_28)
+    # Paid at checkout: seen paid, or never seen, it is the order's date.
+    assert not paid_after_placed(order, None)
+    assert not paid_after_placed(order, "captured")
+    # Seen unpaid, but paid (and last changed) the day it was placed.
+    assert not paid_after_placed(order, "authorized")
+    later = dict(order, date_modified="Thu, 03 Apr 2025 09:30:00 +0000")
+    assert paid_after_placed(later, "authorized")
+    assert paid_after_placed(later, "")
+    assert not paid_after_placed(later, None), "first seen: no call"
+    assert not paid_after_placed(dict(later, payment_status="authorized"), "")

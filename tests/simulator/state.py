@@ -36,6 +36,8 @@ from .spec import API_HOST
 from .statuses import STATUS_NAMES, status_name
 
 MAX_HOOKS_PER_SCOPE = 10
+# Transaction methods of the store's own liabilities, used at checkout.
+LIABILITY_METHODS = ("gift_certificate", "store_credit")
 SHIPPABLE_STATUSES = (3, 7, 8, 9, 11, 12)
 
 
@@ -357,6 +359,7 @@ class StoreState:
         payment_provider_id=None,
         payment_gateway=None,
         transactions=None,
+        payment_status=None,
         staff_notes="",
         customer_message="",
         order_source="www",
@@ -377,6 +380,9 @@ class StoreState:
         given) and captured transactions made from those fields (through
         ``payment_gateway``), unless ``transactions`` lists them
         (``{method, gateway, amount[, gateway_transaction_id, event]}``).
+        ``payment_status="authorized"`` places an order whose payment is
+        only authorized (its status is kept): :meth:`capture_payment` takes
+        the money later.
         """
         if status_id not in STATUS_NAMES:
             raise ValueError(f"unknown status_id {status_id}")
@@ -444,6 +450,8 @@ class StoreState:
                 ]
             if payment_provider_id is not None:
                 order.data["payment_provider_id"] = payment_provider_id
+            if payment_status is not None:
+                order.data["payment_status"] = payment_status
             self.orders[order_id] = order
             self._take_payment(order)
             return self.render_order(order_id)
@@ -453,7 +461,9 @@ class StoreState:
         if status_id not in STATUS_NAMES:
             raise ValueError(f"unknown status_id {status_id}")
         with self.lock:
-            data = self.order_record(order_id).data
+            order = self.order_record(order_id)
+            data = order.data
+            authorized = data["payment_status"] == "authorized"
             data.update(
                 status_id=status_id,
                 status=status_name(status_id),
@@ -461,14 +471,45 @@ class StoreState:
                 payment_status=payment_status(status_id),
                 date_modified=self._at(at),
             )
-            self._take_payment(self.order_record(order_id))
+            self._take_payment(order)
+            if authorized and data["payment_status"] in PAID_PAYMENT_STATUSES:
+                # Captured with the change of status (e.g. on shipping).
+                self._capture(order, data["date_modified"])
+            return self.render_order(order_id)
+
+    def capture_payment(self, order_id, at=None) -> dict:
+        """Capture later the payment of an order placed with its payment
+        only authorized: ``payment_status`` becomes ``captured`` and
+        ``date_modified`` is ``at``; its transactions are the gateway's
+        authorization when the order was placed and its capture at ``at``
+        (gift certificates and store credit were used at checkout)."""
+        with self.lock:
+            order = self.order_record(order_id)
+            data = order.data
+            if data["payment_status"] != "authorized":
+                raise ValueError(f"order {order_id}'s payment is not authorized")
+            when = self._at(at)
+            data.update(payment_status="captured", date_modified=when)
+            self._capture(order, when)
             return self.render_order(order_id)
 
     @staticmethod
+    def _capture(order, when) -> None:
+        """The authorized payment of ``order`` captured at ``when``."""
+        order.transactions += [
+            dict(row, event="capture", date=when)
+            for row in order.transactions
+            if row["event"] == "authorization"
+        ]
+
+    @staticmethod
     def _take_payment(order) -> None:
-        """A paid order gets its gateway's id and its transactions."""
+        """A paid order gets its gateway's id and its transactions, dated
+        when it was paid (its last change); an authorized one its
+        authorization (and what gift certificates and store credit paid)."""
         data = order.data
-        if data["payment_status"] not in PAID_PAYMENT_STATUSES:
+        authorized = data["payment_status"] == "authorized"
+        if data["payment_status"] not in PAID_PAYMENT_STATUSES and not authorized:
             return
         rest = (
             dec(data["total_inc_tax"])
@@ -478,7 +519,16 @@ class StoreState:
         if rest > 0 and data["payment_provider_id"] == "":
             data["payment_provider_id"] = f"pi_{data['id']:010d}"
         if order.transactions is None:
-            order.transactions = payment_transactions(data, order.gateway)
+            order.transactions = [
+                dict(
+                    row,
+                    date=data["date_modified"],
+                    event="authorization"
+                    if authorized and row["method"] not in LIABILITY_METHODS
+                    else row["event"],
+                )
+                for row in payment_transactions(data, order.gateway)
+            ]
 
     def update_order(self, order_id, at=None, **changes) -> dict:
         """Set plain order fields (e.g. ``staff_notes``); bumps ``date_modified``."""

@@ -225,7 +225,7 @@ def transaction(record, index: int, row: dict) -> dict:
         "currency": record.data["default_currency_code"],
         "gateway": row["gateway"],
         "gateway_transaction_id": row.get("gateway_transaction_id") or "",
-        "date_created": rfc3339(record.data["date_created"]),
+        "date_created": rfc3339(row.get("date") or record.data["date_created"]),
         "test": False,
         "status": "ok",
         "fraud_review": False,
