@@ -14,7 +14,9 @@
 #    that the store answers (tools/demo_connect.py);
 # 4. when the jobs have run, prints what became of every order of the store
 #    and the trial balance of the demo period, checked against the store
-#    (tools/demo_summary.py), and where to look.
+#    (tools/demo_summary.py), and where to look;
+# 5. reconciles the demo period (month-end), clean, then again after a
+#    failure provoked on purpose, which it shows (tools/demo_reconcile.py).
 #
 # It shows; the end-to-end test (tests/test_demo_store.py) asserts.
 #
@@ -82,7 +84,7 @@ server_wide_modules = base,web,queue_job
 api_hosts = http://127.0.0.1:$sim_port
 
 [queue_job]
-channels = root:2,root.bigcommerce:2
+channels = root:2,root.bigcommerce:2,root.bigcommerce.history:1
 CONF
 
 step "Database $db: drop, create, install the connector, configure the store"
@@ -123,6 +125,10 @@ step "What became of every order, and the books"
 shell tools/demo_summary.py | tee "$log_dir/summary.out"
 summary_rc=${PIPESTATUS[0]}
 [ "$summary_rc" = 0 ] || echo "THE DEMO'S BOOKS DO NOT MATCH THE STORE: see the WRONG lines above." >&2
+step "Month-end: the demo period reconciled, then again after a failure provoked on purpose"
+shell tools/demo_reconcile.py | tee "$log_dir/reconcile.out"
+reconcile_rc=${PIPESTATUS[0]}
+[ "$reconcile_rc" = 0 ] || echo "THE RECONCILIATION DID NOT SHOW WHAT IT SHOULD: see above." >&2
 read -r posted failures books state <<<"$(sed -n 's/^jobs_pending=[0-9]* posted=\([0-9]*\) failures=\([0-9]*\) books=\([a-z]*\) state=\([a-z]*\)$/\1 \2 \3 \4/p' "$log_dir/summary.out")"
 cat <<OPEN
 
@@ -133,7 +139,8 @@ OPEN
 
 if [ "${DEMO_EXIT:-0}" = 1 ]; then
     [ "${posted:-0}" -ge 1 ] && [ "${failures:-1}" = 0 ] && [ "$summary_rc" = 0 ] \
-        && [ "${books:-}" = ok ] && [ "${state:-}" = connected ] && { echo "DEMO OK"; exit 0; }
+        && [ "${books:-}" = ok ] && [ "${state:-}" = connected ] && [ "$reconcile_rc" = 0 ] \
+        && { echo "DEMO OK"; exit 0; }
     die "${posted:-0} invoice(s) posted, ${failures:-?} failure(s), books ${books:-?}, store ${state:-?}."
 fi
 echo "Odoo and the simulated store keep running; press Ctrl-C to stop both."
