@@ -318,6 +318,7 @@ def _rules() -> list:
         Rule(f"{v3}/orders/payment_actions/refunds", endpoint="refunds"),
         Rule(f"{v3}/orders/<int:order_id>/transactions", endpoint="transactions"),
         Rule(f"{v3}/orders/payment_actions/refunds/<int:refund_id>", endpoint="refund"),
+        Rule(f"{v3}/catalog/products", endpoint="catalog_products"),
         Rule(f"{v3}/customers", endpoint="customers"),
         Rule(f"{v3}/customers/addresses", endpoint="customer_addresses"),
         Rule(f"{v3}/hooks", endpoint="hooks", methods=["GET"]),
@@ -531,6 +532,22 @@ class Api:
             }
         }
         return json_response({"data": data, "meta": meta})
+
+    # -- v3: catalog ---------------------------------------------------
+
+    def get_catalog_products(self, request):
+        """``GET /v3/catalog/products``: ``id:in``, ``sku``, ``include_fields``
+        and paging, as the connector asks."""
+        args = request.args
+        ids = set(int_list_arg(args, "id:in"))
+        sku = args.get("sku")
+        fields = list_arg(args, "include_fields")
+        products = [
+            p
+            for p in sorted(self.state.products.values(), key=lambda p: p["id"])
+            if (not ids or p["id"] in ids) and (sku is None or p["sku"] == sku)
+        ]
+        return v3_page(products, args, lambda p: views.catalog_product(p, fields))
 
     # -- v3: customers -------------------------------------------------
 

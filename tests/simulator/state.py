@@ -150,6 +150,12 @@ class StoreState:
             self.products[sku] = product
             return dict(product)
 
+    def remove_product(self, sku) -> dict:
+        """Delete a catalog product: orders keep its lines (and its id),
+        ``GET /v3/catalog/products`` no longer lists it."""
+        with self.lock:
+            return self.products.pop(sku)
+
     def _variant_id(self, variant_sku: str) -> int:
         if variant_sku not in self.variants:
             self.variants[variant_sku] = self.ids.next("variant")
@@ -305,7 +311,13 @@ class StoreState:
                 if variant_sku
                 else product.get("variant_id", 0)
             ),
-            options=line.get("product_options", []),
+            # A variant is ordered with the option values that make it.
+            options=line.get(
+                "product_options",
+                [{"display_name": "Variant", "display_value": variant_sku}]
+                if variant_sku
+                else [],
+            ),
             recipient_email=line.get("recipient_email", ""),
         )
 
