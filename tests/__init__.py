@@ -32,6 +32,7 @@ from . import (
     test_shipments,
     test_store_health,
     test_tour,
+    test_unknown_products,
     test_webhook,
     test_webhook_log,
 )
