@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from odoo import Command, fields
 
+from ..bigcommerce import BigCommerceAuthError
 from ..bigcommerce.client import parse_datetime
 from ..bigcommerce.const import ORDER_STATUSES
 from ..bigcommerce.customers import email_key
@@ -292,7 +293,23 @@ class OrderImporter(BigCommerceImporter):
     def _catalog_products(self, product_ids):
         """The catalog products of ``product_ids`` (one API call), kept with
         what was fetched for a failure record."""
-        rows = self._call(self.client.get_catalog_products, product_ids, CATALOG_FIELDS)
+        try:
+            rows = self._call(
+                self.client.get_catalog_products, product_ids, CATALOG_FIELDS
+            )
+        except BigCommerceAuthError as exc:
+            if exc.status != 403:
+                raise
+            raise MappingError(
+                self.env._(
+                    "Store %(store)s: a line's SKU is unknown, and reading its "
+                    "product in the catalog needs the Products read-only scope, "
+                    "which the store's API account lacks. Add it to the API "
+                    "account in BigCommerce (Settings > Store-level API "
+                    "accounts), then reprocess.",
+                    store=self.backend.name,
+                )
+            ) from exc
         self.fetched["catalog_products"] = rows
         return rows
 

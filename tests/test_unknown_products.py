@@ -371,6 +371,18 @@ class TestUnknownProducts(BigCommerceAccountingCase):
         self.assertIn("the Fallback Product is not set", reason)
         self.assertIn("Accounting tab", reason)
 
+    def test_a_catalog_refused_for_its_scope_fails_saying_which_to_add(self):
+        order = self.add_order(
+            lines=[{"sku": "HOODIE", "variant_sku": "HOODIE-RED-XL", "quantity": 1}]
+        )
+        self.simulator.state.denied_resources.add("catalog")
+        self.addCleanup(self.simulator.state.denied_resources.clear)
+        with mute_logger(IMPORT_LOGGER):
+            self.import_order(order, expect="failed")
+        reason = self.failure(order).reason
+        self.assertIn("Products read-only scope", reason)
+        self.assertIn("Store-level API accounts", reason)
+
     # -- refunds of such lines -------------------------------------------------
     def test_a_refunded_variant_is_credited_on_its_parents_product(self):
         order = self.add_order(

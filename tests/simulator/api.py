@@ -337,6 +337,11 @@ class Api:
         self.url_map = Map(_rules(), strict_slashes=False)
 
     def handle(self, request, version: str, subpath: str) -> Response:
+        parts = subpath.strip("/").split("/")
+        if len(parts) > 1 and parts[1] in self.state.denied_resources:
+            return error_response(
+                version, 403, "You don't have a required scope to access the endpoint"
+            )
         adapter = self.url_map.bind("localhost", path_info=subpath)
         try:
             endpoint, kwargs = adapter.match(method=request.method)

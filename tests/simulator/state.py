@@ -95,6 +95,9 @@ class StoreState:
         #: taxes; ``None`` (the default): it lists none (see
         #: ``orders._fee_tax_records``).
         self.fee_taxes_listed_as = None
+        #: The resources (``catalog``, ``customers``...) whose scope the API
+        #: account lacks: their requests are answered 403.
+        self.denied_resources = set()
 
     # ------------------------------------------------------------------
     # helpers
