@@ -557,21 +557,6 @@ class BigCommerceClient:
             params["created:max"] = format_iso_datetime(until)
         return self.iter_v3("orders/payment_actions/refunds", params, limit=limit)
 
-    def get_catalog_products(self, product_ids, fields=("name", "sku", "price")):
-        """The catalog products of ``product_ids``, each with its ``id`` and
-        only ``fields``: one request per 250 ids; a product deleted from the
-        catalog is not in the answer (needs the Products read-only scope)."""
-        ids = sorted({int(i) for i in product_ids if int(i or 0) > 0})
-        products = []
-        for start in range(0, len(ids), const.MAX_PAGE_SIZE):
-            chunk = ids[start : start + const.MAX_PAGE_SIZE]
-            params = {
-                "id:in": ",".join(str(i) for i in chunk),
-                "include_fields": ",".join(fields),
-            }
-            products.extend(self.iter_v3("catalog/products", params))
-        return products
-
     def get_order_transactions(self, order_id):
         """The order's payment transactions, in one request (the endpoint
         has no paging); 204 when there are none."""

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from odoo import Command, fields
 
-from ..bigcommerce import BigCommerceAuthError
 from ..bigcommerce.client import parse_datetime
 from ..bigcommerce.const import ORDER_STATUSES
 from ..bigcommerce.customers import email_key
@@ -26,7 +25,6 @@ from ..bigcommerce.payments import (
     ACTION_SKIP,
     is_paid,
 )
-from ..bigcommerce.products import CATALOG_FIELDS
 from . import kinds
 from .accounting import AccountingResolver
 from .binder import BigCommerceBinder
@@ -279,39 +277,15 @@ class OrderImporter(BigCommerceImporter):
 
     def _line_products(self, mapped):
         """The product of each product line (``components/products.py``):
-        its SKU's, its parent's on BigCommerce, or what the store's Unknown
-        Products setting says; what the chatter says of it goes with the
-        import's outcomes."""
-        resolver = LineProducts(self.backend, self.accounting, self._catalog_products)
+        its SKU's, or what the store's Unknown Products setting says; what
+        the chatter says of it goes with the import's outcomes."""
+        resolver = LineProducts(self.backend, self.accounting)
         resolver.resolve(
             mapped.lines,
             {int(item["id"]): item for item in order_line_items(self.fetched["order"])},
         )
         self.outcomes.extend(resolver.notes)
         return resolver
-
-    def _catalog_products(self, product_ids):
-        """The catalog products of ``product_ids`` (one API call), kept with
-        what was fetched for a failure record."""
-        try:
-            rows = self._call(
-                self.client.get_catalog_products, product_ids, CATALOG_FIELDS
-            )
-        except BigCommerceAuthError as exc:
-            if exc.status != 403:
-                raise
-            raise MappingError(
-                self.env._(
-                    "Store %(store)s: a line's SKU is unknown, and reading its "
-                    "product in the catalog needs the Products read-only scope, "
-                    "which the store's API account lacks. Add it to the API "
-                    "account in BigCommerce (Settings > Store-level API "
-                    "accounts), then reprocess.",
-                    store=self.backend.name,
-                )
-            ) from exc
-        self.fetched["catalog_products"] = rows
-        return rows
 
     def _keeps_invoice(self):
         """A posted (or cancelled) invoice is never rewritten; a draft one

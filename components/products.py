@@ -2,13 +2,11 @@
 """The Odoo product each product line of an order is booked on.
 
 A line's own SKU names its product (the product's internal reference).
-When no product has it, and the line may be a variant, the SKU of its
-product on BigCommerce (its parent) is tried next: one catalog request for
-all such lines of the order, made only then, so that an order whose SKUs
-are all known costs no call. What is still unknown follows the store's
-*Unknown products* setting (``bigcommerce/products.py``): the order is held
-as a failure (the default), the product is created from BigCommerce, or the
-line is booked on the store's fallback product.
+When no product has it, the store's *Unknown products* setting
+(``bigcommerce/products.py``) decides: the order is held as a failure (the
+default), a product is created from the order line, or the line is booked
+on the store's fallback product. Nothing is read of BigCommerce for it: an
+order costs the same calls whatever its SKUs.
 """
 
 import copy
@@ -19,10 +17,7 @@ from ..bigcommerce.products import (
     POLICY_CREATE,
     POLICY_FALLBACK,
     POLICY_HOLD,
-    catalog_by_id,
-    catalog_ids_to_read,
     fallback_line_label,
-    parent_sku,
     product_to_create,
 )
 from .binder import BigCommerceBinder
@@ -46,18 +41,13 @@ class LineProducts:
     chatter says of the lines not booked on their own SKU.
     """
 
-    def __init__(self, backend, accounting, read_catalog):
+    def __init__(self, backend, accounting):
         """:param backend: the store (``bigcommerce.backend``), one record.
         :param accounting: the store's ``AccountingResolver``.
-        :param read_catalog: ``read_catalog(product_ids)`` returns those
-            catalog products (``id``, name, SKU and price): the one
-            API call, made only when a line's SKU is unknown.
         """
         self.backend = backend
         self.env = backend.env
         self.accounting = accounting
-        self.read_catalog = read_catalog
-        self.catalog = None
         self.products = {}
         self.labels = {}
         self.notes = []
@@ -87,36 +77,6 @@ class LineProducts:
             else:
                 item = items.get(line.item_id) or {"sku": line.sku, "name": line.name}
                 unknown[key] = (line, item)
-        if not unknown:
-            return products
-        ids = catalog_ids_to_read(
-            [item for _l, item in unknown.values()], self.policy()
-        )
-        self.catalog = catalog_by_id(self.read_catalog(ids)) if ids else {}
-        # A variant whose own SKU is unknown is booked on its parent's.
-        on_parent = []
-        for key, (line, item) in list(unknown.items()):
-            sku = parent_sku(item, self.catalog)
-            product = self.accounting.find_product(sku)
-            if product:
-                products[key] = product
-                on_parent.append(
-                    self.env._(
-                        "'%(line)s' (SKU %(sku)s) on %(parent)s, the SKU of its "
-                        "product on BigCommerce",
-                        line=line.name,
-                        sku=line.sku,
-                        parent=sku,
-                    )
-                )
-                del unknown[key]
-        if on_parent:
-            self.notes.append(
-                self.env._(
-                    "booked on their product's SKU: %(lines)s",
-                    lines="; ".join(on_parent),
-                )
-            )
         if unknown:
             products.update(self._unknown(unknown))
         return products
@@ -126,7 +86,7 @@ class LineProducts:
         """What a line is known by: its order product, else its SKU."""
         return line.item_id if line.item_id is not None else ("sku", line.sku)
 
-    # --- what is still unknown ------------------------------------------
+    # --- unknown SKUs ----------------------------------------------------
     def _unknown(self, unknown):
         """The products of the lines no SKU names, as the setting says."""
         policy = self.policy()
@@ -139,7 +99,7 @@ class LineProducts:
     def _hold_message(self, unknown):
         """Why the order is held: its unknown lines, and what to do."""
         parts = []
-        for line, item in unknown.values():
+        for line, _item in unknown.values():
             if not line.sku:
                 parts.append(
                     self.env._(
@@ -148,27 +108,14 @@ class LineProducts:
                     )
                 )
                 continue
-            parent = parent_sku(item, self.catalog or {})
-            if parent:
-                parts.append(
-                    self.env._(
-                        "Unknown SKU '%(sku)s' (line '%(line)s'): no product has "
-                        "this internal reference, nor %(parent)s, the SKU of its "
-                        "product on BigCommerce.",
-                        sku=line.sku,
-                        line=line.name,
-                        parent=parent,
-                    )
+            parts.append(
+                self.env._(
+                    "Unknown SKU '%(sku)s' (line '%(line)s'): no product has "
+                    "this internal reference.",
+                    sku=line.sku,
+                    line=line.name,
                 )
-            else:
-                parts.append(
-                    self.env._(
-                        "Unknown SKU '%(sku)s' (line '%(line)s'): no product has "
-                        "this internal reference.",
-                        sku=line.sku,
-                        line=line.name,
-                    )
-                )
+            )
         parts.append(
             self.env._(
                 "Create the product or fix the SKU, then reprocess; or set "
@@ -222,20 +169,20 @@ class LineProducts:
         return products
 
     def _created(self, unknown):
-        """A product created from BigCommerce for each unknown SKU."""
+        """A product created from its order line for each unknown SKU."""
         category = self.backend.created_product_categ_id
         if not category:
             raise self._setting_missing("created_product_categ_id")
         products, created = {}, []
         for key, (line, item) in unknown.items():
-            values = product_to_create(item, self.catalog or {})
+            values = product_to_create(item)
             if values is None:
                 raise MappingError(
                     self.env._(
-                        "Line '%(line)s' has no SKU, on the order nor in the "
-                        "catalog: no product can be created for it. Give it a "
-                        "SKU on BigCommerce, or set Unknown Products to book it "
-                        "on a fallback product, then reprocess.",
+                        "Line '%(line)s' has no SKU: no product can be created "
+                        "for it. Give it a SKU on BigCommerce, or set Unknown "
+                        "Products to book it on a fallback product, then "
+                        "reprocess.",
                         line=line.name,
                     )
                 )
@@ -253,8 +200,8 @@ class LineProducts:
         if created:
             self.notes.append(
                 self.env._(
-                    "products created from BigCommerce (the store's Unknown "
-                    "Products setting): %(products)s",
+                    "products created from their order lines (the store's "
+                    "Unknown Products setting): %(products)s",
                     products="; ".join(created),
                 )
             )
@@ -297,8 +244,8 @@ class LineProducts:
 # --- refunds of such lines ----------------------------------------------------
 def booked_line(invoice, name, sku):
     """The invoice's line that booked an order line of ``name`` and ``sku``
-    on a product other than its SKU's (its parent's, a created one, the
-    fallback product): the one labelled with its name or its fallback label,
+    on a product other than its SKU's (the fallback product, a created one
+    archived since): the one labelled with its name or its fallback label,
     else an empty recordset (none, or several products)."""
     labels = {name, fallback_line_label(name, sku)}
     lines = invoice.invoice_line_ids.filtered(

@@ -21,15 +21,14 @@ class BigCommerceBackend(models.Model):
         required=True,
         default=POLICY_HOLD,
         help="What an order line becomes when no product has its SKU as internal "
-        "reference (nor, for a variant, the SKU of its product on BigCommerce, "
-        "which is tried first). Hold: the order waits in the failures until the "
-        "product exists, then is reprocessed. Create the product: a product is "
-        "made from the BigCommerce product (name, SKU, price) in the Category of "
-        "Created Products, whose income account the line is booked on. Book on a "
-        "fallback product: the line is booked on the Fallback Product, labelled "
-        "with its own name and SKU, and the order's chatter says which lines "
-        "were. Needs the Products read-only scope for variants and created "
-        "products.",
+        "reference (for a variant, its own SKU: it is not matched on its "
+        "product's). Hold: the order waits in the failures until the product "
+        "exists, then is reprocessed. Create the product: a product is made from "
+        "the order line (its name, its SKU, its unit price ex tax) in the "
+        "Category of Created Products, whose income account the line is booked "
+        "on. Book on a fallback product: the line is booked on the Fallback "
+        "Product, labelled with its own name and SKU, and the order's chatter "
+        "says which lines were.",
     )
     created_product_categ_id = fields.Many2one(
         "product.category",

@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Order lines whose SKU no Odoo product has: a variant booked on its
-parent's SKU, then the store's Unknown Products setting (hold the order,
-create the product, or book it on a fallback product)."""
+"""Order lines whose SKU no Odoo product has, a variant's by its own SKU:
+the store's Unknown Products setting (hold the order, create the product
+from the order line, or book it on a fallback product), at no API call
+beyond the order's."""
 
 import uuid
 
@@ -29,8 +30,8 @@ class TestUnknownProducts(BigCommerceAccountingCase):
     def setUpClass(cls):
         super().setUpClass()
         state = cls.simulator.state
-        # On the store: a hoodie Odoo knows by its product's SKU only, and a
-        # lamp Odoo does not know at all.
+        # On the store: a hoodie Odoo knows by its product's SKU only (not
+        # its variants'), and a lamp and a desk Odoo does not know at all.
         state.add_product(sku="HOODIE", name="Hoodie", price="40.00", tax_rate="0.0825")
         state.add_product(
             sku="LAMP", name="Desk lamp", price="25.00", tax_rate="0.0825"
@@ -63,13 +64,14 @@ class TestUnknownProducts(BigCommerceAccountingCase):
         )
 
     # -- helpers ---------------------------------------------------------------
-    def calls_while(self, action):
+    def paths_while(self, action):
+        """The paths of the API requests ``action`` makes."""
         before = len(self.simulator.requests)
         action()
-        return self.simulator.requests[before:]
+        return [r["path"] for r in self.simulator.requests[before:]]
 
-    def catalog_calls(self, requests):
-        return [r for r in requests if r["path"].endswith("/v3/catalog/products")]
+    def order_path(self, order):
+        return f"/stores/teststore1/v2/orders/{order['id']}"
 
     def products_with_sku(self, sku):
         return (
@@ -113,30 +115,7 @@ class TestUnknownProducts(BigCommerceAccountingCase):
         self.assertTrue(credit_note, result)
         return credit_note
 
-    # -- the parent's SKU --------------------------------------------------------
-    def test_a_variant_whose_sku_is_unknown_is_booked_on_its_product(self):
-        order = self.add_order(
-            lines=[{"sku": "HOODIE", "variant_sku": "HOODIE-BLU-L", "quantity": 2}]
-        )
-        requests = self.calls_while(lambda: self.import_order(order))
-        move = self.binding(order).move_id
-        self.assertEqual(move.state, "posted")
-        self.assert_matches_store(move, order)
-        line = self.product_lines(move)
-        self.assertEqual(line.product_id, self.product_hoodie)
-        self.assertEqual(line.name, "Hoodie")
-        # The catalog is read once, for that product, with what is needed.
-        catalog = self.catalog_calls(requests)
-        self.assertEqual(len(catalog), 1)
-        hoodie = self.simulator.state.products["HOODIE"]
-        self.assertEqual(catalog[0]["query"]["id:in"], str(hoodie["id"]))
-        self.assertEqual(
-            set(catalog[0]["query"]["include_fields"].split(",")),
-            {"name", "sku", "price"},
-        )
-        self.assertIn("HOODIE-BLU-L", move.message_ids[0].body)
-        self.assertIn("HOODIE", move.message_ids[0].body)
-
+    # -- API calls -------------------------------------------------------------
     def test_an_order_of_known_skus_costs_one_call_whatever_the_setting(self):
         for policy, values in (
             ("hold", {}),
@@ -150,51 +129,80 @@ class TestUnknownProducts(BigCommerceAccountingCase):
                     {"sku": "TEE", "variant_sku": "TEE-RED-M", "quantity": 1},
                 ]
             )
-            requests = self.calls_while(
+            paths = self.paths_while(
                 lambda order=order: self.import_order(order, origin="webhook")
             )
-            self.assertEqual(
-                [r["path"] for r in requests],
-                [f"/stores/teststore1/v2/orders/{order['id']}"],
-                policy,
+            self.assertEqual(paths, [self.order_path(order)], policy)
+
+    def test_an_unknown_variant_costs_only_the_order_call_whatever_the_setting(self):
+        """A variant whose own SKU Odoo lacks is never looked up in the
+        catalog (nor booked on its product's SKU, which Odoo has): each
+        setting acts on the variant's own SKU, from the order alone."""
+        for policy, values, expect in (
+            ("hold", {}, "failed"),
+            ("create", {"created_product_categ_id": self.category.id}, "invoiced"),
+            ("fallback", {"fallback_product_id": self.product_fallback.id}, "invoiced"),
+        ):
+            self.set_policy(policy, **values)
+            variant = f"HOODIE-{policy.upper()}"
+            order = self.add_order(
+                lines=[{"sku": "HOODIE", "variant_sku": variant, "quantity": 2}]
             )
+            with mute_logger(IMPORT_LOGGER):
+                paths = self.paths_while(
+                    lambda order=order, expect=expect: self.import_order(
+                        order, expect=expect, origin="webhook"
+                    )
+                )
+            # The order's call, no catalog request.
+            self.assertEqual(paths, [self.order_path(order)], policy)
+            if policy == "hold":
+                reason = self.failure(order).reason
+                self.assertIn(f"Unknown SKU '{variant}' (line 'Hoodie')", reason)
+                self.assertFalse(self.products_with_sku(variant))
+                continue
+            move = self.binding(order).move_id
+            self.assert_matches_store(move, order)
+            line = self.product_lines(move)
+            self.assertNotEqual(line.product_id, self.product_hoodie, policy)
+            if policy == "create":
+                self.assertEqual(line.product_id, self.products_with_sku(variant))
+                self.assertEqual(line.name, "Hoodie")
+            else:
+                self.assertEqual(line.product_id, self.product_fallback)
+                self.assertEqual(line.name, f"[{variant}] Hoodie")
 
     # -- hold (the default) ------------------------------------------------------
-    def test_an_unknown_sku_holds_the_order_by_default_without_a_catalog_call(self):
+    def test_an_unknown_sku_holds_the_order_by_default(self):
         self.assertEqual(self.backend.unknown_product_policy, "hold")
         order = self.add_order(lines=[{"sku": "LAMP", "quantity": 1}])
         with mute_logger(IMPORT_LOGGER):
-            requests = self.calls_while(
-                lambda: self.import_order(order, expect="failed")
-            )
-        self.assertFalse(self.catalog_calls(requests))
+            self.import_order(order, expect="failed")
         reason = self.failure(order).reason
-        self.assertIn("Unknown SKU 'LAMP' (line 'Desk lamp')", reason)
+        self.assertIn(
+            "Unknown SKU 'LAMP' (line 'Desk lamp'): no product has this internal "
+            "reference.",
+            reason,
+        )
         self.assertIn("Unknown Products", reason)
         self.assertFalse(self.products_with_sku("LAMP"))
 
-    def test_an_unknown_variant_of_an_unknown_product_names_both_skus(self):
-        order = self.add_order(
-            lines=[{"sku": "LAMP", "variant_sku": "LAMP-RED", "quantity": 1}]
-        )
-        with mute_logger(IMPORT_LOGGER):
-            self.import_order(order, expect="failed")
-        failure = self.failure(order)
-        self.assertIn("Unknown SKU 'LAMP-RED'", failure.reason)
-        self.assertIn("nor LAMP, the SKU of its product on BigCommerce", failure.reason)
-        # What the catalog said is kept for the reprocess.
-        self.assertIn('"catalog_products"', failure.payload)
-
     # -- create the product ------------------------------------------------------
-    def test_create_makes_the_product_from_the_catalog_on_its_category(self):
+    def test_create_makes_the_product_from_the_order_line_on_its_category(self):
+        """Name and SKU of the line, its unit price ex tax as list price (the
+        store is tax-inclusive: 21.65 with 8.25% is 20.00 ex tax; the
+        catalog's 25.00 is not read)."""
         self.set_policy("create", created_product_categ_id=self.category.id)
-        order = self.add_order(lines=[{"sku": "LAMP", "quantity": 3}])
+        order = self.add_order(
+            lines=[{"sku": "LAMP", "quantity": 3, "price": "21.65"}],
+            tax_inclusive=True,
+        )
         self.import_order(order)
         product = self.products_with_sku("LAMP")
         self.assertEqual(len(product), 1)
         self.assertEqual(
-            (product.name, product.list_price, product.categ_id),
-            ("Desk lamp", 25.0, self.category),
+            (product.name, product.list_price, product.categ_id, product.type),
+            ("Desk lamp", 20.0, self.category, "consu"),
         )
         move = self.binding(order).move_id
         self.assertEqual(move.state, "posted")
@@ -202,8 +210,8 @@ class TestUnknownProducts(BigCommerceAccountingCase):
         line = self.product_lines(move)
         self.assertEqual(line.product_id, product)
         self.assertEqual(line.account_id, self.account_created)
-        self.assertEqual(self.lines_by_account(move)[self.account_created], 75.0)
         self.assertIn("created", move.message_ids[0].body)
+        self.assertIn("Desk lamp", move.message_ids[0].body)
         xmlid = self.env["ir.model.data"].search(
             [
                 ("module", "=", XMLID_MODULE),
@@ -214,6 +222,24 @@ class TestUnknownProducts(BigCommerceAccountingCase):
         self.assertEqual(
             xmlid.name,
             f"backend{self.backend.id}_{CREATED_PRODUCT_KIND}_{sku_key('LAMP')}",
+        )
+
+    def test_a_digital_line_creates_a_service(self):
+        self.set_policy("create", created_product_categ_id=self.category.id)
+        order = self.add_order(
+            lines=[
+                {
+                    "sku": "EBOOK-NEW",
+                    "name": "Guide",
+                    "price": "9.00",
+                    "type": "digital",
+                }
+            ]
+        )
+        self.import_order(order)
+        product = self.products_with_sku("EBOOK-NEW")
+        self.assertEqual(
+            (product.name, product.list_price, product.type), ("Guide", 9.0, "service")
         )
 
     def test_created_products_are_created_once(self):
@@ -246,36 +272,32 @@ class TestUnknownProducts(BigCommerceAccountingCase):
         )
         self.assertEqual(len(self.products_with_sku("LAMP")), 1)
 
-    def test_a_new_variant_creates_its_product_whose_other_variants_follow(self):
+    def test_each_unknown_variant_creates_a_product_of_its_own_sku(self):
         self.set_policy("create", created_product_categ_id=self.category.id)
         red = self.add_order(
             lines=[{"sku": "LAMP", "variant_sku": "LAMP-RED", "quantity": 1}]
         )
         blue = self.add_order(
-            lines=[{"sku": "LAMP", "variant_sku": "LAMP-BLUE", "quantity": 1}]
+            lines=[
+                {"sku": "LAMP", "variant_sku": "LAMP-BLUE", "quantity": 1},
+                {"sku": "LAMP", "variant_sku": "LAMP-RED", "quantity": 2},
+            ]
         )
         self.import_order(red)
         self.import_order(blue)
-        product = self.products_with_sku("LAMP")
-        self.assertEqual(len(product), 1)
-        self.assertFalse(self.products_with_sku("LAMP-RED"))
-        for order, label in ((red, "LAMP-RED"), (blue, "LAMP-BLUE")):
-            move = self.binding(order).move_id
-            self.assertEqual(self.product_lines(move).product_id, product)
-            self.assert_matches_store(move, order)
-            self.assertIn(label, move.message_ids[0].body)
-
-    def test_a_product_gone_from_the_catalog_is_created_from_its_line(self):
-        self.set_policy("create", created_product_categ_id=self.category.id)
-        self.simulator.state.add_product(
-            sku="VASE", name="Vase", price="18.00", tax_rate="0.0825"
+        self.assertFalse(self.products_with_sku("LAMP"))
+        lamp_red = self.products_with_sku("LAMP-RED")
+        lamp_blue = self.products_with_sku("LAMP-BLUE")
+        self.assertEqual((len(lamp_red), len(lamp_blue)), (1, 1))
+        self.assertEqual(
+            self.product_lines(self.binding(red).move_id).product_id, lamp_red
         )
-        order = self.add_order(lines=[{"sku": "VASE", "quantity": 1}])
-        self.simulator.state.remove_product("VASE")
-        self.import_order(order)
-        product = self.products_with_sku("VASE")
-        self.assertEqual((product.name, product.list_price), ("Vase", 18.0))
-        self.assert_matches_store(self.binding(order).move_id, order)
+        move = self.binding(blue).move_id
+        self.assertEqual(self.product_lines(move).product_id, lamp_red | lamp_blue)
+        self.assert_matches_store(move, blue)
+        # Its chatter names the product it created, not the one it reused.
+        self.assertIn("LAMP-BLUE", move.message_ids[0].body)
+        self.assertNotIn("LAMP-RED", move.message_ids[0].body)
 
     def test_create_without_a_category_fails_saying_what_to_set(self):
         self.set_policy("create", created_product_categ_id=False)
@@ -319,8 +341,8 @@ class TestUnknownProducts(BigCommerceAccountingCase):
             ],
             shipping="5.00",
         )
-        requests = self.calls_while(lambda: self.import_order(order))
-        self.assertFalse(self.catalog_calls(requests), "a simple product: no call")
+        paths = self.paths_while(lambda: self.import_order(order))
+        self.assertEqual(paths, [self.order_path(order)])
         move = self.binding(order).move_id
         self.assertEqual(move.state, "posted")
         self.assert_matches_store(move, order)
@@ -337,22 +359,6 @@ class TestUnknownProducts(BigCommerceAccountingCase):
             self.assertIn("[LAMP] Desk lamp", note)
             self.assertNotIn("MUG-BLK", note)
 
-    def test_fallback_tries_a_variants_parent_first(self):
-        self.set_policy("fallback", fallback_product_id=self.product_fallback.id)
-        order = self.add_order(
-            lines=[
-                {"sku": "HOODIE", "variant_sku": "HOODIE-GRN-S", "quantity": 1},
-                {"sku": "DESK", "variant_sku": "DESK-OAK", "quantity": 1},
-            ]
-        )
-        self.import_order(order)
-        move = self.binding(order).move_id
-        self.assertEqual(
-            {line.name: line.product_id for line in self.product_lines(move)},
-            {"Hoodie": self.product_hoodie, "[DESK-OAK] Desk": self.product_fallback},
-        )
-        self.assert_matches_store(move, order)
-
     def test_fallback_without_a_fallback_product_fails_saying_what_to_set(self):
         self.set_policy("fallback", fallback_product_id=False)
         order = self.add_order(lines=[{"sku": "LAMP", "quantity": 1}])
@@ -363,30 +369,21 @@ class TestUnknownProducts(BigCommerceAccountingCase):
         self.assertIn("the Fallback Product is not set", reason)
         self.assertIn("Accounting tab", reason)
 
-    def test_a_catalog_refused_for_its_scope_fails_saying_which_to_add(self):
-        order = self.add_order(
-            lines=[{"sku": "HOODIE", "variant_sku": "HOODIE-RED-XL", "quantity": 1}]
-        )
-        self.simulator.state.denied_resources.add("catalog")
-        self.addCleanup(self.simulator.state.denied_resources.clear)
-        with mute_logger(IMPORT_LOGGER):
-            self.import_order(order, expect="failed")
-        reason = self.failure(order).reason
-        self.assertIn("Products read-only scope", reason)
-        self.assertIn("Store-level API accounts", reason)
-
     # -- refunds of such lines -------------------------------------------------
-    def test_a_refunded_variant_is_credited_on_its_parents_product(self):
+    def test_a_refunded_created_product_is_credited_on_it_even_archived(self):
+        self.set_policy("create", created_product_categ_id=self.category.id)
         order = self.add_order(
-            lines=[{"sku": "HOODIE", "variant_sku": "HOODIE-BLU-M", "quantity": 1}]
+            lines=[{"sku": "DESK", "variant_sku": "DESK-OAK", "quantity": 1}]
         )
         self.import_order(order)
         invoice = self.binding(order).move_id
+        product = self.products_with_sku("DESK-OAK")
+        product.active = False
         credit_note = self.refund_line(order)
         self.assertEqual(credit_note.reversed_entry_id, invoice)
-        self.assertEqual(
-            self.product_lines(credit_note).product_id, self.product_hoodie
-        )
+        line = self.product_lines(credit_note)
+        self.assertEqual(line.product_id, product)
+        self.assertEqual(line.account_id, self.account_created)
         self.assertAlmostEqual(credit_note.amount_total, invoice.amount_total)
 
     def test_a_refunded_fallback_line_is_credited_on_the_fallback_product(self):

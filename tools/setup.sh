@@ -41,8 +41,7 @@ d30de02ecc6c2ae0136c698e29d60e5e8351441a66b5422651befa6005fed481  customers.v3.y
 f85ba9dd682ddc0f4547bda456fe1cf416da0e67ac3e8597238d5a1c71912d43  orders.v2.oas2.yml
 991d40dc25ed4be57b1e3128a2dc6f3d92371f82aaa2f1e9dd65947051f1e383  orders.v3.yml
 aefdc7743f99687a96523e0077c8083b09aa4f112035a157d0b7267566541d3d  store_information.v2.yml
-6aaed2e7a56f852de782222a7edd24a21d73401826e4d41c08bbb7f4b14d3831  webhooks.v3.yml
-84a65bc4cde6cefca43ae84cc27db70b2c286d652d320d0d2ebf162d0be79e8b  catalog/products_catalog.v3.yml"
+6aaed2e7a56f852de782222a7edd24a21d73401826e4d41c08bbb7f4b14d3831  webhooks.v3.yml"
 
 t0=$(date +%s)
 step_start=$t0

@@ -318,7 +318,6 @@ def _rules() -> list:
         Rule(f"{v3}/orders/payment_actions/refunds", endpoint="refunds"),
         Rule(f"{v3}/orders/<int:order_id>/transactions", endpoint="transactions"),
         Rule(f"{v3}/orders/payment_actions/refunds/<int:refund_id>", endpoint="refund"),
-        Rule(f"{v3}/catalog/products", endpoint="catalog_products"),
         Rule(f"{v3}/customers", endpoint="customers"),
         Rule(f"{v3}/customers/addresses", endpoint="customer_addresses"),
         Rule(f"{v3}/hooks", endpoint="hooks", methods=["GET"]),
@@ -337,11 +336,6 @@ class Api:
         self.url_map = Map(_rules(), strict_slashes=False)
 
     def handle(self, request, version: str, subpath: str) -> Response:
-        parts = subpath.strip("/").split("/")
-        if len(parts) > 1 and parts[1] in self.state.denied_resources:
-            return error_response(
-                version, 403, "You don't have a required scope to access the endpoint"
-            )
         adapter = self.url_map.bind("localhost", path_info=subpath)
         try:
             endpoint, kwargs = adapter.match(method=request.method)
@@ -537,22 +531,6 @@ class Api:
             }
         }
         return json_response({"data": data, "meta": meta})
-
-    # -- v3: catalog ---------------------------------------------------
-
-    def get_catalog_products(self, request):
-        """``GET /v3/catalog/products``: ``id:in``, ``sku``, ``include_fields``
-        and paging, as the connector asks."""
-        args = request.args
-        ids = set(int_list_arg(args, "id:in"))
-        sku = args.get("sku")
-        fields = list_arg(args, "include_fields")
-        products = [
-            p
-            for p in sorted(self.state.products.values(), key=lambda p: p["id"])
-            if (not ids or p["id"] in ids) and (sku is None or p["sku"] == sku)
-        ]
-        return v3_page(products, args, lambda p: views.catalog_product(p, fields))
 
     # -- v3: customers -------------------------------------------------
 

@@ -95,9 +95,6 @@ class StoreState:
         #: taxes; ``None`` (the default): it lists none (see
         #: ``orders._fee_tax_records``).
         self.fee_taxes_listed_as = None
-        #: The resources (``catalog``, ``customers``...) whose scope the API
-        #: account lacks: their requests are answered 403.
-        self.denied_resources = set()
 
     # ------------------------------------------------------------------
     # helpers
@@ -152,12 +149,6 @@ class StoreState:
             }
             self.products[sku] = product
             return dict(product)
-
-    def remove_product(self, sku) -> dict:
-        """Delete a catalog product: orders keep its lines (and its id),
-        ``GET /v3/catalog/products`` no longer lists it."""
-        with self.lock:
-            return self.products.pop(sku)
 
     def _variant_id(self, variant_sku: str) -> int:
         if variant_sku not in self.variants:
@@ -314,13 +305,7 @@ class StoreState:
                 if variant_sku
                 else product.get("variant_id", 0)
             ),
-            # A variant is ordered with the option values that make it.
-            options=line.get(
-                "product_options",
-                [{"display_name": "Variant", "display_value": variant_sku}]
-                if variant_sku
-                else [],
-            ),
+            options=line.get("product_options", []),
             recipient_email=line.get("recipient_email", ""),
         )
 

@@ -76,23 +76,6 @@ def product(record: dict) -> dict:
     return copy.deepcopy(record)
 
 
-def catalog_product(record: dict, include_fields=()) -> dict:
-    """A catalog product (``product_Full``): its id, and only the fields of
-    ``include_fields`` when it names any, as the API does."""
-    data = {
-        "id": record["id"],
-        "name": record["name"],
-        "type": "digital" if record["type"] == DIGITAL else "physical",
-        "sku": record["sku"],
-        "price": money_num(record["price"]),
-        "base_variant_id": record["variant_id"],
-        "is_visible": True,
-    }
-    if include_fields:
-        data = {k: v for k, v in data.items() if k == "id" or k in include_fields}
-    return data
-
-
 def shipping_address(record, address: dict, v2_base: str) -> dict:
     data = copy.deepcopy(address)
     data["shipping_quotes"] = link(
