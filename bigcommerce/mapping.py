@@ -100,6 +100,7 @@ class InvoiceLine:
     price_unit: Decimal  # ex-tax, in cents
     tax_rates: tuple = ()  # percents, e.g. (Decimal("8.25"),)
     sku: str = None
+    item_id: int = None  # the order line (order product) it books, if any
 
     @property
     def amount(self):
@@ -315,6 +316,7 @@ def product_lines(order, tax_rows):
                     price_unit=unit,
                     tax_rates=rates,
                     sku=item.get("sku") or None,
+                    item_id=line_id,
                 )
             )
         discount_ex = total_ex - net_ex

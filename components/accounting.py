@@ -120,13 +120,7 @@ class AccountingResolver:
                     "Line '%(line)s' has no SKU to match a product.", line=line_name
                 )
             )
-        products = self.env["product.product"].search(
-            [
-                ("default_code", "=", sku),
-                ("company_id", "in", [False, self.backend.company_id.id]),
-            ],
-            limit=2,
-        )
+        products = self.find_product(sku)
         if not products:
             raise MappingError(
                 self.env._(
@@ -136,6 +130,23 @@ class AccountingResolver:
                     line=line_name,
                 )
             )
+        return products
+
+    def find_product(self, sku):
+        """The one product of the store's company whose internal reference
+        is ``sku``, or an empty recordset when there is none.
+
+        :raises MappingError: when several products have it.
+        """
+        if not sku:
+            return self.env["product.product"]
+        products = self.env["product.product"].search(
+            [
+                ("default_code", "=", sku),
+                ("company_id", "in", [False, self.backend.company_id.id]),
+            ],
+            limit=2,
+        )
         if len(products) > 1:
             raise MappingError(
                 self.env._(

@@ -39,6 +39,7 @@ from .customer_importer import (
 from .importer import BigCommerceImporter
 from .order_refunds import after_order_import
 from .payment_registrar import PaymentNotRegistered, PaymentRegistrar
+from .products import LineProducts
 
 # Fields whose change on a posted invoice's order is noted on its chatter.
 TRACKED_CHANGES = (
@@ -99,6 +100,8 @@ class OrderImporter(BigCommerceImporter):
         self.journal = self.env["account.journal"]
         self.tax_by_rate = {}
         self.invoice_lines = []
+        # The product of each product line (:meth:`_line_products`).
+        self.line_products = None
         # What this import did and saw, for the chatter.
         self.changes = []
         self.outcomes = []
@@ -273,8 +276,21 @@ class OrderImporter(BigCommerceImporter):
         self.tax_by_rate = self.accounting.sale_tax_by_rate(
             {rate for line in mapped.lines for rate in line.tax_rates}
         )
+        self.line_products = self._line_products(mapped)
         self.invoice_lines = self._invoice_line_commands(mapped, self.tax_by_rate)
         self.journal = self.accounting.sale_journal()
+
+    def _line_products(self, mapped):
+        """The product of each product line (``components/products.py``):
+        its SKU's, or what the store's Unknown Products setting says; what
+        the chatter says of it goes with the import's outcomes."""
+        resolver = LineProducts(self.backend, self.accounting)
+        resolver.resolve(
+            mapped.lines,
+            {int(item["id"]): item for item in order_line_items(self.fetched["order"])},
+        )
+        self.outcomes.extend(resolver.notes)
+        return resolver
 
     def _keeps_invoice(self):
         """A posted (or cancelled) invoice is never rewritten; a draft one
@@ -647,7 +663,7 @@ class OrderImporter(BigCommerceImporter):
         :param tax_by_rate: ``{rate: account.tax}`` of every rate of the lines.
         """
         commands = []
-        products = {}
+        resolver = self.line_products
         analytic = self.backend.analytic_distribution
         for line in mapped.lines:
             taxes = self.env["account.tax"].union(
@@ -660,11 +676,9 @@ class OrderImporter(BigCommerceImporter):
                 "tax_ids": [Command.set(taxes.ids)],
             }
             if line.kind == KIND_PRODUCT:
-                if line.sku not in products:
-                    products[line.sku] = self.accounting.product_by_sku(
-                        line.sku, line.name
-                    )
-                product = products[line.sku]
+                key = resolver.line_key(line)
+                product = resolver.products[key]
+                values["name"] = resolver.labels.get(key, line.name)
                 values["product_id"] = product.id
                 values["product_uom_id"] = product.uom_id.id
                 values["account_id"] = self.accounting.revenue_account(product).id

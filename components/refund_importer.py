@@ -40,6 +40,7 @@ from .importer import BigCommerceImporter
 from .order_importer import OrderImporter
 from .order_refunds import note_cancellation
 from .payment_registrar import PaymentNotRegistered, RefundPaymentRegistrar
+from .products import booked_line, order_as_booked
 
 
 class RefundImporter(BigCommerceImporter):
@@ -215,6 +216,8 @@ class RefundImporter(BigCommerceImporter):
             order.get("default_currency_code") or order.get("currency_code")
         )
         invoiced, credited, shared = self._ledgers()
+        # Lines booked on another product than their SKU's are credited on it.
+        order = order_as_booked(self.accounting, self.invoice, order)
         return refund_to_credit_note_plan(
             self.fetched["refund"],
             order,
@@ -415,7 +418,7 @@ class RefundImporter(BigCommerceImporter):
         else:
             product = self.env["product.product"]
             if line.kind == KIND_PRODUCT:
-                product = self.accounting.product_by_sku(line.sku, line.name)
+                product = self._refunded_product(line)
                 values["product_id"] = product.id
                 values["product_uom_id"] = product.uom_id.id
                 account = self.accounting.revenue_account(product)
@@ -437,6 +440,17 @@ class RefundImporter(BigCommerceImporter):
     def _rate_of(tax):
         """A tax's rate, as BigCommerce's rates are keyed."""
         return cents(tax.amount).normalize() if tax.amount else cents(0)
+
+    def _refunded_product(self, line):
+        """The product the invoice booked a refunded line on: its SKU's
+        (:func:`.products.order_as_booked` gave a line booked on another
+        product that product's), else the invoice's line of its label's."""
+        product = self.accounting.find_product(line.sku)
+        return (
+            product
+            or booked_line(self.invoice, line.name, line.sku).product_id
+            or self.accounting.product_by_sku(line.sku, line.name)
+        )
 
     def _invoice_line(self, line, product, account):
         """The invoice line a credit line reverses: same product (or, for a

@@ -4,6 +4,7 @@ from . import (
     bigcommerce_backend_health,
     bigcommerce_backend_jobs,
     bigcommerce_backend_overview,
+    bigcommerce_backend_products,
     bigcommerce_backend_secrets,
     bigcommerce_backend_setup,
     bigcommerce_batch_state,

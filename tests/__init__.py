@@ -36,6 +36,7 @@ from . import (
     test_shipments,
     test_store_health,
     test_tour,
+    test_unknown_products,
     test_webhook,
     test_webhook_log,
 )

@@ -566,9 +566,9 @@ class CommittedStoreMixin:
     def remove_committed_data(self):
         """Remove what the tests committed for the store ``self.backend_id``:
         its orders, refunds, customers, failures, webhook deliveries and
-        log, queued jobs and rate-limit row, the invoices, credit notes and
-        partners it bound (posted entries reset to draft first) with their
-        external IDs, the store, and ``self.product_id``. A store id that
+        log, queued jobs and rate-limit row, the invoices, credit notes,
+        partners and products it bound (posted entries reset to draft first)
+        with their external IDs, the store, and ``self.product_id``. A store id that
         is not in the database has only its rate-limit row to remove."""
         backend_id = self.backend_id
         with self.committed_env() as env:
@@ -586,6 +586,8 @@ class CommittedStoreMixin:
 
             moves = records("account.move")
             partners = records("res.partner")
+            # Products the store created for unknown SKUs.
+            products = records("product.product")
             env["bigcommerce.refund"].search([("backend_id", "=", backend_id)]).unlink()
             backend.order_ids.unlink()
             backend.customer_ids.unlink()
@@ -607,6 +609,7 @@ class CommittedStoreMixin:
             moves.filtered(lambda m: m.state == "posted").button_draft()
             moves.with_context(force_delete=True).unlink()
             partners.unlink()
+            products.unlink()
             bound.exists().unlink()
             backend.unlink()
             if self.product_id:
