@@ -82,6 +82,33 @@ class BigCommerceOrder(models.Model):
     payment_state = fields.Selection(
         related="move_id.payment_state", string="Invoice Payment"
     )
+    outcome = fields.Selection(
+        [
+            ("invoiced", "Invoiced"),
+            ("draft", "Draft until paid"),
+            ("held", "Held"),
+            ("skipped", "Skipped"),
+            ("cancelled", "Cancelled"),
+            ("failed", "Failed"),
+            ("waiting", "Not invoiced"),
+        ],
+        compute="_compute_outcome",
+        store=True,
+        help="What became of the order: invoiced; its invoice in draft until "
+        "BigCommerce reports the payment; held by the store's status rules; "
+        "skipped (the reason says why); cancelled; or its last import failed "
+        "(its failure says why).",
+    )
+    company_currency_id = fields.Many2one(related="company_id.currency_id")
+    amount_company = fields.Monetary(
+        string="Total (Company Currency)",
+        currency_field="company_currency_id",
+        compute="_compute_amount_company",
+        store=True,
+        help="The order's total in the company's currency: its posted invoice's, "
+        "else the store's total at the rate of the order's day. Zero for "
+        "skipped and cancelled orders, which sold nothing.",
+    )
     hold_reason = fields.Char(
         readonly=True,
         help="Why the order is held and not invoiced (or its draft invoice not "
@@ -137,6 +164,53 @@ class BigCommerceOrder(models.Model):
                 )
             order.failure_id = failure
             order.failure_reason = failure.reason
+
+    @api.depends("sync_state", "hold_reason", "status", "move_id.state")
+    def _compute_outcome(self):
+        """What became of each order, for its badge (the last import's
+        failure first: the order is not as the store says)."""
+        for order in self:
+            move_state = order.move_id.state
+            if order.sync_state == "failed":
+                order.outcome = "failed"
+            elif order.sync_state == "skipped":
+                order.outcome = "skipped"
+            elif order.status == "5" or move_state == "cancel":
+                order.outcome = "cancelled"
+            elif order.hold_reason:
+                order.outcome = "held"
+            elif move_state == "posted":
+                order.outcome = "invoiced"
+            elif move_state == "draft":
+                order.outcome = "draft"
+            else:
+                order.outcome = "waiting"
+
+    @api.depends(
+        "outcome",
+        "total_inc_tax",
+        "currency_id",
+        "date_created",
+        "move_id.state",
+        "move_id.amount_total_signed",
+    )
+    def _compute_amount_company(self):
+        """The order's total in the company's currency (see the field)."""
+        for order in self:
+            company = order.company_id or self.env.company
+            if order.outcome in ("skipped", "cancelled"):
+                order.amount_company = 0.0
+            elif order.move_id.state == "posted":
+                order.amount_company = order.move_id.amount_total_signed
+            elif order.currency_id:
+                order.amount_company = order.currency_id._convert(
+                    order.total_inc_tax,
+                    company.currency_id,
+                    company,
+                    (order.date_created or fields.Datetime.now()).date(),
+                )
+            else:
+                order.amount_company = 0.0
 
     # === ACTION METHODS === #
     def action_open_failure(self):

@@ -20,6 +20,7 @@ from . import (
     test_late_capture,
     test_order_fees,
     test_order_import,
+    test_order_list,
     test_overview,
     test_payment_floor,
     test_payments,
