@@ -5,8 +5,9 @@
 def open_form(records, model=None, record_id=None, name=None):
     """The window action that opens one record in its form view.
 
-    :param records: the record whose form opens, checked for read access
-        (any record of the model when ``model`` names another one).
+    :param records: the record whose form opens (or whose link does).
+        The record opened is checked for read access, with its company's
+        rules.
     :param model: the model of the record to open, when it is not
         ``records``' own (a link: the invoice of an order).
     :param record_id: the id of the record to open in ``model``.
@@ -16,7 +17,9 @@ def open_form(records, model=None, record_id=None, name=None):
         records.ensure_one()
         model, record_id = records._name, records.id
     if model:
-        records.env[model].check_access("read")
+        # The record itself (its company's rules), not only its model.
+        target = records.env[model].browse(record_id)
+        (target if record_id else records.env[model]).check_access("read")
     action = {
         "type": "ir.actions.act_window",
         "res_model": model,

@@ -99,7 +99,9 @@ class BigCommerceOrder(models.Model):
         "skipped (the reason says why); cancelled; or its last import failed "
         "(its failure says why).",
     )
-    company_currency_id = fields.Many2one(related="company_id.currency_id")
+    company_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Company Currency"
+    )
     amount_company = fields.Monetary(
         string="Total (Company Currency)",
         currency_field="company_currency_id",

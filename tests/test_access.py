@@ -179,6 +179,16 @@ class TestEveryActionChecksItsCaller(BigCommerceAccountingHttpCase):
                 ],
             }
         )
+        cls.backend._refresh_setup_checks()
+        delivery = system["bigcommerce.webhook.log"].create(
+            {
+                "backend_id": cls.backend.id,
+                "scope": "store/order/created",
+                "outcome": "queued",
+                "subject": "order",
+                "subject_id": order["id"],
+            }
+        )
         cls.records = {
             "account.move": binding.move_id,
             "bigcommerce.backend": cls.backend,
@@ -190,6 +200,8 @@ class TestEveryActionChecksItsCaller(BigCommerceAccountingHttpCase):
             "bigcommerce.refund": refund,
             "bigcommerce.reconciliation": reconciliation,
             "bigcommerce.reconciliation.line": reconciliation.line_ids,
+            "bigcommerce.setup.check": cls.backend.sudo().setup_check_ids[:1],
+            "bigcommerce.webhook.log": delivery,
         }
 
     def test_the_walk_finds_the_connector_s_actions(self):
