@@ -3,7 +3,7 @@
 
 from decimal import Decimal
 
-from odoo import Command, fields
+from odoo import Command
 
 from ..bigcommerce.client import parse_datetime
 from ..bigcommerce.const import ORDER_STATUSES
@@ -26,7 +26,7 @@ from ..bigcommerce.payments import (
     is_paid,
 )
 from . import kinds
-from .accounting import AccountingResolver
+from .accounting import AccountingResolver, store_date
 from .binder import BigCommerceBinder
 from .customer_importer import (
     GUEST_KIND,
@@ -312,7 +312,7 @@ class OrderImporter(BigCommerceImporter):
                 {
                     "partner_id": self.partner.id,
                     "currency_id": self.currency.id,
-                    "invoice_date": mapped.date.date() if mapped.date else False,
+                    "invoice_date": self._invoice_date(mapped),
                     "invoice_line_ids": [Command.clear(), *self.invoice_lines],
                 }
             )
@@ -598,11 +598,7 @@ class OrderImporter(BigCommerceImporter):
     # --- the invoice ------------------------------------------------------
     def _invoice_values(self, mapped):
         """The values of a new invoice of the order."""
-        invoice_date = (
-            mapped.date.date()
-            if mapped.date
-            else fields.Date.context_today(self.backend)
-        )
+        invoice_date = self._invoice_date(mapped)
         values = {
             "move_type": "out_invoice",
             "company_id": self.backend.company_id.id,
@@ -621,6 +617,11 @@ class OrderImporter(BigCommerceImporter):
             # Store orders are paid at checkout: due on the order date.
             values["invoice_date_due"] = invoice_date
         return values
+
+    def _invoice_date(self, mapped):
+        """The invoice's date: the order's day in the store's time zone
+        (today's, for an order without a date)."""
+        return store_date(self.backend, mapped.date)
 
     def _payment_terms(self):
         """The customer's payment terms, else the store's, else none."""

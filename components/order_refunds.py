@@ -14,8 +14,6 @@ import logging
 
 from markupsafe import Markup
 
-from odoo import fields
-
 from ..bigcommerce.const import (
     CANCELLED_STATUS_IDS,
     ORDER_STATUSES,
@@ -23,6 +21,7 @@ from ..bigcommerce.const import (
 )
 from ..bigcommerce.exceptions import BigCommerceFatalError
 from . import kinds
+from .accounting import store_date
 
 _logger = logging.getLogger(__name__)
 
@@ -134,7 +133,8 @@ def _cancelled_after_invoicing(backend, binding, status_id):
                         order=binding.bigcommerce_id,
                         status=status,
                     ),
-                    "invoice_date": fields.Date.context_today(invoice),
+                    # Today, in the store's time zone.
+                    "invoice_date": store_date(backend),
                 }
             ],
             cancel=backend.posting_policy == "post",

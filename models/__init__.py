@@ -6,6 +6,7 @@ from . import (
     bigcommerce_backend_overview,
     bigcommerce_backend_secrets,
     bigcommerce_backend_setup,
+    bigcommerce_backend_time,
     bigcommerce_batch_state,
     bigcommerce_binding,
     bigcommerce_customer,

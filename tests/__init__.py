@@ -31,6 +31,7 @@ from . import (
     test_shared_rate_limit,
     test_shipments,
     test_store_health,
+    test_store_timezone,
     test_tour,
     test_webhook,
     test_webhook_log,
