@@ -65,6 +65,17 @@ def period_bounds(backend, date_from, date_to):
     return utc_bounds(date_from, date_to, store_time_zone(backend) or None)
 
 
+def same_rate(invoice):
+    """The values that book a credit note of ``invoice`` at its rate, when
+    the invoice is at the store's rate (else none: Odoo's rates)."""
+    if not invoice.bigcommerce_store_rate:
+        return {}
+    return {
+        "invoice_currency_rate": invoice.invoice_currency_rate,
+        "bigcommerce_store_rate": True,
+    }
+
+
 class AccountingResolver:
     """The Odoo records one store's invoices and credit notes are booked
     with."""
@@ -112,6 +123,39 @@ class AccountingResolver:
                 )
             )
         return currency
+
+    def invoice_rate(self, plan, currency):
+        """The rate of the order's invoice, company currency to ``currency``
+        (Odoo's ``invoice_currency_rate``), when the store books at the rate
+        it applied; ``None`` for Odoo's rates: the store's setting, an order
+        in the company's currency, or one the store converted nothing for.
+
+        :param plan: the order's plan (its ``store_currency``, ``store_rate``).
+        :param currency: the invoice's currency (``res.currency``).
+        :raises MappingError: when the store's rate is from another currency
+            than the company's.
+        """
+        company_currency = self.backend.company_id.currency_id
+        if (
+            self.backend.exchange_rate_source != "store"
+            or currency == company_currency
+            or not plan.store_currency
+        ):
+            return None
+        if plan.store_currency != company_currency.name or not plan.store_rate:
+            raise MappingError(
+                self.env._(
+                    "Order %(order)s: the store applied a rate from %(store)s to "
+                    "%(currency)s, which cannot give amounts in the company's "
+                    "%(company)s. Set the store's Exchange Rates to Odoo's rates "
+                    "(Accounting tab), then reprocess.",
+                    order=plan.order_id,
+                    store=plan.store_currency,
+                    currency=currency.name,
+                    company=company_currency.name,
+                )
+            )
+        return float(plan.store_rate)
 
     def account(self, field_name):
         """The store's account in ``field_name`` (a field of the store).

@@ -97,6 +97,8 @@ class OrderImporter(BigCommerceImporter):
         self.journal = self.env["account.journal"]
         self.tax_by_rate = {}
         self.invoice_lines = []
+        #: The invoice's rate when booked at the store's (else ``None``).
+        self.invoice_rate = None
         # What this import did and saw, for the chatter.
         self.changes = []
         self.outcomes = []
@@ -270,6 +272,7 @@ class OrderImporter(BigCommerceImporter):
         )
         self.invoice_lines = self._invoice_line_commands(mapped, self.tax_by_rate)
         self.journal = self.accounting.sale_journal()
+        self.invoice_rate = self.accounting.invoice_rate(mapped, self.currency)
 
     def _keeps_invoice(self):
         """A posted (or cancelled) invoice is never rewritten; a draft one
@@ -308,14 +311,18 @@ class OrderImporter(BigCommerceImporter):
                     self.outcomes.append(self._currency_change_note(mapped))
             return invoice
         if invoice:
+            had_store_rate = invoice.bigcommerce_store_rate
             invoice.write(
                 {
                     "partner_id": self.partner.id,
                     "currency_id": self.currency.id,
                     "invoice_date": self._invoice_date(mapped),
                     "invoice_line_ids": [Command.clear(), *self.invoice_lines],
+                    **self._rate_values(invoice),
                 }
             )
+            if had_store_rate and not self.invoice_rate:
+                invoice.refresh_invoice_currency_rate()
             self.outcomes.append(self.env._("the draft invoice was rewritten"))
         else:
             invoice = self.env["account.move"].create(self._invoice_values(mapped))
@@ -609,6 +616,7 @@ class OrderImporter(BigCommerceImporter):
             "ref": str(mapped.order_id),
             "invoice_origin": f"BigCommerce order #{mapped.order_id}",
             "invoice_line_ids": self.invoice_lines,
+            **self._rate_values(),
         }
         terms = self._payment_terms()
         if terms:
@@ -617,6 +625,20 @@ class OrderImporter(BigCommerceImporter):
             # Store orders are paid at checkout: due on the order date.
             values["invoice_date_due"] = invoice_date
         return values
+
+    def _rate_values(self, invoice=None):
+        """The invoice's exchange rate: the store's (:attr:`invoice_rate`),
+        else Odoo's (computed by Odoo; set again on a draft ``invoice`` that
+        had the store's)."""
+        if self.invoice_rate:
+            return {
+                "invoice_currency_rate": self.invoice_rate,
+                "bigcommerce_store_rate": True,
+            }
+        if invoice and invoice.bigcommerce_store_rate:
+            # Odoo's rate comes back once written (:meth:`_create_or_update`).
+            return {"bigcommerce_store_rate": False}
+        return {}
 
     def _invoice_date(self, mapped):
         """The invoice's date: the order's day in the store's time zone

@@ -21,7 +21,7 @@ from ..bigcommerce.const import (
 )
 from ..bigcommerce.exceptions import BigCommerceFatalError
 from . import kinds
-from .accounting import store_date
+from .accounting import same_rate, store_date
 
 _logger = logging.getLogger(__name__)
 
@@ -135,6 +135,7 @@ def _cancelled_after_invoicing(backend, binding, status_id):
                     ),
                     # Today, in the store's time zone.
                     "invoice_date": store_date(backend),
+                    **same_rate(invoice),
                 }
             ],
             cancel=backend.posting_policy == "post",

@@ -27,6 +27,11 @@ from ..bigcommerce.payments import (
     payment_parts_from_transactions,
 )
 
+#: Context key of the payment wizard (``models/account_payment_register.py``):
+#: the company-to-document rate a payment is booked at, instead of Odoo's
+#: rate of its date (a move at the store's rate).
+RATE_CONTEXT_KEY = "bigcommerce_currency_rate"
+
 # Payment part kind -> store field of its liability account.
 LIABILITY_ACCOUNTS = {
     KIND_GIFT_CERTIFICATE: "gift_certificate_account_id",
@@ -36,6 +41,14 @@ LIABILITY_ACCOUNTS = {
 
 class PaymentNotRegistered(Exception):
     """The payment cannot be registered; says why and what to do."""
+
+
+def store_rate(move):
+    """The rate (company currency to the move's) its payments are booked at
+    when the move is at the store's rate, else ``None`` (Odoo's rates)."""
+    if move.bigcommerce_store_rate and move.currency_id != move.company_currency_id:
+        return move.invoice_currency_rate
+    return None
 
 
 def settle_against_account(move, account, amount, label, what):
@@ -68,8 +81,13 @@ def settle_against_account(move, account, amount, label, what):
     receivable = move.line_ids.filtered(
         lambda line: line.account_id.account_type == "asset_receivable"
     )
-    balance = move.currency_id._convert(
-        amount, company.currency_id, company, move.invoice_date
+    rate = store_rate(move)
+    balance = (
+        company.currency_id.round(amount / rate)
+        if rate
+        else move.currency_id._convert(
+            amount, company.currency_id, company, move.invoice_date
+        )
     )
     common = {
         "name": label,
@@ -122,7 +140,11 @@ def register_payment(move, journal, amount, memo):
     """
     wizard = (
         move.env["account.payment.register"]
-        .with_context(active_model="account.move", active_ids=move.ids)
+        .with_context(
+            active_model="account.move",
+            active_ids=move.ids,
+            **{RATE_CONTEXT_KEY: store_rate(move)},
+        )
         .create(
             {
                 "journal_id": journal.id,

@@ -36,7 +36,7 @@ from ..bigcommerce.refunds import (
     refund_to_credit_note_plan,
 )
 from . import kinds
-from .accounting import CHARGE_ACCOUNTS, AccountingResolver, store_date
+from .accounting import CHARGE_ACCOUNTS, AccountingResolver, same_rate, store_date
 from .importer import BigCommerceImporter
 from .order_importer import OrderImporter
 from .payment_registrar import PaymentNotRegistered, RefundPaymentRegistrar
@@ -425,6 +425,7 @@ class RefundImporter(BigCommerceImporter):
                     f"BigCommerce refund #{mapped.refund_id} (order #{mapped.order_id})"
                 ),
                 "invoice_line_ids": self.credit_lines,
+                **same_rate(invoice),
             }
         )
         self.credit_note = credit_note

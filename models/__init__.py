@@ -1,6 +1,8 @@
 from . import (
     account_move,
+    account_payment_register,
     bigcommerce_backend,
+    bigcommerce_backend_currency,
     bigcommerce_backend_health,
     bigcommerce_backend_jobs,
     bigcommerce_backend_overview,

@@ -30,6 +30,7 @@ from . import (
     test_setup_checks,
     test_shared_rate_limit,
     test_shipments,
+    test_store_exchange_rate,
     test_store_health,
     test_store_timezone,
     test_tour,
