@@ -16,6 +16,8 @@ transactions are read only when those fields cannot tell (see
   store's total to the cent, and its residual is what is still owed.
 """
 
+import math
+
 from odoo import Command
 
 from ..bigcommerce.mapping import MappingError
@@ -82,13 +84,18 @@ def settle_against_account(move, account, amount, label, what):
         lambda line: line.account_id.account_type == "asset_receivable"
     )
     rate = store_rate(move)
-    balance = (
-        company.currency_id.round(amount / rate)
-        if rate
-        else move.currency_id._convert(
+    if not rate:
+        balance = move.currency_id._convert(
             amount, company.currency_id, company, move.invoice_date
         )
-    )
+    elif move.currency_id.compare_amounts(
+        abs(sum(receivable.mapped("amount_residual_currency"))), abs(amount)
+    ):
+        balance = company.currency_id.round(amount / rate)
+    else:
+        # What is left of the move, in full: its residual at its rate, as
+        # Odoo rounded it line by line.
+        balance = math.copysign(abs(sum(receivable.mapped("amount_residual"))), amount)
     common = {
         "name": label,
         "partner_id": move.commercial_partner_id.id,
