@@ -163,6 +163,11 @@ class InvoicePlan(ReconcilingPlan):
     untaxed: Decimal = ZERO
     tax: Decimal = ZERO
     total: Decimal = ZERO
+    #: For an order in another currency than the store's default: that
+    #: currency's code, and the rate the store applied from it to the
+    #: order's (``store_default_to_transactional_exchange_rate``).
+    store_currency: str = ""
+    store_rate: Decimal | None = None
 
     def _label(self):
         return f"Order {self.order_id}"
@@ -583,7 +588,23 @@ def _order_to_invoice_plan(order, taxes):
         tax=cents(order.get("total_tax")),
         total=cents(order.get("total_inc_tax")),
     )
+    plan.store_currency, plan.store_rate = store_exchange_rate(order, currency)
     return plan.check()
+
+
+def store_exchange_rate(order, currency):
+    """The store's default currency and the rate the store applied from it
+    to the order's ``currency``: ``(code, Decimal rate)``; ``("", None)``
+    for an order in the store's default currency, or without a readable
+    positive rate."""
+    store_currency = order.get("store_default_currency_code") or ""
+    if not store_currency or store_currency == currency:
+        return "", None
+    try:
+        rate = Decimal(str(order.get("store_default_to_transactional_exchange_rate")))
+    except (ArithmeticError, ValueError):
+        return store_currency, None
+    return store_currency, rate if rate.is_finite() and rate > 0 else None
 
 
 # ----------------------------------------------------------------------

@@ -9,9 +9,8 @@ compares.
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 from .client import parse_datetime
 from .mapping import MappingError, fee_untaxed, order_fees
@@ -30,27 +29,6 @@ def money(value):
         return Decimal(str(value if value not in (None, "") else 0)).quantize(CENT)
     except InvalidOperation:
         return ZERO
-
-
-def utc_bounds(date_from, date_to, tz_name=None):
-    """The period ``date_from`` to ``date_to`` (both days included) in the
-    time zone ``tz_name`` (UTC when not given), as ``[start, end)`` naive
-    UTC datetimes."""
-    zone = ZoneInfo(tz_name) if tz_name else UTC
-    start = datetime.combine(date_from, time.min, tzinfo=zone)
-    end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone)
-    return (
-        start.astimezone(UTC).replace(tzinfo=None),
-        end.astimezone(UTC).replace(tzinfo=None),
-    )
-
-
-def local_date(moment, tz_name=None):
-    """The day a naive UTC ``moment`` falls on in the time zone ``tz_name``."""
-    if not moment:
-        return None
-    zone = ZoneInfo(tz_name) if tz_name else UTC
-    return moment.replace(tzinfo=UTC).astimezone(zone).date()
 
 
 @dataclass

@@ -7,9 +7,14 @@ currency, the store's accounts, the product of a SKU and its revenue
 account, the Odoo sales tax of a BigCommerce rate, BigCommerce's tax amounts
 set on a move, and the check that a move's totals are BigCommerce's. Each
 lookup raises :class:`~..bigcommerce.mapping.MappingError` saying what to fix.
+
+The store's day of a moment (:func:`store_date`) is the one every move,
+period and store time shown is dated by: the day in the store's time zone.
 """
 
 from decimal import Decimal
+
+from odoo import fields
 
 from ..bigcommerce.mapping import (
     KIND_DISCOUNT,
@@ -21,6 +26,7 @@ from ..bigcommerce.mapping import (
     MappingError,
     cents,
 )
+from ..bigcommerce.store_time import format_local, local_date, utc_bounds
 
 # Charge line kind -> store field of its account.
 CHARGE_ACCOUNTS = {
@@ -31,6 +37,43 @@ CHARGE_ACCOUNTS = {
     KIND_DISCOUNT: "discount_account_id",
     KIND_GIFT_CERTIFICATE: "gift_certificate_account_id",
 }
+
+
+# --- the store's time zone ------------------------------------------------
+def store_time_zone(backend):
+    """The store's time zone name (``timezone``, read from BigCommerce at
+    each connection test), or ``False`` (UTC) while the store has none: the
+    one place that decides which time zone a store's days are in."""
+    return getattr(backend, "timezone", False) or False
+
+
+def store_date(backend, moment=None):
+    """The day ``moment`` (a naive UTC datetime, now when not given) falls
+    on in the store's time zone: the date of the moves it books."""
+    return local_date(moment or fields.Datetime.now(), store_time_zone(backend) or None)
+
+
+def store_time(backend, moment):
+    """``moment`` (naive UTC) as the store's clock shows it, with its zone's
+    abbreviation (``2026-03-31 23:30:00 CDT``); ``""`` for no moment."""
+    return format_local(moment, store_time_zone(backend) or None)
+
+
+def period_bounds(backend, date_from, date_to):
+    """``[start, end)`` of the days ``date_from`` to ``date_to`` in the
+    store's time zone (:func:`store_time_zone`), as naive UTC datetimes."""
+    return utc_bounds(date_from, date_to, store_time_zone(backend) or None)
+
+
+def same_rate(invoice):
+    """The values that book a credit note of ``invoice`` at its rate, when
+    the invoice is at the store's rate (else none: Odoo's rates)."""
+    if not invoice.bigcommerce_store_rate:
+        return {}
+    return {
+        "invoice_currency_rate": invoice.invoice_currency_rate,
+        "bigcommerce_store_rate": True,
+    }
 
 
 class AccountingResolver:
@@ -80,6 +123,39 @@ class AccountingResolver:
                 )
             )
         return currency
+
+    def invoice_rate(self, plan, currency):
+        """The rate of the order's invoice, company currency to ``currency``
+        (Odoo's ``invoice_currency_rate``), when the store books at the rate
+        it applied; ``None`` for Odoo's rates: the store's setting, an order
+        in the company's currency, or one the store converted nothing for.
+
+        :param plan: the order's plan (its ``store_currency``, ``store_rate``).
+        :param currency: the invoice's currency (``res.currency``).
+        :raises MappingError: when the store's rate is from another currency
+            than the company's.
+        """
+        company_currency = self.backend.company_id.currency_id
+        if (
+            self.backend.exchange_rate_source != "store"
+            or currency == company_currency
+            or not plan.store_currency
+        ):
+            return None
+        if plan.store_currency != company_currency.name or not plan.store_rate:
+            raise MappingError(
+                self.env._(
+                    "Order %(order)s: the store applied a rate from %(store)s to "
+                    "%(currency)s, which cannot give amounts in the company's "
+                    "%(company)s. Set the store's Exchange Rates to Odoo's rates "
+                    "(Accounting tab), then reprocess.",
+                    order=plan.order_id,
+                    store=plan.store_currency,
+                    currency=currency.name,
+                    company=company_currency.name,
+                )
+            )
+        return float(plan.store_rate)
 
     def account(self, field_name):
         """The store's account in ``field_name`` (a field of the store).

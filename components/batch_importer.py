@@ -31,6 +31,7 @@ from ..bigcommerce.const import MAX_PAGE_SIZE
 from ..bigcommerce.customers import customer_to_partner_values, values_digest
 from ..bigcommerce.mapping import clean_payload
 from . import jobs, kinds
+from .accounting import store_time
 from .importer import BigCommerceImporter
 
 
@@ -126,6 +127,11 @@ class BigCommerceBatchImporter(BigCommerceImporter):
     def _label(self):
         return self.label
 
+    def _since_label(self):
+        """The window's start as the store's clock shows it (its time
+        zone), for the batch's result."""
+        return store_time(self.backend, self.since)
+
 
 class OrderCatchUp(BigCommerceBatchImporter):
     """The catch-up on modified orders, for outages and missed webhooks: the
@@ -182,7 +188,7 @@ class OrderCatchUp(BigCommerceBatchImporter):
     def _result(self):
         result = (
             f"{len(self.queued)} order(s) queued for import, modified since "
-            f"{self.since}."
+            f"{self._since_label()}."
         )
         self._note_outcome("done", result)
         return result
@@ -300,7 +306,7 @@ class RefundCatchUp(BigCommerceBatchImporter):
     def _result(self):
         return (
             f"{len(self.queued)} refund(s) queued for import, created since "
-            f"{self.since}."
+            f"{self._since_label()}."
         )
 
 
@@ -408,6 +414,6 @@ class CustomerCatchUp(BigCommerceBatchImporter):
     def _result(self):
         return (
             f"{len(self.queued)} customer(s) queued for import, modified since "
-            f"{self.since}; {len(self.checked)} checked on the store, "
+            f"{self._since_label()}; {len(self.checked)} checked on the store, "
             f"{len(self.gone)} of them gone."
         )

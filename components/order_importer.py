@@ -3,7 +3,7 @@
 
 from decimal import Decimal
 
-from odoo import Command, fields
+from odoo import Command
 
 from ..bigcommerce.client import parse_datetime
 from ..bigcommerce.const import ORDER_STATUSES
@@ -27,7 +27,7 @@ from ..bigcommerce.payments import (
     paid_after_placed,
 )
 from . import kinds
-from .accounting import AccountingResolver
+from .accounting import AccountingResolver, store_date
 from .binder import BigCommerceBinder
 from .customer_importer import (
     GUEST_KIND,
@@ -102,6 +102,8 @@ class OrderImporter(BigCommerceImporter):
         self.invoice_lines = []
         # The product of each product line (:meth:`_line_products`).
         self.line_products = None
+        #: The invoice's rate when booked at the store's (else ``None``).
+        self.invoice_rate = None
         # What this import did and saw, for the chatter.
         self.changes = []
         self.outcomes = []
@@ -279,6 +281,7 @@ class OrderImporter(BigCommerceImporter):
         self.line_products = self._line_products(mapped)
         self.invoice_lines = self._invoice_line_commands(mapped, self.tax_by_rate)
         self.journal = self.accounting.sale_journal()
+        self.invoice_rate = self.accounting.invoice_rate(mapped, self.currency)
 
     def _line_products(self, mapped):
         """The product of each product line (``components/products.py``):
@@ -329,14 +332,18 @@ class OrderImporter(BigCommerceImporter):
                     self.outcomes.append(self._currency_change_note(mapped))
             return invoice
         if invoice:
+            had_store_rate = invoice.bigcommerce_store_rate
             invoice.write(
                 {
                     "partner_id": self.partner.id,
                     "currency_id": self.currency.id,
-                    "invoice_date": mapped.date.date() if mapped.date else False,
+                    "invoice_date": self._invoice_date(mapped),
                     "invoice_line_ids": [Command.clear(), *self.invoice_lines],
+                    **self._rate_values(invoice),
                 }
             )
+            if had_store_rate and not self.invoice_rate:
+                invoice.refresh_invoice_currency_rate()
             self.outcomes.append(self.env._("the draft invoice was rewritten"))
         else:
             invoice = self.env["account.move"].create(self._invoice_values(mapped))
@@ -624,11 +631,7 @@ class OrderImporter(BigCommerceImporter):
     # --- the invoice ------------------------------------------------------
     def _invoice_values(self, mapped):
         """The values of a new invoice of the order."""
-        invoice_date = (
-            mapped.date.date()
-            if mapped.date
-            else fields.Date.context_today(self.backend)
-        )
+        invoice_date = self._invoice_date(mapped)
         values = {
             "move_type": "out_invoice",
             "company_id": self.backend.company_id.id,
@@ -639,6 +642,7 @@ class OrderImporter(BigCommerceImporter):
             "ref": str(mapped.order_id),
             "invoice_origin": f"BigCommerce order #{mapped.order_id}",
             "invoice_line_ids": self.invoice_lines,
+            **self._rate_values(),
         }
         terms = self._payment_terms()
         if terms:
@@ -647,6 +651,25 @@ class OrderImporter(BigCommerceImporter):
             # Store orders are paid at checkout: due on the order date.
             values["invoice_date_due"] = invoice_date
         return values
+
+    def _rate_values(self, invoice=None):
+        """The invoice's exchange rate: the store's (:attr:`invoice_rate`),
+        else Odoo's (computed by Odoo; set again on a draft ``invoice`` that
+        had the store's)."""
+        if self.invoice_rate:
+            return {
+                "invoice_currency_rate": self.invoice_rate,
+                "bigcommerce_store_rate": True,
+            }
+        if invoice and invoice.bigcommerce_store_rate:
+            # Odoo's rate comes back once written (:meth:`_create_or_update`).
+            return {"bigcommerce_store_rate": False}
+        return {}
+
+    def _invoice_date(self, mapped):
+        """The invoice's date: the order's day in the store's time zone
+        (today's, for an order without a date)."""
+        return store_date(self.backend, mapped.date)
 
     def _payment_terms(self):
         """The customer's payment terms, else the store's, else none."""

@@ -18,8 +18,6 @@ import logging
 
 from markupsafe import Markup
 
-from odoo import fields
-
 from ..bigcommerce.const import (
     CANCELLED_STATUS_IDS,
     ORDER_STATUSES,
@@ -27,6 +25,7 @@ from ..bigcommerce.const import (
 )
 from ..bigcommerce.exceptions import BigCommerceFatalError
 from . import kinds
+from .accounting import same_rate, store_date
 
 _logger = logging.getLogger(__name__)
 
@@ -206,7 +205,9 @@ def _reverse(backend, binding, invoice, status):
                     order=binding.bigcommerce_id,
                     status=status,
                 ),
-                "invoice_date": fields.Date.context_today(invoice),
+                # Today, in the store's time zone.
+                "invoice_date": store_date(backend),
+                **same_rate(invoice),
             }
         ],
         cancel=post and not paid,

@@ -17,6 +17,8 @@ Each part settles its share of the invoice:
   store's total to the cent, and its residual is what is still owed.
 """
 
+import math
+
 from odoo import Command
 from odoo.tools import clean_context
 
@@ -29,6 +31,7 @@ from ..bigcommerce.payments import (
     payment_parts_from_order,
     payment_parts_from_transactions,
 )
+from .accounting import store_date
 
 # Payment part kind -> store field of its liability account.
 LIABILITY_ACCOUNTS = {
@@ -39,6 +42,14 @@ LIABILITY_ACCOUNTS = {
 
 class PaymentNotRegistered(Exception):
     """The payment cannot be registered; says why and what to do."""
+
+
+def store_rate(move):
+    """The rate (company currency to the move's) its payments are booked at
+    when the move is at the store's rate, else ``None`` (Odoo's rates)."""
+    if move.bigcommerce_store_rate and move.currency_id != move.company_currency_id:
+        return move.invoice_currency_rate
+    return None
 
 
 def settle_against_account(move, account, amount, label, what):
@@ -71,9 +82,19 @@ def settle_against_account(move, account, amount, label, what):
     receivable = move.line_ids.filtered(
         lambda line: line.account_id.account_type == "asset_receivable"
     )
-    balance = move.currency_id._convert(
-        amount, company.currency_id, company, move.invoice_date
-    )
+    rate = store_rate(move)
+    if not rate:
+        balance = move.currency_id._convert(
+            amount, company.currency_id, company, move.invoice_date
+        )
+    elif move.currency_id.compare_amounts(
+        abs(sum(receivable.mapped("amount_residual_currency"))), abs(amount)
+    ):
+        balance = company.currency_id.round(amount / rate)
+    else:
+        # What is left of the move, in full: its residual at its rate, as
+        # Odoo rounded it line by line.
+        balance = math.copysign(abs(sum(receivable.mapped("amount_residual"))), amount)
     common = {
         "name": label,
         "partner_id": move.commercial_partner_id.id,
@@ -197,6 +218,7 @@ def register_payment(move, journal, amount, memo, date=None):
                 # Books the payment's entry now (when it has an outstanding
                 # account), as the wizard does; nothing is written off.
                 "write_off_line_vals": [],
+                **_at_store_rate(move, lines, amount),
             }
         )
     )
@@ -217,6 +239,20 @@ def register_payment(move, journal, amount, memo, date=None):
             ).reconcile()
     move.matched_payment_ids += payment
     return payment
+
+
+def _at_store_rate(move, lines, amount):
+    """The payment's company-currency balance when ``move`` is at the store's
+    rate: what it settles in full at the move's own figures (the residual,
+    as Odoo rounded it), else its amount at that rate; so that no exchange
+    difference arises that the store never had. Nothing at Odoo's rates."""
+    rate = store_rate(move)
+    if not rate:
+        return {}
+    residual = sum(lines.mapped("amount_residual_currency"))
+    if move.currency_id.compare_amounts(abs(residual), amount) == 0:
+        return {"force_balance": abs(sum(lines.mapped("amount_residual")))}
+    return {"force_balance": move.company_currency_id.round(amount / rate)}
 
 
 def _partner_bank(move, lines, journal, payment_type):
@@ -272,16 +308,16 @@ class PaymentRegistrar:
         return parts
 
     def payment_date(self):
-        """The date of the gateway's payment: its capture for an order paid
-        after it was placed (never before the invoice), else the order's
-        date (the invoice's)."""
+        """The date of the gateway's payment: the store's day of its capture
+        for an order paid after it was placed (never before the invoice),
+        else the order's date (the invoice's)."""
         invoice_date = self.invoice.invoice_date
         if not self.paid_later:
             return invoice_date
         moment = capture_moment(self.transactions())
         if not moment:
             return invoice_date
-        return max(moment.date(), invoice_date)
+        return max(store_date(self.backend, moment), invoice_date)
 
     def register(self):
         """Register the payment; returns a sentence saying what was paid.

@@ -26,23 +26,11 @@ from ..bigcommerce.payments import ACTION_DRAFT, ACTION_HOLD, ACTION_POST
 from ..bigcommerce.reconciliation import (
     ZERO,
     Totals,
-    local_date,
     order_figures,
     refund_figures,
-    utc_bounds,
 )
-
-
-def store_time_zone(backend):
-    """The store's time zone name, or ``False`` (UTC) while the store has
-    none: the one place that decides which time zone a period is in."""
-    return getattr(backend, "timezone", False) or getattr(backend, "tz", False)
-
-
-def period_bounds(backend, date_from, date_to):
-    """``[start, end)`` of the days ``date_from`` to ``date_to`` in the
-    store's time zone (:func:`store_time_zone`), as naive UTC datetimes."""
-    return utc_bounds(date_from, date_to, store_time_zone(backend) or None)
+from ..bigcommerce.store_time import local_date
+from .accounting import period_bounds, store_time_zone
 
 
 def cents(currency, amount):

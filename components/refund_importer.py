@@ -15,7 +15,7 @@ What an order's import does for its refunds, and for a cancellation after
 invoicing, is in ``order_refunds.py``.
 """
 
-from odoo import Command, fields
+from odoo import Command
 
 from ..bigcommerce.client import parse_datetime
 from ..bigcommerce.labels import provider_label
@@ -35,7 +35,7 @@ from ..bigcommerce.refunds import (
     refund_to_credit_note_plan,
 )
 from . import kinds
-from .accounting import CHARGE_ACCOUNTS, AccountingResolver
+from .accounting import CHARGE_ACCOUNTS, AccountingResolver, same_rate, store_date
 from .importer import BigCommerceImporter
 from .order_importer import OrderImporter
 from .order_refunds import note_cancellation
@@ -472,7 +472,8 @@ class RefundImporter(BigCommerceImporter):
         """Create the credit note reversing part of the invoice, with
         BigCommerce's taxes and totals, or refuse it; returns it."""
         invoice = self.invoice
-        date = mapped.date.date() if mapped.date else fields.Date.context_today(invoice)
+        # The refund's day in the store's time zone (today's, without a date).
+        date = store_date(self.backend, mapped.date)
         reason = mapped.reason or self.env._("no reason given")
         credit_note = self.env["account.move"].create(
             {
@@ -493,6 +494,7 @@ class RefundImporter(BigCommerceImporter):
                     f"BigCommerce refund #{mapped.refund_id} (order #{mapped.order_id})"
                 ),
                 "invoice_line_ids": self.credit_lines,
+                **same_rate(invoice),
             }
         )
         self.credit_note = credit_note

@@ -17,6 +17,14 @@ class AccountMove(models.Model):
     bigcommerce_refund_count = fields.Integer(
         compute="_compute_bigcommerce_refund_count"
     )
+    bigcommerce_store_rate = fields.Boolean(
+        string="At the Store's Rate",
+        readonly=True,
+        copy=False,
+        help="Booked at the exchange rate the store applied to the order, not "
+        "at Odoo's: its payments, and the credit notes of its order, use its "
+        "rate.",
+    )
 
     # === COMPUTE METHODS === #
     @api.depends("bigcommerce_order_ids")

@@ -313,10 +313,12 @@ class BigCommerceBackend(models.Model):
                 self.env._("Connection failed"), self.state_message, "danger"
             )
         message = self.env._(
-            "Connected to %(name)s (currency %(currency)s, plan %(plan)s).",
+            "Connected to %(name)s (currency %(currency)s, plan %(plan)s, time "
+            "zone %(timezone)s).",
             name=self.store_name or self.store_hash,
             currency=self.store_currency or "?",
             plan=self.store_plan or "?",
+            timezone=self._time_zone_label(),
         )
         if self.rate_limit_quota:
             message += " " + self.env._(
@@ -402,22 +404,26 @@ class BigCommerceBackend(models.Model):
                 )
                 connected = False
                 continue
-            limits = client.rate_limit
-            backend.write(
-                {
-                    "state": "connected",
-                    "state_message": False,
-                    "store_name": info.get("name"),
-                    "store_currency": info.get("currency"),
-                    "store_plan": info.get("plan_name") or info.get("plan_level"),
-                    "rate_limit_quota": limits.quota if limits and limits.quota else 0,
-                    "rate_limit_window_ms": (
-                        limits.window_ms if limits and limits.window_ms else 0
-                    ),
-                    "connection_checked_at": fields.Datetime.now(),
-                }
-            )
+            backend.write(backend._store_information_values(info, client))
         return connected
+
+    def _store_information_values(self, info, client):
+        """The store's values once BigCommerce answered ``GET /v2/store``.
+
+        :param info: the answer (StoreInformation).
+        :param client: the client that asked, with the rate-limit headers.
+        """
+        limits = client.rate_limit
+        return {
+            "state": "connected",
+            "state_message": False,
+            "store_name": info.get("name"),
+            "store_currency": info.get("currency"),
+            "store_plan": info.get("plan_name") or info.get("plan_level"),
+            "rate_limit_quota": limits.quota if limits and limits.quota else 0,
+            "rate_limit_window_ms": limits.window_ms if limits else 0,
+            "connection_checked_at": fields.Datetime.now(),
+        }
 
     def _register_webhooks(self, previous_url=None):
         """Subscribe the store's webhook URL to the handled scopes, keeping

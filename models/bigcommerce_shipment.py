@@ -2,6 +2,7 @@
 from odoo import api, fields, models
 
 from ..bigcommerce.const import ORDER_STATUSES
+from ..components.accounting import store_time
 
 
 class BigCommerceShipment(models.Model):
@@ -94,3 +95,16 @@ class BigCommerceOrderStatusHistory(models.Model):
         [(str(key), label) for key, label in ORDER_STATUSES.items()]
     )
     custom_status = fields.Char(string="Status on the Store")
+    store_time = fields.Char(
+        string="Store Time",
+        compute="_compute_store_time",
+        help="The date, as the store's clock showed it (its time zone, UTC "
+        "while the store gives none).",
+    )
+
+    # === COMPUTE METHODS === #
+    @api.depends("date", "order_id.backend_id.timezone")
+    def _compute_store_time(self):
+        """The date in the store's time zone, with the zone's abbreviation."""
+        for entry in self:
+            entry.store_time = store_time(entry.order_id.backend_id, entry.date)

@@ -3,11 +3,13 @@
 catch-up now. The work is queued; the store form shows its progress."""
 
 import re
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..components import kinds
+from ..components.accounting import period_bounds, store_date, store_time_zone
 
 # "1234", "1234, 1240", "1300-1310", one per line...
 NUMBERS_RE = re.compile(r"(\d+)(?:\s*-\s*(\d+))?")
@@ -60,8 +62,15 @@ class BigCommerceImportWizard(models.TransientModel):
         default="date_created",
         required=True,
     )
-    date_from = fields.Datetime(string="From")
-    date_to = fields.Datetime(string="To", default=fields.Datetime.now)
+    date_from = fields.Date(
+        string="From",
+        help="The period's first day, in the store's time zone.",
+    )
+    date_to = fields.Date(
+        string="To",
+        help="The period's last day (included), in the store's time zone.",
+    )
+    timezone = fields.Selection(related="backend_id.timezone")
 
     @api.model
     def default_get(self, fields_list):
@@ -71,6 +80,10 @@ class BigCommerceImportWizard(models.TransientModel):
             and self.env.context.get("active_model") == "bigcommerce.backend"
         ):
             values["backend_id"] = self.env.context.get("active_id")
+        if "date_to" in fields_list and not values.get("date_to"):
+            # Today, in the store's time zone.
+            backend = self.env["bigcommerce.backend"].browse(values.get("backend_id"))
+            values["date_to"] = store_date(backend.exists())
         return values
 
     def action_import(self):
@@ -115,25 +128,28 @@ class BigCommerceImportWizard(models.TransientModel):
                     self.env._("Give the start and the end of the period, in order.")
                 )
             labels = dict(self._fields["date_field"]._description_selection(self.env))
+            # The days of the store's time zone; BigCommerce's date filters
+            # include their bounds, to the second.
+            start, end = period_bounds(backend, self.date_from, self.date_to)
+            until = end - timedelta(seconds=1)
             run = Run.create(
                 {
                     "backend_id": backend.id,
                     "mode": "period",
                     "name": self.env._(
-                        "Orders %(field)s from %(start)s to %(end)s",
+                        "Orders %(field)s from %(start)s to %(end)s (%(zone)s)",
                         field=labels[self.date_field].lower(),
-                        start=fields.Datetime.to_string(self.date_from),
-                        end=fields.Datetime.to_string(self.date_to),
+                        start=fields.Date.to_string(self.date_from),
+                        end=fields.Date.to_string(self.date_to),
+                        zone=store_time_zone(backend) or "UTC",
                     ),
-                    "date_from": self.date_from,
-                    "date_to": self.date_to,
+                    "date_from": start,
+                    "date_to": until,
                     "date_field": self.date_field,
                     "listing_state": "listing",
                 }
             )
-            backend._delay_orders_listing(
-                run, self.date_from, self.date_to, self.date_field
-            )
+            backend._delay_orders_listing(run, start, until, self.date_field)
         else:
             run = Run.create(
                 {

@@ -22,6 +22,7 @@ from bigcommerce.mapping import (
     order_line_items,
     order_to_invoice_plan,
     split_quantity,
+    store_exchange_rate,
     with_fee_taxes,
 )
 
@@ -166,6 +167,22 @@ def test_multi_currency_books_the_transactional_currency(sim, client):
     )
     assert order["default_currency_code"] == "EUR"
     assert plan.currency == "EUR"
+    # The rate the store applied, from its default currency.
+    assert (plan.store_currency, plan.store_rate) == ("USD", D("0.92"))
+
+
+def test_an_order_in_the_store_s_currency_has_no_store_rate(sim, client):
+    _order, plan = plan_of(sim, client, lines=[{"sku": "MUG", "quantity": 1}])
+    assert (plan.store_currency, plan.store_rate) == ("", None)
+
+
+@pytest.mark.parametrize("rate", ["0", "-1", "abc", None, "NaN"])
+def test_an_unreadable_store_rate_is_none(rate):
+    order = {
+        "store_default_currency_code": "USD",
+        "store_default_to_transactional_exchange_rate": rate,
+    }
+    assert store_exchange_rate(order, "EUR") == ("USD", None)
 
 
 def test_order_dates_and_customer(sim, client):

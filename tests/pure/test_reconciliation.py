@@ -5,13 +5,12 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from bigcommerce.reconciliation import (
-    local_date,
     order_figures,
     refund_figures,
     summary_amount,
     totals_by_currency,
-    utc_bounds,
 )
+from bigcommerce.store_time import local_date, utc_bounds
 
 D = Decimal
 

@@ -60,6 +60,7 @@ class BigCommerceSimulator:
         tax_inclusive=False,
         name="Demo Store",
         plan_name="Standard",
+        timezone="Etc/UTC",
         quota=150,
         window_ms=30000,
         seed=0,
@@ -86,6 +87,7 @@ class BigCommerceSimulator:
             plan_name=plan_name,
             client_id=client_id,
             now=now,
+            timezone=timezone,
         )
         self.faults = Faults(seed=seed)
         self.rate_limiter = RateLimiter(quota, window_ms, clock)

@@ -76,6 +76,7 @@ class StoreState:
         plan_name="Standard",
         client_id="cid",
         now=None,
+        timezone="Etc/UTC",
     ):
         self.lock = threading.RLock()
         self.store_hash = store_hash
@@ -84,6 +85,9 @@ class StoreState:
         self.name = name
         self.plan_name = plan_name
         self.client_id = client_id
+        #: The store's time zone (an IANA name, ``GET /v2/store``'s
+        #: ``timezone.name``); ``None``: the store gives none.
+        self.timezone = timezone
         self.base_url = API_HOST
         self.now = now or utcnow
         self.ids = Ids()

@@ -3,7 +3,8 @@
 
 import copy
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .dates import rfc2822, rfc3339, rfc3339_z
 from .money import money_num
@@ -284,9 +285,35 @@ def hook(record: dict) -> dict:
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "$", "AUD": "$"}
 
 
-def store_information(state) -> dict:
-    """``GET /v2/store`` (StoreInformation)."""
+def time_zone(name, year) -> dict:
+    """``timezone`` of ``GET /v2/store``: the zone's name, its offsets in
+    seconds in standard and in daylight saving time (the same when it has
+    none) and whether it has one, in ``year``; a name the time zone database
+    does not know, with offsets of zero."""
+    try:
+        zone = ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = UTC
+    moments = [datetime(year, month, 1, 12, tzinfo=zone) for month in (1, 7)]
+    standard = [m for m in moments if not m.dst()] or moments
+    daylight = [m for m in moments if m.dst()] or standard
     return {
+        "name": name,
+        "raw_offset": int(standard[0].utcoffset().total_seconds()),
+        "dst_offset": int(daylight[0].utcoffset().total_seconds()),
+        "dst_correction": any(m.dst() for m in moments),
+        "date_format": {
+            "display": "M jS Y",
+            "export": "M jS Y",
+            "extended_display": "M jS Y @ g:i A",
+        },
+    }
+
+
+def store_information(state) -> dict:
+    """``GET /v2/store`` (StoreInformation); without ``timezone`` for a
+    store whose time zone is ``None``."""
+    info = {
         "id": state.store_hash,
         "account_uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, state.store_hash)),
         "domain": f"{state.store_hash}.mybigcommerce.com",
@@ -303,17 +330,6 @@ def store_information(state) -> dict:
         "admin_email": "owner@example.com",
         "order_email": "orders@example.com",
         "favicon_url": "https://cdn.example.com/favicon.ico",
-        "timezone": {
-            "name": "Etc/UTC",
-            "raw_offset": 0,
-            "dst_offset": 0,
-            "dst_correction": False,
-            "date_format": {
-                "display": "M jS Y",
-                "export": "M jS Y",
-                "extended_display": "M jS Y @ g:i A",
-            },
-        },
         "language": "en",
         "currency": state.currency,
         "currency_symbol": CURRENCY_SYMBOLS.get(state.currency, state.currency),
@@ -348,3 +364,6 @@ def store_information(state) -> dict:
             "storefront_limits": {"active": 1, "total_including_inactive": 1},
         },
     }
+    if state.timezone:
+        info["timezone"] = time_zone(state.timezone, state.now().year)
+    return info
