@@ -131,14 +131,14 @@ class BigCommerceBackend(models.Model):
         """The values of each set-up check of the store, in order."""
         self.ensure_one()
         return [
-            self._check_taxes(),
-            self._check_gateways(),
-            self._check_accounts(),
-            self._check_webhooks(),
-            self._check_encryption_key(),
+            self._setup_check_taxes(),
+            self._setup_check_gateways(),
+            self._setup_check_accounts(),
+            self._setup_check_webhooks(),
+            self._setup_check_encryption_key(),
         ]
 
-    def _check_taxes(self):
+    def _setup_check_taxes(self):
         """Sales taxes that book their tax without an account or a grid: the
         tax lands in revenue, or outside the tax report."""
         taxes = self.env["account.tax"].search(
@@ -180,7 +180,7 @@ class BigCommerceBackend(models.Model):
             ),
         }
 
-    def _check_gateways(self):
+    def _setup_check_gateways(self):
         """Payment methods of the store's orders that the payment journal
         list does not name: their money lands in the default journal."""
         mapping = self.env["bigcommerce.payment.journal"]
@@ -222,7 +222,7 @@ class BigCommerceBackend(models.Model):
             ),
         }
 
-    def _check_accounts(self):
+    def _setup_check_accounts(self):
         """The store's journal and accounts left unset."""
         unset = [
             (self._fields[fname].get_description(self.env)["string"], needed)
@@ -258,7 +258,7 @@ class BigCommerceBackend(models.Model):
             ),
         }
 
-    def _check_webhooks(self):
+    def _setup_check_webhooks(self):
         """Hooks not registered on BigCommerce, or deactivated by it."""
         ours = self.webhook_subscription_ids.filtered("is_ours")
         inactive = ours.filtered(lambda hook: not hook.is_active)
@@ -286,7 +286,7 @@ class BigCommerceBackend(models.Model):
             ),
         }
 
-    def _check_encryption_key(self):
+    def _setup_check_encryption_key(self):
         """The secrets' key kept in the database, beside the secrets."""
         if not self.encryption_key_in_database:
             return {
