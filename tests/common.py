@@ -226,6 +226,31 @@ class SimulatorMixin(StoredJobsMixin):
         super().setUp()
         self.addCleanup(self.simulator.assert_conformant)
 
+    def reset_rate_limit(self):
+        """A fresh rate-limit window: at the simulator, and in the store's
+        shared row (which its workers commit on a connection of their own)."""
+        self.simulator.rate_limiter.reset()
+        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
+            cr.execute(
+                "DELETE FROM bigcommerce_rate_limit WHERE backend_id = %s",
+                [self.backend.id],
+            )
+            cr.commit()  # pylint: disable=invalid-commit
+
+    def start_without_webhooks(self, register=False):
+        """A public https address for the webhooks, and a simulated store
+        with none (it outlives a test); ``register``: register the store's,
+        in a fresh rate-limit window (each handled scope costs a request)."""
+        self.env["ir.config_parameter"].sudo().set_param(
+            "web.base.url", "https://erp.example.com"
+        )
+        self.backend.invalidate_recordset(["webhook_url"])
+        for hook_id in list(self.simulator.state.hooks):
+            self.simulator.state.delete_hook(hook_id)
+        if register:
+            self.reset_rate_limit()
+            self.backend.action_register_webhooks()
+
 
 class BigCommerceCase(SimulatorMixin, TransactionCase):
     @classmethod

@@ -7,12 +7,10 @@ import inspect
 import json
 import time
 import uuid
-from contextlib import closing
 from unittest import mock
 
 from odoo import Command, models
 from odoo.exceptions import AccessError, UserError
-from odoo.sql_db import db_connect
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -75,18 +73,6 @@ def public_connector_methods(env):
                     continue
                 found.setdefault(name, set()).add(attr)
     return {name: sorted(methods) for name, methods in sorted(found.items())}
-
-
-def reset_rate_limit(case):
-    """A fresh rate-limit window: at the simulator, and in the store's
-    shared row (which its workers commit on a connection of their own)."""
-    case.simulator.rate_limiter.reset()
-    with closing(db_connect(case.env.cr.dbname).cursor()) as cr:
-        cr.execute(
-            "DELETE FROM bigcommerce_rate_limit WHERE backend_id = %s",
-            [case.backend.id],
-        )
-        cr.commit()  # pylint: disable=invalid-commit
 
 
 @tagged("post_install", "-at_install")
@@ -270,7 +256,7 @@ class TestEveryActionChecksItsCaller(BigCommerceAccountingHttpCase):
         self.assertEqual(self.records["bigcommerce.failure"].state, "open")
 
         # The checks refuse outsiders, not the people who run the store.
-        reset_rate_limit(self)
+        self.reset_rate_limit()
         backend = self.backend.with_user(self.manager)
         self.assertIs(backend.action_refresh_webhooks(), True)
         self.assertEqual(
@@ -312,7 +298,7 @@ class TestEveryActionChecksItsCaller(BigCommerceAccountingHttpCase):
     def test_portal_user_refreshing_webhooks_over_json_rpc_is_refused(self):
         """The probe of the issue: a portal user's call_kw got ``true``, and
         spent the store's quota."""
-        reset_rate_limit(self)
+        self.reset_rate_limit()
         requests_before = len(self.simulator.requests)
         self.authenticate("bc_access_portal", "bc_access_portal_pw")
         for _attempt in range(3):
@@ -351,7 +337,7 @@ class TestWebhookAddressRotation(BigCommerceAccountingHttpCase):
         # The simulated store outlives a test: start each with no webhooks.
         for hook_id in list(self.simulator.state.hooks):
             self.simulator.state.delete_hook(hook_id)
-        reset_rate_limit(self)
+        self.reset_rate_limit()
         self.backend.action_register_webhooks()
 
     def hooks_to(self, url):

@@ -385,13 +385,7 @@ class TestBackend(BigCommerceCase):
 class TestWebhookRegistration(BigCommerceCase):
     def setUp(self):
         super().setUp()
-        self.env["ir.config_parameter"].sudo().set_param(
-            "web.base.url", "https://erp.example.com"
-        )
-        self.backend.invalidate_recordset(["webhook_url"])
-        # The simulated store outlives a test: start each with no webhooks.
-        for hook_id in list(self.simulator.state.hooks):
-            self.simulator.state.delete_hook(hook_id)
+        self.start_without_webhooks()
 
     def hooks(self):
         return {

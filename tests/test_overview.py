@@ -5,11 +5,9 @@ and figures that each open their list."""
 import json
 import time as time_module
 import uuid
-from contextlib import closing
 from datetime import datetime, time, timedelta
 
 from odoo import fields
-from odoo.sql_db import db_connect
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -32,23 +30,7 @@ class TestOverviewHealth(BigCommerceAccountingCase):
 
     def setUp(self):
         super().setUp()
-        self.env["ir.config_parameter"].sudo().set_param(
-            "web.base.url", "https://erp.example.com"
-        )
-        self.backend.invalidate_recordset(["webhook_url"])
-        for hook_id in list(self.simulator.state.hooks):
-            self.simulator.state.delete_hook(hook_id)
-        # Registering every handled scope costs a request each: a fresh
-        # rate-limit window per test, at the simulator and in the store's
-        # shared row (committed on a connection of its own).
-        self.simulator.rate_limiter.reset()
-        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
-            cr.execute(
-                "DELETE FROM bigcommerce_rate_limit WHERE backend_id = %s",
-                [self.backend.id],
-            )
-            cr.commit()  # pylint: disable=invalid-commit
-        self.backend.action_register_webhooks()
+        self.start_without_webhooks(register=True)
         self.log_delivery(timedelta(minutes=5))
 
     def log_delivery(self, age):

@@ -2,12 +2,10 @@
 """The store form says what is happening: webhooks subscribed, the last
 delivery, the last catch-up, and recovery from outages."""
 
-from contextlib import closing
 from datetime import timedelta
 
 from odoo import fields
 from odoo.exceptions import AccessError
-from odoo.sql_db import db_connect
 from odoo.tests import new_test_user, tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
@@ -20,23 +18,7 @@ from .common import BigCommerceAccountingCase
 class TestWebhookHealth(BigCommerceAccountingCase):
     def setUp(self):
         super().setUp()
-        self.env["ir.config_parameter"].sudo().set_param(
-            "web.base.url", "https://erp.example.com"
-        )
-        self.backend.invalidate_recordset(["webhook_url"])
-        for hook_id in list(self.simulator.state.hooks):
-            self.simulator.state.delete_hook(hook_id)
-        # Registering every handled scope costs a request each: a fresh
-        # rate-limit window per test, at the simulator and in the store's
-        # shared row (which its workers commit on a connection of their own).
-        self.simulator.rate_limiter.reset()
-        with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
-            cr.execute(
-                "DELETE FROM bigcommerce_rate_limit WHERE backend_id = %s",
-                [self.backend.id],
-            )
-            cr.commit()  # pylint: disable=invalid-commit
-        self.backend.action_register_webhooks()
+        self.start_without_webhooks(register=True)
 
     def hook(self, scope):
         return next(
