@@ -114,15 +114,48 @@ class RecordKind:
             lines as keywords).
         """
         bigcommerce_id = int(bigcommerce_id)
-        delayable = jobs.delay(
-            backend,
-            self.job_key.format(store=backend.id, id=bigcommerce_id),
-            f"{self.job_description.format(id=bigcommerce_id)} ({backend.name})",
+        delayable = jobs.delay(backend, *self._job_identity(backend, bigcommerce_id))
+        method, args, kwargs = self._job_call(bigcommerce_id, args, kwargs)
+        return getattr(delayable, method)(*args, **kwargs)
+
+    def webhook_job(self, backend, bigcommerce_id, *args, store_name=None):
+        """The job of the import a webhook delivery asks for, with the
+        kind's webhook options, built and not stored (``jobs.build()``):
+        the route's claim of the delivery stores it. ``None`` where
+        queue_job's tools are at work (a test's ``trap_jobs()``): queue it
+        with :meth:`delay_import` then.
+
+        :param store_name: the store's name, for the job's description,
+            when the caller has it (the webhook route's cache): ``backend``
+            is then not read.
+        """
+        bigcommerce_id = int(bigcommerce_id)
+        method, args, kwargs = self._job_call(
+            bigcommerce_id, args, dict(self.webhook_options)
         )
+        return jobs.build(
+            backend,
+            *self._job_identity(backend, bigcommerce_id, store_name),
+            method,
+            *args,
+            **kwargs,
+        )
+
+    def _job_identity(self, backend, bigcommerce_id, store_name=None):
+        """The identity key and description of the import of one record."""
+        return (
+            self.job_key.format(store=backend.id, id=bigcommerce_id),
+            f"{self.job_description.format(id=bigcommerce_id)} "
+            f"({store_name or backend.name})",
+        )
+
+    def _job_call(self, bigcommerce_id, args, kwargs):
+        """The store's job method that imports one record, and its
+        arguments: ``(method name, args, kwargs)``."""
         kwargs = dict(self.job_defaults, **kwargs)
         if not self.job:
-            return delayable._import_record(self.name, bigcommerce_id, *args, **kwargs)
-        return getattr(delayable, self.job)(bigcommerce_id, *args, **kwargs)
+            return "_import_record", (self.name, bigcommerce_id, *args), kwargs
+        return self.job, (bigcommerce_id, *args), kwargs
 
     def delay_batch(self, backend, identity_suffix="", **kwargs):
         """Queue this kind's catch-up; a pending duplicate is dropped.

@@ -22,7 +22,6 @@ from . import (
     bigcommerce_refund,
     bigcommerce_shipment,
     bigcommerce_status_rule,
-    bigcommerce_webhook_delivery,
     bigcommerce_webhook_log,
     bigcommerce_webhook_subscription,
     ir_http,

@@ -5,13 +5,20 @@ The clear fields are computed from their ciphertext columns and written
 through their inverse; only administrators read them. The key is the
 server's (``encryption_key`` of the configuration file's
 [bigcommerce_connector] section), else one generated into the database.
+
+The webhook route finds a store, and the secret its deliveries are signed
+with, by the store's webhook key, in a cache of each worker
+(:meth:`BigCommerceBackend._webhook_stores`): a delivery costs no query to
+find its store. The cache is cleared when a store's key, secret, archiving,
+hash, company or name change.
 """
 
 import logging
+from collections import namedtuple
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 from ..components.server_options import LEGACY_NAMES, server_option
 
@@ -28,6 +35,20 @@ SECRET_FIELDS = {
     "access_token": "access_token_encrypted",
     "client_secret": "client_secret_encrypted",
 }
+# What the webhook route knows of an active store, cached per worker.
+WebhookStore = namedtuple("WebhookStore", "id name company_id store_hash client_secret")
+# The fields whose change clears that cache.
+WEBHOOK_STORE_FIELDS = frozenset(
+    {
+        "webhook_key",
+        "active",
+        "client_secret",
+        "client_secret_encrypted",
+        "store_hash",
+        "company_id",
+        "name",
+    }
+)
 
 
 class BigCommerceBackend(models.Model):
@@ -94,7 +115,66 @@ class BigCommerceBackend(models.Model):
             backend.has_access_token = bool(stored.access_token_encrypted)
             backend.has_client_secret = bool(stored.client_secret_encrypted)
 
+    # === CRUD METHODS === #
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Create stores; the webhook route's cache of stores is cleared."""
+        backends = super().create(vals_list)
+        self._clear_webhook_stores()
+        return backends
+
+    def write(self, vals):
+        """Write stores; the webhook route's cache of stores is cleared when
+        what it holds changes."""
+        result = super().write(vals)
+        if WEBHOOK_STORE_FIELDS.intersection(vals):
+            self._clear_webhook_stores()
+        return result
+
+    def unlink(self):
+        """Delete stores; the webhook route's cache of stores is cleared."""
+        result = super().unlink()
+        self._clear_webhook_stores()
+        return result
+
     # === BUSINESS METHODS === #
+    @api.model
+    @tools.ormcache()
+    def _webhook_stores(self):
+        """The active stores by webhook key, as the webhook route needs
+        them: ``{webhook key: WebhookStore(id, name, company_id, store_hash,
+        client_secret)}``, the secret decrypted (``False`` when the store
+        has none). Do not change what it returns.
+
+        Cached in each worker, one entry for all the stores (a flood of
+        deliveries to keys no store has fills no cache): a delivery costs
+        no query to find its store and its secret.
+        """
+        backends = (
+            self.sudo().with_context(active_test=False).search([("active", "=", True)])
+        )
+        return {
+            backend.webhook_key: WebhookStore(
+                backend.id,
+                backend.name,
+                backend.company_id.id,
+                backend.store_hash,
+                backend.client_secret,
+            )
+            for backend in backends
+        }
+
+    @api.model
+    def _clear_webhook_stores(self):
+        """Clear the webhook route's cache of stores, in this worker now and
+        in the others at their next request (Odoo's cache signaling), and
+        again once the transaction is committed, so that a delivery read
+        between the change and its commit leaves nothing stale in the
+        cache."""
+        registry = self.env.registry
+        registry.clear_cache()
+        self.env.cr.postcommit.add(registry.clear_cache)
+
     @api.model
     def _get_fernet(self):
         """The cipher of the secrets: the server's key, else the database's."""

@@ -9,6 +9,14 @@ Done or Failed). Kept for the store's number of days,
 so that an accountant can answer "did BigCommerce ever tell us about order
 1234?".
 
+The log is also the replay guard: the row of a queued delivery *claims*
+its ``webhook-id`` under a unique index, so that the same delivery sent
+again (a replay within the signature's tolerance, BigCommerce retrying a
+delivery whose answer it lost), even concurrently, is a duplicate. The
+claim, the row and the delivery's job are one statement
+(:meth:`BigCommerceWebhookLog._claim`, an ``INSERT ... ON CONFLICT DO
+NOTHING``): that statement is the acknowledgement of a delivery.
+
 Deliveries to an address no store has are not recorded here (only in the
 server log): nothing identifies them, and anyone may send them.
 
@@ -21,9 +29,11 @@ saying how many came, and when the first and the last did
 """
 
 import logging
+from collections import namedtuple
 from datetime import timedelta
 
 import psycopg2
+import psycopg2.errors
 from psycopg2.pool import PoolError
 
 from odoo import api, fields, models
@@ -32,7 +42,7 @@ from odoo.tools import SQL
 
 from ..bigcommerce.client import clean_text
 from ..bigcommerce.webhook import WebhookMalformed, webhook_subject
-from ..components import actions
+from ..components import actions, jobs
 from ..components.kinds import kind_of_subject
 
 _logger = logging.getLogger(__name__)
@@ -41,6 +51,27 @@ _logger = logging.getLogger(__name__)
 # per minute; the others of the minute are counted on one row.
 REFUSALS_LOGGED_ONE_BY_ONE = 5
 REFUSAL_WINDOW = timedelta(minutes=1)
+# Why a delivery is a duplicate.
+DUPLICATE_REASON = "this webhook id was already received"
+
+
+def _small_int(value):
+    """``value`` as a positive 32-bit integer, else 0."""
+    if isinstance(value, bool):
+        return 0
+    try:
+        value = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+    return value if 0 < value < 2**31 else 0
+
+
+# The columns of one delivery's log row.
+LogRow = namedtuple(
+    "LogRow",
+    "backend_id company_id outcome http_status reason webhook_id scope "
+    "resource_type resource_id order_id subject subject_id",
+)
 # What a delivery can be about, as the registry of record kinds names them.
 SUBJECTS = [
     ("order", "Order"),
@@ -198,10 +229,18 @@ class BigCommerceWebhookLog(models.Model):
         "they came in.",
     )
 
+    claimed = fields.Boolean(
+        readonly=True,
+        help="Set on the row of a queued delivery: it holds the delivery's "
+        "webhook id, so that the same delivery sent again is a duplicate.",
+    )
+
     # One row counts a store's refused deliveries of one reason in a minute.
     _refusal_count_uniq = models.UniqueIndex(
         "(backend_id, reason, window_start) WHERE window_start IS NOT NULL"
     )
+    # The replay guard: one queued delivery per store and webhook id.
+    _claim_uniq = models.UniqueIndex("(backend_id, webhook_id) WHERE claimed")
 
     # === COMPUTE METHODS === #
     @api.depends("subject", "subject_id", "order_id")
@@ -342,6 +381,45 @@ class BigCommerceWebhookLog(models.Model):
         return {"subject": kind, "subject_id": args[0]}
 
     @api.model
+    def _row(
+        self, backend, outcome, http_status, reason=None, envelope=None, webhook_id=None
+    ):
+        """The log row of one delivery to ``backend`` (a store record, or
+        the route's cached ``WebhookStore``), as a :data:`LogRow`.
+        ``envelope`` is only given for a delivery whose signature was
+        verified: what an unsigned body says is not worth keeping."""
+        data = (envelope or {}).get("data")
+        data = data if isinstance(data, dict) else {}
+        scope = (envelope or {}).get("scope")
+        company = backend.company_id
+        subject = self._subject_values(scope, data)
+        return LogRow(
+            backend_id=backend.id,
+            company_id=getattr(company, "id", company) or None,
+            outcome=outcome,
+            http_status=http_status,
+            # Signed text may still hold what PostgreSQL refuses (NUL).
+            reason=clean_text(str(reason or ""))[:250] or None,
+            webhook_id=clean_text(str(webhook_id or ""))[:128] or None,
+            scope=clean_text(scope)[:128] if isinstance(scope, str) else None,
+            resource_type=(
+                clean_text(data["type"])[:32]
+                if isinstance(data.get("type"), str)
+                else None
+            ),
+            resource_id=_small_int(data.get("id")),
+            order_id=_small_int(
+                data.get("orderId") or data.get("order_id")
+                if data.get("type") in ("shipment", "transaction")
+                else data.get("id")
+                if data.get("type") == "order"
+                else None
+            ),
+            subject=subject.get("subject"),
+            subject_id=subject.get("subject_id"),
+        )
+
+    @api.model
     def _record(
         self,
         backend,
@@ -352,53 +430,135 @@ class BigCommerceWebhookLog(models.Model):
         webhook_id=None,
         job=None,
     ):
-        """Log one delivery to ``backend``. ``envelope`` is only given for
-        a delivery whose signature was verified: what an unsigned body says
-        is not worth keeping.
+        """Log one delivery to ``backend``, in one statement; the log
+        record. ``envelope`` is only given for a delivery whose signature
+        was verified: what an unsigned body says is not worth keeping.
 
+        :param backend: the store, a record or the webhook route's cached
+            ``WebhookStore``.
         :param job: what queueing the delivery's import returned (a queue_job
             ``Job``, or the ``queue.job`` already waiting for the record).
         """
-        data = (envelope or {}).get("data")
-        data = data if isinstance(data, dict) else {}
-        scope = (envelope or {}).get("scope")
-
-        def small_int(value):
-            if isinstance(value, bool):
-                return 0
-            try:
-                value = int(value)
-            except (TypeError, ValueError, OverflowError):
-                return 0
-            return value if 0 < value < 2**31 else 0
-
-        order_id = small_int(
-            data.get("orderId") or data.get("order_id")
-            if data.get("type") in ("shipment", "transaction")
-            else data.get("id")
-            if data.get("type") == "order"
-            else None
+        row = self._row(backend, outcome, http_status, reason, envelope, webhook_id)
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO bigcommerce_webhook_log (%s, job_id, received_at, "
+                "delivery_count) VALUES (%s, %s, %s, 1) RETURNING id",
+                SQL(", ").join(SQL.identifier(name) for name in row._fields),
+                SQL(", ").join(SQL("%s", value) for value in row),
+                self._job_record(job).id or None if job else None,
+                fields.Datetime.now(),
+            )
         )
-        return self.sudo().create(
-            {
-                "backend_id": backend.id,
-                "outcome": outcome,
-                "http_status": http_status,
-                # Signed text may still hold what PostgreSQL refuses (NUL).
-                "reason": clean_text(str(reason or ""))[:250] or False,
-                "webhook_id": clean_text(str(webhook_id or ""))[:128] or False,
-                "scope": clean_text(scope)[:128] if isinstance(scope, str) else False,
-                "resource_type": (
-                    clean_text(data["type"])[:32]
-                    if isinstance(data.get("type"), str)
-                    else False
+        return self.browse(self.env.cr.fetchone()[0])
+
+    @api.model
+    def _claim(self, backend, envelope, webhook_id, job=None):
+        """Claim a verified delivery's ``webhook_id``, log it and store its
+        job: ``True``, queued; or, when the id was already claimed, log it
+        as a duplicate: ``False``. One statement.
+
+        Of concurrent deliveries of one id, the unique index lets one
+        through and makes the others wait for it. In the request's
+        REPEATABLE READ transaction, a claim committed by another request
+        after this transaction began is a serialization failure: the claim
+        is then the only thing this transaction holds (the acknowledgement
+        starts with it), which is rolled back, and the claim is tried again
+        on a fresh snapshot, which sees the other claim.
+
+        :param backend: the store, a record or the webhook route's cached
+            ``WebhookStore``.
+        :param envelope: the verified envelope (its scope and data are
+            logged).
+        :param job: the delivery's job, a queue_job ``Job`` built and not
+            stored (``jobs.build()``), or ``None``. It is stored by the same
+            statement when the delivery is claimed, unless a job of its
+            identity key is waiting (queue_job's own rule): the row then
+            names that job.
+        """
+        queued = self._row(backend, "queued", 200, None, envelope, webhook_id)
+        duplicate = queued._replace(outcome="duplicate", reason=DUPLICATE_REASON)
+        columns = SQL(", ").join(SQL.identifier(name) for name in queued._fields)
+        now = fields.Datetime.now()
+        job_ctes, job_id, job_insert = SQL(), SQL("NULL"), SQL()
+        if job is not None:
+            job_columns, job_values = jobs.row(job)
+            job_ctes = SQL(
+                """
+                new_job AS (SELECT nextval('queue_job_id_seq') AS id),
+                pending AS (
+                    SELECT id FROM queue_job
+                    WHERE identity_key = %(key)s AND state IN %(active)s
+                    LIMIT 1
                 ),
-                "resource_id": small_int(data.get("id")),
-                "order_id": order_id,
-                "job_id": self._job_record(job).id,
-                **self._subject_values(scope, data),
-            }
+                """,
+                key=job.identity_key,
+                active=jobs.WAITING_STATES,
+            )
+            job_id = SQL("COALESCE((SELECT id FROM pending), (SELECT id FROM new_job))")
+            job_insert = SQL(
+                """
+                , job AS (
+                    INSERT INTO queue_job (id, %(columns)s)
+                    SELECT new_job.id, %(values)s
+                    FROM claim JOIN new_job ON claim.job_id = new_job.id
+                    RETURNING id
+                )
+                """,
+                columns=job_columns,
+                values=job_values,
+            )
+        query = SQL(
+            """
+            WITH %(job_ctes)s claim AS (
+                INSERT INTO bigcommerce_webhook_log
+                    (%(columns)s, received_at, delivery_count, claimed, job_id)
+                SELECT %(queued)s, %(now)s, 1, TRUE, %(job_id)s
+                ON CONFLICT (backend_id, webhook_id) WHERE claimed DO NOTHING
+                RETURNING job_id
+            ), duplicate AS (
+                INSERT INTO bigcommerce_webhook_log
+                    (%(columns)s, received_at, delivery_count)
+                SELECT %(duplicate)s, %(now)s, 1
+                WHERE NOT EXISTS (SELECT FROM claim)
+            ) %(job_insert)s
+            SELECT EXISTS (SELECT FROM claim)
+            """,
+            job_ctes=job_ctes,
+            columns=columns,
+            queued=SQL(", ").join(SQL("%s", value) for value in queued),
+            duplicate=SQL(", ").join(SQL("%s", value) for value in duplicate),
+            now=now,
+            job_id=job_id,
+            job_insert=job_insert,
         )
+        # (Nothing to write, and no statement, when no row was changed.)
+        self.flush_model(["backend_id", "webhook_id", "claimed"])
+        self.env["queue.job"].flush_model(["identity_key", "state"])
+        cr = self.env.cr
+        try:
+            cr.execute(query, log_exceptions=False)
+        except psycopg2.errors.SerializationFailure:
+            cr.rollback()
+            cr.execute(query)
+        return cr.fetchone()[0]
+
+    @api.model
+    def _link_job(self, backend, webhook_id, job):
+        """Name ``job`` (what queueing a delivery's import returned) on the
+        row that claimed ``webhook_id``: for a job queued apart from the
+        claim (queue_job's tools at work)."""
+        job_id = self._job_record(job).id if job else None
+        if job_id:
+            self.env.cr.execute(
+                SQL(
+                    "UPDATE bigcommerce_webhook_log SET job_id = %s "
+                    "WHERE backend_id = %s AND webhook_id = %s AND claimed",
+                    job_id,
+                    backend.id,
+                    webhook_id,
+                )
+            )
 
     @api.model
     def _job_record(self, job):
@@ -450,7 +610,7 @@ class BigCommerceWebhookLog(models.Model):
         now = (now or fields.Datetime.now()).replace(microsecond=0)
         return {
             "backend": backend.id,
-            "company": backend.company_id.id or None,
+            "company": getattr(backend.company_id, "id", backend.company_id) or None,
             "status": http_status,
             "reason": clean_text(str(reason or ""))[:250] or "-",
             "webhook_id": clean_text(str(webhook_id or ""))[:128] or None,

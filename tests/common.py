@@ -617,9 +617,6 @@ class CommittedStoreMixin:
             backend.order_ids.unlink()
             backend.customer_ids.unlink()
             backend.failure_ids.unlink()
-            env["bigcommerce.webhook.delivery"].search(
-                [("backend_id", "=", backend_id)]
-            ).unlink()
             backend.webhook_log_ids.unlink()
             # Jobs the store queued: their identity keys are
             # bigcommerce-<kind>-<store id>[-<what>].

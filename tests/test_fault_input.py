@@ -289,9 +289,9 @@ class TestOutsiders(BigCommerceAccountingCase, HttpCase):
             [("backend_id", "=", cls.backend.id)]
         )
         cls.delivery = (
-            cls.env["bigcommerce.webhook.delivery"]
+            cls.env["bigcommerce.webhook.log"]
             .sudo()
-            .create({"backend_id": cls.backend.id, "webhook_id": "msg_outsider"})
+            ._record(cls.backend, "queued", 200, webhook_id="msg_outsider")
         )
 
     def test_outsider_reads_and_triggers_nothing_by_orm(self):
@@ -343,7 +343,7 @@ class TestOutsiders(BigCommerceAccountingCase, HttpCase):
             ),
             "read delivery logs": (
                 "call_kw",
-                "bigcommerce.webhook.delivery",
+                "bigcommerce.webhook.log",
                 "search_read",
                 [[]],
                 {"fields": ["webhook_id"]},

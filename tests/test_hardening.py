@@ -275,15 +275,26 @@ class TestConcurrentDeliveries(CommittedStoreMixin, TransactionCase):
         workers = 8
         barrier = threading.Barrier(workers, timeout=THREAD_TIMEOUT)
         outcomes = []
+        envelope = {
+            "scope": "store/order/created",
+            "data": {"type": "order", "id": 4242},
+        }
 
         def deliver():
             with closing(db_connect(self.env.cr.dbname).cursor()) as cr:
                 env = self.env_on(cr)
                 backend = env["bigcommerce.backend"].browse(self.backend_id)
+                store = env["bigcommerce.backend"]._webhook_stores()[
+                    backend.webhook_key
+                ]
                 barrier.wait()
                 # What the route does once the delivery is verified.
-                if env["bigcommerce.webhook.delivery"]._claim(backend, "msg_same"):
-                    kinds.delay_import(backend, "order", 4242)
+                job = kinds.KINDS["order"].webhook_job(
+                    backend, 4242, store_name=store.name
+                )
+                if env["bigcommerce.webhook.log"]._claim(
+                    store, envelope, "msg_same", job=job
+                ):
                     outcomes.append("queued")
                 else:
                     outcomes.append("duplicate")
@@ -301,4 +312,13 @@ class TestConcurrentDeliveries(CommittedStoreMixin, TransactionCase):
             jobs = env["queue.job"].search_count(
                 [("identity_key", "=", self.identity_key)]
             )
+            logged = env["bigcommerce.webhook.log"].search(
+                [("backend_id", "=", self.backend_id)]
+            )
+            self.assertEqual(
+                sorted(logged.mapped("outcome")),
+                ["duplicate"] * (workers - 1) + ["queued"],
+            )
+            self.assertEqual(set(logged.mapped("webhook_id")), {"msg_same"})
+            self.assertEqual(logged.filtered("claimed").outcome, "queued")
         self.assertEqual(jobs, 1)

@@ -17,6 +17,7 @@ from odoo.tools import mute_logger
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..bigcommerce.webhook import REPLAY_WINDOW
+from ..components import kinds
 from ..controllers.main import MAX_BODY_BYTES
 from .common import CLIENT_SECRET, BigCommerceAccountingHttpCase
 from .simulator import webhooks as simulator_webhooks
@@ -351,24 +352,170 @@ class TestWebhook(BigCommerceAccountingHttpCase):
         )
         self.assertEqual(len(self.connector_jobs("_import_order")), 2)
 
-    def test_seen_ids_are_forgotten_after_the_replay_window(self):
-        Delivery = self.env["bigcommerce.webhook.delivery"].sudo()
-        old, recent = (
-            Delivery.create(
-                {
-                    "backend_id": self.backend.id,
-                    "webhook_id": webhook_id,
-                    "received_at": fields.Datetime.now() - age,
-                }
-            )
-            for webhook_id, age in (
-                ("msg_old", REPLAY_WINDOW + timedelta(minutes=5)),
-                ("msg_recent", timedelta(minutes=1)),
-            )
+    def test_seen_ids_are_remembered_as_long_as_the_log(self):
+        """The log is the replay guard: the same delivery, sent again long
+        after the signature's tolerance (BigCommerce retrying a delivery
+        whose answer it lost signs it again), is still a duplicate; once
+        the log has forgotten the delivery, its id is new again."""
+        envelope = self.envelope(data={"type": "order", "id": 78})
+        self.assertEqual(
+            self.deliver(envelope, webhook_id="msg_retried").json(),
+            {"status": "queued"},
         )
-        Delivery._gc_old_deliveries()
-        self.assertFalse(old.exists())
-        self.assertTrue(recent.exists())
+        queued = self.env["bigcommerce.webhook.log"].search(
+            [("webhook_id", "=", "msg_retried")]
+        )
+        self.assertTrue(queued.claimed)
+        self.connector_jobs("_import_order").write({"state": "done"})
+        long_ago = fields.Datetime.now() - REPLAY_WINDOW - timedelta(days=2)
+        self.env.cr.execute(
+            "UPDATE bigcommerce_webhook_log SET received_at = %s WHERE id = %s",
+            [long_ago, queued.id],
+        )
+        self.assertEqual(
+            self.deliver(envelope, webhook_id="msg_retried").json(),
+            {"status": "duplicate"},
+        )
+        self.assertEqual(len(self.connector_jobs("_import_order")), 1)
+        self.backend.webhook_log_days = 1
+        self.env["bigcommerce.webhook.log"].sudo()._gc_old_log()
+        self.assertFalse(queued.exists())
+        self.assertEqual(
+            self.deliver(envelope, webhook_id="msg_retried").json(),
+            {"status": "queued"},
+        )
+        self.assertEqual(len(self.connector_jobs("_import_order")), 2)
+
+    # -- the acknowledgement's cost ----------------------------------------------
+    def test_acknowledgement_is_one_statement(self):
+        """A valid delivery is answered with one SQL statement: the claim
+        that logs it and stores its job. The store and its secret come from
+        the worker's cache; nothing is computed by the ORM."""
+        # The first delivery fills the worker's caches (the stores, the job
+        # function's configuration).
+        self.assertEqual(self.deliver().json(), {"status": "queued"})
+        key = self.backend.webhook_key
+        for order_id in (251, 252):
+            body = json.dumps(
+                self.envelope(data={"type": "order", "id": order_id})
+            ).encode()
+            headers = self.sign(body)
+            with self.assertQueryCount(1):
+                response = self.post(body, headers, key=key)
+            self.assertEqual(response.json(), {"status": "queued"})
+        # A duplicate costs its one statement: the claim that logs it.
+        body = json.dumps(self.envelope(data={"type": "order", "id": 253})).encode()
+        headers = self.sign(body)
+        self.assertEqual(self.post(body, headers, key=key).json(), {"status": "queued"})
+        with self.assertQueryCount(1):
+            response = self.post(body, headers, key=key)
+        self.assertEqual(response.json(), {"status": "duplicate"})
+        # Each delivery is logged, and each queued one has its job.
+        jobs = self.connector_jobs("_import_order")
+        self.assertEqual(
+            sorted(tuple(args) for args in jobs.mapped("args")),
+            [(250,), (251,), (252,), (253,)],
+        )
+        logs = self.env["bigcommerce.webhook.log"].search(
+            [("backend_id", "=", self.backend.id)]
+        )
+        self.assertEqual(sorted(logs.mapped("outcome")), ["duplicate"] + ["queued"] * 4)
+        self.assertEqual(set(logs.mapped("company_id")), {self.backend.company_id})
+
+    def test_job_of_the_claim_is_queue_jobs_own(self):
+        """The job the claim of a delivery stores is the row queue_job's own
+        ``with_delay()`` stores, with the same followers; a job waiting for
+        the same record is named, not queued twice."""
+        Jobs = self.env["queue.job"].sudo()
+        Log = self.env["bigcommerce.webhook.log"].sudo()
+        kind = kinds.KINDS["order"]
+        backend = self.backend.with_user(SUPERUSER_ID)
+        store = self.env["bigcommerce.backend"]._webhook_stores()[
+            self.backend.webhook_key
+        ]
+        envelope = self.envelope(data={"type": "order", "id": 260})
+
+        def row(job_record):
+            self.env.flush_all()
+            self.env.cr.execute(
+                "SELECT * FROM queue_job WHERE id = %s", [job_record.id]
+            )
+            values = self.env.cr.dictfetchone()
+            for fname in ("id", "uuid", "date_created"):
+                values.pop(fname)
+            return values
+
+        def claim(webhook_id):
+            job = kind.webhook_job(backend, 260, store_name=store.name)
+            claimed = Log._claim(store, envelope, webhook_id, job=job)
+            stored = Jobs.search([("uuid", "=", job.uuid)])
+            log = Log.search([("webhook_id", "=", webhook_id)], order="id desc")[:1]
+            return claimed, stored, log
+
+        with_delay = kind.delay_import(backend, 260, **kind.webhook_options)
+        stored_by_queue_job = Jobs.search([("uuid", "=", with_delay.uuid)])
+        expected = row(stored_by_queue_job)
+        followers = stored_by_queue_job.message_follower_ids.partner_id
+        stored_by_queue_job.unlink()
+
+        claimed, job, log = claim("msg_260")
+        self.assertTrue(claimed)
+        self.assertEqual(row(job), expected)
+        self.assertEqual(job.message_follower_ids.partner_id, followers)
+        self.assertEqual((job.state, job.records), ("pending", self.backend))
+        self.assertEqual(log.job_id, job)
+        self.assertEqual(
+            (log.outcome, log.subject, log.subject_id), ("queued", "order", 260)
+        )
+        # Waiting: another delivery of the order names that job.
+        claimed, stored, log = claim("msg_261")
+        self.assertTrue(claimed)
+        self.assertFalse(stored)
+        self.assertEqual(log.job_id, job)
+        # Done: the next one is queued.
+        job.state = "done"
+        claimed, stored, log = claim("msg_262")
+        self.assertTrue(claimed)
+        self.assertEqual(log.job_id, stored)
+        self.assertEqual(stored.state, "pending")
+        # A duplicate queues nothing and names no job.
+        claimed, stored, log = claim("msg_260")
+        self.assertFalse(claimed)
+        self.assertFalse(stored)
+        self.assertEqual((log.outcome, log.job_id), ("duplicate", Jobs))
+
+    def test_store_changes_reach_the_route_at_once(self):
+        """The route's cache of stores is cleared when a store's webhook
+        key, secret or archiving change, or a store is added."""
+        self.assertEqual(self.deliver().json(), {"status": "queued"})
+        order_ids = iter(range(300, 400))
+
+        def answer(key=None, store_hash=None, **sign_options):
+            data = {"type": "order", "id": next(order_ids)}
+            envelope = self.envelope(data=data)
+            if store_hash:
+                envelope["producer"] = f"stores/{store_hash}"
+            body = json.dumps(envelope).encode()
+            response = self.post(body, self.sign(body, **sign_options), key=key)
+            return response.status_code
+
+        old_key = self.backend.webhook_key
+        self.backend.sudo().webhook_key = "a-new-key-for-this-store"
+        self.assertEqual(answer(key=old_key), 401)
+        self.assertEqual(answer(), 200)
+        self.backend.client_secret = "another-secret"
+        self.assertEqual(answer(), 401)
+        self.assertEqual(answer(secret="another-secret"), 200)
+        another = self.backend.copy(
+            {"name": "Another store", "store_hash": "anotherstore1"}
+        )
+        another.client_secret = CLIENT_SECRET
+        self.assertEqual(answer(another.webhook_key, another.store_hash), 200)
+        another.active = False
+        self.assertEqual(answer(another.webhook_key, another.store_hash), 401)
+        self.assertEqual(
+            len(self.connector_jobs("_import_order")), 4, "one job per answer 200"
+        )
 
     # -- end to end ----------------------------------------------------------
     def test_webhook_to_posted_invoice(self):
