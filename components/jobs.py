@@ -56,12 +56,11 @@ def delay(backend, identity_key, description, model=None, records=None):
     backend.ensure_one()
     if records is None:
         records = backend.env[model] if model else backend
-    options = {
-        "identity_key": identity_key,
-        "description": description,
-        "max_retries": JOB_MAX_RETRIES,
-    }
-    return records.with_delay(**options)
+    return records.with_delay(
+        identity_key=identity_key,
+        description=description,
+        max_retries=JOB_MAX_RETRIES,
+    )
 
 
 def build(backend, identity_key, description, method, *args, **kwargs):
