@@ -7,7 +7,7 @@ from odoo.tests import tagged
 from odoo.tools import config
 
 from ..models.bigcommerce_backend_secrets import ENCRYPTION_KEY_OPTION
-from .common import BigCommerceAccountingCase
+from .common import BigCommerceAccountingCase, BigCommerceAccountingHttpCase
 
 
 @tagged("post_install", "-at_install")
@@ -190,4 +190,53 @@ class TestSetupChecks(BigCommerceAccountingCase):
         self.assertEqual(
             sorted(self.backend.setup_check_ids.mapped("code")),
             ["accounts", "encryption_key", "gateways", "taxes", "webhooks"],
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestSetupAndFailureTours(BigCommerceAccountingHttpCase):
+    """In a real browser: the set-up checks' Fix opens the taxes to fix, and
+    a failed order's banner opens its failure."""
+
+    def test_set_up_checks_fix_opens_the_taxes_to_fix(self):
+        company = self.backend.company_id
+        tax = self.env["account.tax"].create(
+            {
+                "name": "Bare tour tax 7%",
+                "amount": 7,
+                "type_tax_use": "sale",
+                "company_id": company.id,
+                "repartition_line_ids": [
+                    Command.create(
+                        {"document_type": document, "repartition_type": kind}
+                    )
+                    for document in ("invoice", "refund")
+                    for kind in ("base", "tax")
+                ],
+            }
+        )
+        self.assertTrue(tax)
+        self.start_tour(
+            f"/odoo/action-bigcommerce_connector.bigcommerce_backend_action/"
+            f"{self.backend.id}",
+            "bigcommerce_setup_checks_tour",
+            login="accountman",
+            timeout=600,
+        )
+
+    def test_failed_order_banner_opens_its_failure(self):
+        order = self.add_order()
+        self.import_order(order)
+        binding = self.env["bigcommerce.order"].search(
+            [("backend_id", "=", self.backend.id), ("bigcommerce_id", "=", order["id"])]
+        )
+        binding.sudo().sync_state = "failed"
+        self.env["bigcommerce.failure"].sudo()._record(
+            self.backend, "order", order["id"], "Unknown SKU 'TOUR-X'"
+        )
+        self.start_tour(
+            f"/odoo/action-bigcommerce_connector.bigcommerce_order_action/{binding.id}",
+            "bigcommerce_failed_order_tour",
+            login="accountman",
+            timeout=600,
         )
