@@ -82,19 +82,13 @@ def settle_against_account(move, account, amount, label, what):
     receivable = move.line_ids.filtered(
         lambda line: line.account_id.account_type == "asset_receivable"
     )
-    rate = store_rate(move)
-    if not rate:
+    balance = store_rate_balance(move, receivable, abs(amount))
+    if balance is None:
         balance = move.currency_id._convert(
             amount, company.currency_id, company, move.invoice_date
         )
-    elif move.currency_id.compare_amounts(
-        abs(sum(receivable.mapped("amount_residual_currency"))), abs(amount)
-    ):
-        balance = company.currency_id.round(amount / rate)
     else:
-        # What is left of the move, in full: its residual at its rate, as
-        # Odoo rounded it line by line.
-        balance = math.copysign(abs(sum(receivable.mapped("amount_residual"))), amount)
+        balance = math.copysign(balance, amount)
     common = {
         "name": label,
         "partner_id": move.commercial_partner_id.id,
@@ -241,18 +235,27 @@ def register_payment(move, journal, amount, memo, date=None):
     return payment
 
 
-def _at_store_rate(move, lines, amount):
-    """The payment's company-currency balance when ``move`` is at the store's
-    rate: what it settles in full at the move's own figures (the residual,
-    as Odoo rounded it), else its amount at that rate; so that no exchange
-    difference arises that the store never had. Nothing at Odoo's rates."""
+def store_rate_balance(move, lines, amount):
+    """The company-currency balance (unsigned) of settling ``amount`` (in
+    ``move``'s currency, positive) of ``lines`` when ``move`` is at the
+    store's rate: what is left of them in full at the move's own figures (the
+    residual, as Odoo rounded it line by line), else the amount at that rate;
+    so that no exchange difference arises that the store never had. ``None``
+    at Odoo's rates."""
     rate = store_rate(move)
     if not rate:
-        return {}
+        return None
     residual = sum(lines.mapped("amount_residual_currency"))
     if move.currency_id.compare_amounts(abs(residual), amount) == 0:
-        return {"force_balance": abs(sum(lines.mapped("amount_residual")))}
-    return {"force_balance": move.company_currency_id.round(amount / rate)}
+        return abs(sum(lines.mapped("amount_residual")))
+    return move.company_currency_id.round(amount / rate)
+
+
+def _at_store_rate(move, lines, amount):
+    """The payment's forced balance at the store's rate (see
+    :func:`store_rate_balance`); nothing at Odoo's rates."""
+    balance = store_rate_balance(move, lines, amount)
+    return {} if balance is None else {"force_balance": balance}
 
 
 def _partner_bank(move, lines, journal, payment_type):

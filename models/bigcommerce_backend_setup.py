@@ -188,16 +188,17 @@ class BigCommerceBackend(models.Model):
             mapping._normalize(line.payment_method)
             for line in self.payment_journal_map_ids
         }
-        seen = (
-            self.env["bigcommerce.order"]
-            .search(
+        # One row per method, not every order of the store's history.
+        seen = [
+            method
+            for (method,) in self.env["bigcommerce.order"]._read_group(
                 [
                     ("backend_id", "=", self.id),
                     ("payment_method", "not in", (False, "")),
-                ]
+                ],
+                ["payment_method"],
             )
-            .mapped("payment_method")
-        )
+        ]
         missing = sorted(
             {method for method in seen if mapping._normalize(method) not in named}
         )

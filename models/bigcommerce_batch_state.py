@@ -126,7 +126,11 @@ class BigCommerceBackend(models.Model):
         States = self.env["bigcommerce.batch.state"].sudo()
         for backend in self:
             for batch, fname in WATERMARK_FIELDS.items():
-                States._of(backend, batch).watermark = backend[fname]
+                state = States._of(backend, batch)
+                # Only what changed: the row of a catch-up running meanwhile
+                # is its worker's until it commits.
+                if state.watermark != backend[fname]:
+                    state.watermark = backend[fname]
 
     # === CRUD METHODS === #
     @api.model_create_multi

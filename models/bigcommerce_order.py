@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from ..bigcommerce.const import ORDER_STATUSES
 from ..bigcommerce.labels import PAYMENT_STATUSES, payment_status_key
 from ..components import actions, kinds
+from ..components.accounting import store_date
 
 
 class BigCommerceOrder(models.Model):
@@ -205,11 +206,12 @@ class BigCommerceOrder(models.Model):
             elif order.move_id.state == "posted":
                 order.amount_company = order.move_id.amount_total_signed
             elif order.currency_id:
+                # At the rate of the order's day in the store, its invoice's.
                 order.amount_company = order.currency_id._convert(
                     order.total_inc_tax,
                     company.currency_id,
                     company,
-                    (order.date_created or fields.Datetime.now()).date(),
+                    store_date(order.backend_id, order.date_created),
                 )
             else:
                 order.amount_company = 0.0
