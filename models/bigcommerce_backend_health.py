@@ -531,11 +531,15 @@ class BigCommerceBackend(models.Model):
     def _check_webhooks(self):
         """Job: re-activate the hooks BigCommerce deactivated (it does after
         48 hours of failed deliveries), refresh the list, and warn, with a
-        catch-up queued, when deliveries stopped coming."""
+        catch-up queued, when deliveries stopped coming; once a day, read
+        the store's information (its time zone) again."""
         self.ensure_one()
         reactivated = []
         try:
             client = self._get_client()
+            # Once a day, the store's time zone and plan as BigCommerce
+            # says them now.
+            self._refresh_store_information(client)
             hooks = client.list_webhooks()
             for hook in hooks:
                 if hook.get("destination") == self.webhook_url and not hook.get(

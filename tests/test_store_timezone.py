@@ -3,7 +3,7 @@
 invoice, credit note and payment, the import wizard's period, the catch-up's
 window and the status history are the store's, not UTC's."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from odoo.tests import tagged
 
@@ -70,6 +70,33 @@ class TestStoreTimeZone(PaymentCase):
         action = self.backend.action_test_connection()
         self.assertFalse(self.backend.timezone)
         self.assertIn("none given: dates in UTC", action["params"]["message"])
+
+    def test_the_daily_check_reads_a_changed_time_zone_and_says_so(self):
+        """A store whose zone changed on BigCommerce, or configured before
+        the connector read zones, is in the right zone within a day,
+        without a connection test."""
+        self.set_store_time_zone("Europe/Paris")
+        # Read less than a day ago: the hourly check does not ask again.
+        self.backend._check_webhooks()
+        self.assertEqual(self.backend.timezone, CHICAGO)
+        self.backend.connection_checked_at = datetime.now() - timedelta(days=1, hours=1)
+        self.backend._check_webhooks()
+        self.assertEqual(self.backend.timezone, "Europe/Paris")
+        self.assertGreater(
+            self.backend.connection_checked_at, datetime.now() - timedelta(hours=1)
+        )
+        note = self.backend.message_ids[:1]
+        self.assertIn("time zone on BigCommerce is now Europe/Paris", note.body)
+        self.assertIn(f"it was {CHICAGO}", note.body)
+        # An order placed now is dated in Paris.
+        order = self.add_order(date_created=datetime(2026, 2, 28, 23, 30))
+        self.import_order(order)
+        self.assertEqual(self.invoice(order).invoice_date, date(2026, 3, 1))
+        # The same zone the next day: nothing said.
+        self.backend.connection_checked_at = datetime.now() - timedelta(days=2)
+        notes = len(self.backend.message_ids)
+        self.backend._check_webhooks()
+        self.assertEqual(len(self.backend.message_ids), notes)
 
     def test_a_time_zone_unknown_to_the_server_keeps_dates_in_utc_and_says_so(self):
         self.set_store_time_zone("Mars/Olympus_Mons")
