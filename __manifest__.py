@@ -3,7 +3,7 @@
     "name": "BigCommerce Connector",
     "summary": "BigCommerce orders as posted invoices, refunds as credit notes, "
     "customers as partners, shipments on orders",
-    "version": "19.0.2.4.0",
+    "version": "19.0.2.5.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/bigcommerce-odoo/bigcommerce_connector",
     "author": "BigCommerce Connector contributors",

@@ -67,4 +67,7 @@ assert column and backend.orders_modified_since == column, (
 )
 states = env["bigcommerce.batch.state"].search([("backend_id", "=", backend.id)])
 assert sorted(states.mapped("batch")) == ["customers", "orders", "refunds"], states
+# The former replay guard's table is gone (19.0.2.5.0).
+env.cr.execute("SELECT to_regclass('bigcommerce_webhook_delivery')")
+assert env.cr.fetchone()[0] is None, "bigcommerce_webhook_delivery still there"
 print("upgrade ok")

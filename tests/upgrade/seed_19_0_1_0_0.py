@@ -51,6 +51,18 @@ env["ir.model.data"].create(
         "noupdate": True,
     }
 )
+# The replay guard's table of 19.0.2.0.0 to 19.0.2.3.0, as those releases
+# left it (this release did not have it): one delivery id still in the
+# replay window. 19.0.2.4.0 copies the claims, 19.0.2.5.0 drops the table.
+env.cr.execute(
+    "CREATE TABLE bigcommerce_webhook_delivery (id serial PRIMARY KEY, "
+    "backend_id integer, webhook_id varchar, received_at timestamp)"
+)
+env.cr.execute(
+    "INSERT INTO bigcommerce_webhook_delivery (backend_id, webhook_id, received_at) "
+    "VALUES (%s, 'replayed-1', now() at time zone 'UTC')",
+    [backend.id],
+)
 # An order's import waiting in the job queue when the upgrade comes.
 backend._delay_import_order(4203)
 env.cr.commit()  # pylint: disable=invalid-commit
