@@ -295,6 +295,77 @@ class TestEveryActionChecksItsCaller(BigCommerceAccountingHttpCase):
         self.assertNotIn("result", answer, "the call was not refused")
         return answer["error"]["data"]
 
+    def test_every_record_of_the_store_is_hidden_from_another_company(self):
+        """Each stored model of the connector has a multi-company rule (the
+        rate limit, shared by the stores of one BigCommerce account and
+        readable by administrators only, excepted), and a Connector Manager
+        of another company finds none of the store's records, while one of
+        the store's company finds them all."""
+        shared = {"bigcommerce.rate.limit"}
+        names = sorted(
+            name
+            for name, model in self.env.registry.items()
+            if name.startswith("bigcommerce.")
+            and not model._abstract
+            and not model._transient
+            and name not in shared
+        )
+        ruled = set(
+            self.env["ir.rule"]
+            .sudo()
+            .search([("model_id.model", "in", names), ("global", "=", True)])
+            .mapped("model_id.model")
+        )
+        self.assertEqual([name for name in names if name not in ruled], [])
+        system = self.env(su=True)
+        system["bigcommerce.payment.journal"].create(
+            {
+                "backend_id": self.backend.id,
+                "payment_method": "Cash on Delivery",
+                "journal_id": system["account.journal"]
+                .search(
+                    [
+                        ("type", "=", "bank"),
+                        ("company_id", "=", self.backend.company_id.id),
+                    ],
+                    limit=1,
+                )
+                .id,
+            }
+        )
+        system["bigcommerce.status.rule"].create(
+            {"backend_id": self.backend.id, "status": "12", "action": "hold"}
+        )
+        outside = self.env(user=self.outside_manager)
+        inside = self.env(user=self.manager)
+        seen = []
+        for name in names:
+            records = self.env[name].sudo().search([])
+            if not records or not inside[name].has_access("read"):
+                continue
+            seen.append(name)
+            with self.subTest(model=name):
+                self.assertEqual(
+                    inside[name].search_count([("id", "in", records.ids)]),
+                    len(records),
+                )
+                self.assertEqual(
+                    outside[name].search_count([("id", "in", records.ids)]), 0
+                )
+        # The store's records this class made, of each kind the check needs.
+        for name in (
+            "bigcommerce.backend",
+            "bigcommerce.batch.state",
+            "bigcommerce.customer",
+            "bigcommerce.order",
+            "bigcommerce.order.status.history",
+            "bigcommerce.payment.journal",
+            "bigcommerce.setup.check",
+            "bigcommerce.status.rule",
+            "bigcommerce.webhook.log",
+        ):
+            self.assertIn(name, seen)
+
     def test_portal_user_refreshing_webhooks_over_json_rpc_is_refused(self):
         """The probe of the issue: a portal user's call_kw got ``true``, and
         spent the store's quota."""
