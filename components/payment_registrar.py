@@ -171,6 +171,9 @@ def register_payment(move, journal, amount, memo, date=None):
     # Money comes in for what the customer owes, goes out for what is owed.
     payment_type = "inbound" if sum(lines.mapped("balance")) > 0 else "outbound"
     method_lines = journal._get_available_payment_method_lines(payment_type)
+    bank = _partner_bank(move, lines, journal, payment_type)
+    if payment_type == "outbound" and not bank.allow_out_payment:
+        method_lines = _without_validated_account(move, journal, method_lines)
     method_line = move.preferred_payment_method_line_id
     if method_line not in method_lines:
         method_line = method_lines[:1]
@@ -206,7 +209,7 @@ def register_payment(move, journal, amount, memo, date=None):
                 "company_id": move.company_id.id,
                 "currency_id": move.currency_id.id,
                 "partner_id": lines[0].partner_id.id,
-                "partner_bank_id": _partner_bank(move, lines, journal, payment_type).id,
+                "partner_bank_id": bank.id,
                 "payment_method_line_id": method_line.id,
                 "destination_account_id": lines[0].account_id.id,
                 # Books the payment's entry now (when it has an outstanding
@@ -270,6 +273,32 @@ def _partner_bank(move, lines, journal, payment_type):
     if move.partner_bank_id in banks:
         return move.partner_bank_id
     return banks[:1]
+
+
+def _without_validated_account(move, journal, method_lines):
+    """The outgoing methods of ``method_lines`` that can pay a customer
+    whose bank account the company has not validated ("Send Money"):
+    those of a payment file (SEPA credit transfer, for instance) cannot,
+    and Odoo would refuse to post the payment.
+
+    :raises PaymentNotRegistered: when ``journal`` has only such methods.
+    """
+    needing = move.env["account.payment"]._get_method_codes_needing_bank_account()
+    usable = method_lines.filtered(lambda line: line.code not in needing)
+    if method_lines and not usable:
+        raise PaymentNotRegistered(
+            move.env._(
+                "journal %(journal)s pays back only by %(methods)s, which needs "
+                "a bank account of %(partner)s that the company validated: "
+                "validate it (Send Money, on the customer's bank accounts), or "
+                "give the journal a manual outgoing payment method, then import "
+                "the refund again.",
+                journal=journal.display_name,
+                methods=", ".join(method_lines.mapped("name")),
+                partner=move.partner_id.display_name,
+            )
+        )
+    return usable
 
 
 class PaymentRegistrar:

@@ -50,13 +50,19 @@ class RefundImporter(BigCommerceImporter):
     kind = "refund"
     binding_model = "bigcommerce.refund"
 
-    def __init__(self, backend, refund_id, order_id=None):
+    def __init__(self, backend, refund_id, order_id=None, pay_again=False):
         """:param refund_id: the refund's BigCommerce id.
         :param order_id: its order's, when the caller knows it (the refund
             says it anyway).
+        :param pay_again: register the money of a refund credited already
+            whose credit note waits for it (:meth:`_payment_left_open`);
+            otherwise a refund credited already costs no call.
         """
         super().__init__(backend, int(refund_id))
         self.order_id = int(order_id) if order_id else None
+        self.pay_again = pay_again
+        #: Whether this import registers such money (:meth:`_fetch`).
+        self.paying_again = False
         self.accounting = AccountingResolver(backend)
         # The order and the invoice the refund credits (:meth:`_fetch`).
         self.order_binding = self.env["bigcommerce.order"]
@@ -81,9 +87,15 @@ class RefundImporter(BigCommerceImporter):
     def _fetch(self):
         """Read the refund, its order's invoice (importing the order first
         when it has none), and the order with its tax rows; nothing for a
-        refund credited already."""
+        refund credited already, unless asked to register the money its
+        credit note waits for (:attr:`pay_again`): then the refund alone."""
         self.binding = self.binder.to_binding(self.bigcommerce_id)
         if self.binding.move_id:
+            if self.pay_again and self._payment_left_open():
+                self.fetched["refund"] = clean_payload(
+                    self._call(self.client.get_refund, self.bigcommerce_id)
+                )
+                self.paying_again = True
             return  # credited already: not even a call to the store
         refund = clean_payload(self._call(self.client.get_refund, self.bigcommerce_id))
         if not refund:
@@ -195,10 +207,29 @@ class RefundImporter(BigCommerceImporter):
             self.bigcommerce_id, self.order_binding.cancel_move_id, values
         )
 
+    def _payment_left_open(self):
+        """Whether the refund's own credit note is posted with none of its
+        money registered, and the refund says why (a journal or an account
+        missing, a bank account to validate): importing it again registers
+        the money once that is fixed."""
+        credit_note = self.binding.move_id
+        return bool(
+            self.binding.payment_note
+            and credit_note.state == "posted"
+            and credit_note.payment_state == "not_paid"
+            and credit_note != self.binding.order_id.cancel_move_id
+        )
+
     def _after_skip(self, reason):
-        """A refund that the reversal of its cancelled order covers: the
-        money it paid back is reconciled with that credit note, as a
-        refund's with its own, and the order says what is left open."""
+        """A refund credited already whose money was left unregistered has
+        it registered now, or says again why not. A refund that the reversal
+        of its cancelled order covers: the money it paid back is reconciled
+        with that credit note, as a refund's with its own, and the order
+        says what is left open."""
+        if self.paying_again:
+            self.credit_note = self.binding.move_id
+            self._pay_back()
+            return
         if not self.covered_now:
             return
         reversal = self.order_binding.cancel_move_id
@@ -605,13 +636,16 @@ class RefundImporter(BigCommerceImporter):
                 done, open_reasons = registrar.register()
         except PaymentNotRegistered as exc:
             done, open_reasons = [], [str(exc)]
+        previous = self.binding.payment_note
+        self.binding.payment_note = False
         if open_reasons:
             reason = self.env._(
                 "The credit note stays open: %(reasons)s.",
                 reasons="; ".join(open_reasons),
             )
             self.binding.payment_note = reason
-            credit_note.message_post(body=reason)
+            if reason != previous:
+                credit_note.message_post(body=reason)
         if done:
             credit_note.message_post(
                 body=self.env._(

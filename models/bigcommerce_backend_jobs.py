@@ -80,13 +80,15 @@ class BigCommerceBackend(models.Model):
             ).exists()._set_outcome(importer.outcome, result)
         return result
 
-    def _import_refund(self, refund_id, order_id=None):
+    def _import_refund(self, refund_id, order_id=None, pay_again=False):
         """Job: import one BigCommerce refund as a credit note of its order's
         invoice (importing the order first when it is not yet).
 
         :param order_id: the refund's order, when the caller knows it.
+        :param pay_again: for a refund credited already whose money was
+            left unregistered, register it now (its *Import again*).
         """
-        return self._import_record("refund", refund_id, order_id)
+        return self._import_record("refund", refund_id, order_id, pay_again=pay_again)
 
     def _import_customer(self, customer_id):
         """Job: import one BigCommerce customer as a partner (or archive the

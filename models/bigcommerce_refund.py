@@ -97,7 +97,8 @@ class BigCommerceRefund(models.Model):
         # Before anything is queued: only who may change the store may spend
         # its request quota.
         """Queue the import of the refunds again (who may change their store
-        only)."""
+        only): a refund credited already whose money is not registered has
+        it registered, once what stopped it is fixed."""
         self.check_access("read")
         self.mapped("backend_id").check_access("write")
         for refund in self:
@@ -106,5 +107,6 @@ class BigCommerceRefund(models.Model):
                 "refund",
                 refund.bigcommerce_id,
                 refund.bigcommerce_order_id or None,
+                pay_again=bool(refund.move_id and refund.payment_note),
             )
         return True

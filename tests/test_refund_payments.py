@@ -2,12 +2,15 @@
 """The money of a refund, paid back, reconciled with its credit note."""
 
 from decimal import Decimal
+from unittest import mock
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from odoo import Command
 from odoo.tests import tagged
+
+from odoo.addons.queue_job.tests.common import trap_jobs
 
 from .common import import_refund_job
 from .test_payments import PaymentCase
@@ -40,6 +43,13 @@ class TestRefundPayments(PaymentCase):
             ]
         )
         return refund, binding
+
+    def import_again(self, binding):
+        """The refund's *Import again*, its job run."""
+        with trap_jobs() as trap:
+            binding.action_reimport()
+            trap.assert_jobs_count(1, only=self.backend._import_refund)
+            trap.perform_enqueued_jobs()
 
     def test_card_refund_pays_the_credit_note_back_in_the_gateway_journal(self):
         self.backend.payment_journal_map_ids = [
@@ -76,6 +86,44 @@ class TestRefundPayments(PaymentCase):
             -sum(owed.mapped("balance")), float(refund["total_amount"]), places=2
         )
 
+    def test_a_payment_file_method_without_a_validated_account_is_said(self):
+        """A journal that pays back only by a payment file (SEPA credit
+        transfer, with its module) needs the customer's bank account
+        validated: the credit note stays open and the refund says what to
+        do, instead of failing on Odoo's error; once validated, the refund
+        imported again is paid back."""
+        self.backend.payment_journal_map_ids = [
+            Command.create(
+                {"payment_method": "braintree", "journal_id": self.stripe_journal.id}
+            )
+        ]
+        order, invoice = self.paid_order(customer_id=0)
+        Payment = type(self.env["account.payment"])
+        # What a payment-file module (account_sepa...) says of its method.
+        with mock.patch.object(
+            Payment, "_get_method_codes_needing_bank_account", lambda self: ["manual"]
+        ):
+            _refund, binding = self.refund_line(order, [{"provider_id": "braintree"}])
+            credit_note = binding.move_id
+            self.assertEqual(credit_note.state, "posted")
+            self.assertEqual(credit_note.payment_state, "not_paid")
+            self.assertIn("validated", binding.payment_note)
+            self.assertIn(self.stripe_journal.display_name, binding.payment_note)
+            self.assertIn("validated", " ".join(credit_note.message_ids.mapped("body")))
+            self.env["res.partner.bank"].create(
+                {
+                    "partner_id": invoice.partner_id.id,
+                    "acc_number": "NL91ABNA0417164300",
+                    "allow_out_payment": True,
+                }
+            )
+            self.import_again(binding)
+        self.assertIn(credit_note.payment_state, ("paid", "in_payment"))
+        payment = credit_note.matched_payment_ids
+        self.assertEqual(len(payment), 1)
+        self.assertEqual(payment.partner_bank_id.acc_number, "NL91ABNA0417164300")
+        self.assertFalse(binding.payment_note)
+
     def test_offline_refund_leaves_the_credit_note_open_and_says_why(self):
         order, _invoice = self.paid_order(customer_id=0)
         _refund, binding = self.refund_line(
@@ -93,9 +141,30 @@ class TestRefundPayments(PaymentCase):
     def test_store_credit_without_its_account_is_said_not_guessed(self):
         self.backend.store_credit_account_id = False
         order, _invoice = self.paid_order()
-        _refund, binding = self.refund_line(order, [{"provider_id": "storecredit"}])
-        self.assertEqual(binding.move_id.payment_state, "not_paid")
+        refund, binding = self.refund_line(order, [{"provider_id": "storecredit"}])
+        credit_note = binding.move_id
+        self.assertEqual(credit_note.payment_state, "not_paid")
         self.assertIn("Store Credit Account", binding.payment_note)
+        notes = len(credit_note.message_ids)
+        # A duplicate delivery changes nothing and costs no call.
+        requests = len(self.simulator.requests)
+        import_refund_job(self.backend, refund["id"], order["id"])
+        self.assertEqual(len(self.simulator.requests), requests)
+        # Imported again (its button) before the fix: said once, not twice.
+        self.import_again(binding)
+        self.assertIn("Store Credit Account", binding.payment_note)
+        self.assertEqual(len(credit_note.message_ids), notes)
+        # Once the account is set, importing it again settles it.
+        self.backend.store_credit_account_id = self.account_store_credit
+        self.import_again(binding)
+        self.assertTrue(credit_note.currency_id.is_zero(credit_note.amount_residual))
+        self.assertFalse(binding.payment_note)
+        self.assertEqual(
+            self.env["bigcommerce.refund"].search_count(
+                [("backend_id", "=", self.backend.id), ("move_id", "=", credit_note.id)]
+            ),
+            1,
+        )
 
     def test_unpaid_invoice_is_credited_not_paid_back(self):
         """With payment registration off, the invoice is open: the credit note
