@@ -2,11 +2,29 @@
 """The binder: the only code that reads or writes BigCommerce identities."""
 
 import hashlib
+from collections import defaultdict
+
+from odoo.fields import Domain
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
 # Module of the external IDs of records that came from BigCommerce.
 XMLID_MODULE = "__bigcommerce__"
+
+
+def by_store(keys):
+    """The domain of the records of ``keys``, ``(store id, BigCommerce id)``
+    pairs, on a model with ``backend_id`` and ``bigcommerce_id``: one
+    ``bigcommerce_id in`` per store, to read many stores' records in one
+    search (nothing for no key)."""
+    ids_by_store = defaultdict(set)
+    for backend_id, bigcommerce_id in keys:
+        ids_by_store[backend_id].add(bigcommerce_id)
+    return Domain.OR(
+        Domain("backend_id", "=", backend_id)
+        & Domain("bigcommerce_id", "in", sorted(ids))
+        for backend_id, ids in ids_by_store.items()
+    )
 
 
 class BigCommerceBinder:

@@ -23,6 +23,7 @@ from . import (
     bigcommerce_shipment,
     bigcommerce_status_rule,
     bigcommerce_webhook_log,
+    bigcommerce_webhook_log_subject,
     bigcommerce_webhook_refusal,
     bigcommerce_webhook_subscription,
     ir_http,

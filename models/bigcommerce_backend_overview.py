@@ -10,14 +10,13 @@ their list.
 """
 
 import json
-from datetime import datetime, time, timedelta
-
-import pytz
+from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..components import actions
+from ..components.accounting import period_bounds, store_date
 
 # The store's health, worst last but one: what the card, the ribbon and the
 # header of the form say.
@@ -101,11 +100,12 @@ class BigCommerceBackend(models.Model):
             backend.waiting_job_count = len(job_ids)
             backend.oldest_waiting_job_at = oldest
 
-    @api.depends_context("uid", "tz")
+    @api.depends("timezone")
+    @api.depends_context("uid")
     def _compute_overview(self):
         """The card's figures: orders and invoiced amounts of today and of
-        this month (the user's days), and the orders of each of the last
-        days."""
+        this month, and the orders of each of the last days: the store's
+        days (in its time zone), as its invoices are dated."""
         for backend in self:
             if not backend._origin.id:
                 backend.orders_today_count = backend.orders_month_count = 0
@@ -293,33 +293,25 @@ class BigCommerceBackend(models.Model):
             for backend_id, job_ids, oldest in self.env.cr.fetchall()
         }
 
-    def _user_day_bounds(self, period):
+    def _store_day_bounds(self, period):
         """``(first day, last day, start, end)`` of ``period`` (``today``,
-        ``month``) in the user's time zone: the days as dates, the bounds
-        as naive UTC datetimes (end excluded)."""
-        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
-        today = fields.Datetime.context_timestamp(self, fields.Datetime.now()).date()
+        ``month``) in the store's time zone, the days its invoices are dated
+        by: the days as dates, the bounds as naive UTC datetimes (end
+        excluded)."""
+        self.ensure_one()
+        today = store_date(self)
         if period == "today":
             first, last = today, today
         else:
             first = today.replace(day=1)
             last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        return (
-            first,
-            last,
-            self._utc(tz, datetime.combine(first, time.min)),
-            self._utc(tz, datetime.combine(last + timedelta(days=1), time.min)),
-        )
-
-    @staticmethod
-    def _utc(tz, local):
-        """The naive UTC datetime of ``local``, a naive time in ``tz``."""
-        return tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
+        start, end = period_bounds(self, first, last)
+        return first, last, start, end
 
     def _orders_domain(self, period):
         """The store's orders placed in ``period`` (``today``, ``month``)."""
         self.ensure_one()
-        _first, _last, start, end = self._user_day_bounds(period)
+        _first, _last, start, end = self._store_day_bounds(period)
         return [
             ("backend_id", "=", self.id),
             ("date_created", ">=", start),
@@ -330,7 +322,7 @@ class BigCommerceBackend(models.Model):
         """The store's posted invoices dated in ``period`` (``today``,
         ``month``)."""
         self.ensure_one()
-        first, last, _start, _end = self._user_day_bounds(period)
+        first, last, _start, _end = self._store_day_bounds(period)
         return [
             ("bigcommerce_order_ids.backend_id", "=", self.id),
             ("move_type", "=", "out_invoice"),
@@ -341,26 +333,19 @@ class BigCommerceBackend(models.Model):
 
     def _orders_per_day(self):
         """The store's orders of each of the last :data:`GRAPH_DAYS` days
-        (the user's days), oldest first: ``{"day", "label", "count",
+        (the store's days), oldest first: ``{"day", "label", "count",
         "height"}``, the height in percent of the busiest day's."""
         self.ensure_one()
-        tz = pytz.timezone(self.env.context.get("tz") or self.env.user.tz or "UTC")
-        today = fields.Datetime.context_timestamp(self, fields.Datetime.now()).date()
+        today = store_date(self)
         days = [today - timedelta(days=back) for back in range(GRAPH_DAYS - 1, -1, -1)]
         counts = dict.fromkeys(days, 0)
+        start, _end = period_bounds(self, days[0], today)
         orders = self.env["bigcommerce.order"].search_fetch(
-            [
-                ("backend_id", "=", self.id),
-                (
-                    "date_created",
-                    ">=",
-                    self._utc(tz, datetime.combine(days[0], time.min)),
-                ),
-            ],
+            [("backend_id", "=", self.id), ("date_created", ">=", start)],
             ["date_created"],
         )
         for moment in orders.mapped("date_created"):
-            day = pytz.utc.localize(moment).astimezone(tz).date()
+            day = store_date(self, moment)
             if day in counts:
                 counts[day] += 1
         busiest = max(counts.values()) or 1

@@ -1,10 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import api, fields, models
+from odoo.fields import Domain
 
 from ..bigcommerce.const import ORDER_STATUSES
 from ..bigcommerce.labels import PAYMENT_STATUSES, payment_status_key
 from ..components import actions, kinds
 from ..components.accounting import store_date
+from ..components.binder import by_store
 
 
 class BigCommerceOrder(models.Model):
@@ -146,24 +148,38 @@ class BigCommerceOrder(models.Model):
     @api.depends("sync_state")
     def _compute_failure(self):
         """The order's failure still waiting, if any: of its import, of its
-        cancellation after invoicing, or of its shipments."""
+        cancellation after invoicing, or of its shipments. One search for
+        the whole recordset."""
         record_types = [
             record_type
             for kind in (kinds.KINDS["order"], kinds.KINDS["shipment"])
             for record_type in kind.failure_types
         ]
+        failures = self.env["bigcommerce.failure"]
+        stored = self.filtered(lambda order: order._origin.id)
+        latest = {}
+        if stored:
+            domain = (
+                Domain("record_type", "in", record_types)
+                & Domain("state", "!=", "resolved")
+                & by_store(
+                    (order._origin.backend_id.id, str(order.bigcommerce_id))
+                    for order in stored
+                )
+            )
+            for failure in failures.search_fetch(
+                domain,
+                ["backend_id", "bigcommerce_id", "reason"],
+                order="last_failed_at desc, id desc",
+            ):
+                latest.setdefault(
+                    (failure.backend_id.id, failure.bigcommerce_id), failure
+                )
         for order in self:
-            failure = self.env["bigcommerce.failure"]
+            failure = failures
             if order._origin.id:
-                failure = failure.search(
-                    [
-                        ("backend_id", "=", order._origin.backend_id.id),
-                        ("record_type", "in", record_types),
-                        ("bigcommerce_id", "=", str(order.bigcommerce_id)),
-                        ("state", "!=", "resolved"),
-                    ],
-                    order="last_failed_at desc, id desc",
-                    limit=1,
+                failure = latest.get(
+                    (order._origin.backend_id.id, str(order.bigcommerce_id)), failures
                 )
             order.failure_id = failure
             order.failure_reason = failure.reason

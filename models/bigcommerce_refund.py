@@ -29,6 +29,11 @@ class BigCommerceRefund(models.Model):
         help="The imported order this refund gives money back on.",
     )
     bigcommerce_order_id = fields.Integer(string="Order ID", readonly=True, index=True)
+    partner_id = fields.Many2one(
+        related="order_id.partner_id",
+        string="Customer",
+        help="The customer of the refund's order, once the order is imported.",
+    )
     date_created = fields.Datetime(string="Refunded on", readonly=True)
     reason = fields.Char(readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
@@ -44,6 +49,11 @@ class BigCommerceRefund(models.Model):
     )
     move_id = fields.Many2one(
         "account.move", string="Credit Note", readonly=True, copy=False, index=True
+    )
+    move_name = fields.Char(
+        related="move_id.name",
+        string="Credit Note Number",
+        help="The credit note's number, as the refunds' list shows it.",
     )
     move_state = fields.Selection(related="move_id.state", string="Credit Note Status")
     credit_state = fields.Selection(

@@ -41,7 +41,6 @@ from odoo.tools import SQL
 from ..bigcommerce.client import clean_text
 from ..bigcommerce.webhook import WebhookMalformed, webhook_subject
 from ..components import actions, jobs
-from ..components.kinds import kind_of_subject
 
 _logger = logging.getLogger(__name__)
 
@@ -258,16 +257,19 @@ class BigCommerceWebhookLog(models.Model):
 
     def _compute_subject_ref(self):
         """The binding of the delivery's subject, once imported."""
+        records = self._subject_records()
         for log in self:
-            record = log._subject_record()
+            record = records[log.id]
             log.subject_ref = f"{record._name},{record.id}" if record else False
 
     def _compute_result(self):
         """As on receipt; for a queued delivery, as its job went. An import
         that recorded a failure (its job is done all the same) is failed
-        while the failure waits."""
+        while the failure waits. Read for the whole recordset at once."""
+        failures = self._subject_failures()
+        records = None
         for log in self:
-            failure = log._subject_failure()
+            failure = failures[log.id]
             log.failure_id = failure
             if log.outcome != "queued":
                 log.result = log.outcome
@@ -277,7 +279,9 @@ class BigCommerceWebhookLog(models.Model):
                 log.result = RESULT_BY_JOB_STATE.get(log.job_id.state, "queued")
             else:
                 # No job (forgotten by the queue since): imported since?
-                record = log._subject_record()
+                if records is None:
+                    records = self._subject_records()
+                record = records[log.id]
                 synced = record and "sync_date" in record._fields and record.sync_date
                 log.result = (
                     "done" if synced and synced >= log.received_at else "queued"
@@ -300,59 +304,6 @@ class BigCommerceWebhookLog(models.Model):
         return actions.open_form(self, "bigcommerce.failure", self.failure_id.id)
 
     # === BUSINESS METHODS === #
-    def _subject_record(self):
-        """The binding of the delivery's subject (a shipment's, else its
-        order's), or an empty recordset."""
-        self.ensure_one()
-        if not self.subject or not self.subject_id:
-            return self.env["bigcommerce.order"]
-        model = {
-            "order": "bigcommerce.order",
-            "refund": "bigcommerce.refund",
-            "customer": "bigcommerce.customer",
-            "shipment": "bigcommerce.shipment",
-        }[self.subject]
-        record = self.env[model].search(
-            [
-                ("backend_id", "=", self.backend_id.id),
-                ("bigcommerce_id", "=", self.subject_id),
-            ],
-            limit=1,
-        )
-        if not record and self.subject == "shipment" and self.order_id:
-            record = self.env["bigcommerce.order"].search(
-                [
-                    ("backend_id", "=", self.backend_id.id),
-                    ("bigcommerce_id", "=", self.order_id),
-                ],
-                limit=1,
-            )
-        return record
-
-    def _subject_failure(self):
-        """The failure, still waiting, of the import this delivery queued:
-        of its subject (an order's shipments are failed as their order),
-        recorded since the delivery came."""
-        self.ensure_one()
-        if self.outcome != "queued" or not self.subject:
-            return self.env["bigcommerce.failure"]
-        kind = kind_of_subject(
-            "shipments" if self.subject == "shipment" else self.subject
-        )
-        if not kind:
-            return self.env["bigcommerce.failure"]
-        record_id = self.order_id if self.subject == "shipment" else self.subject_id
-        return self.env["bigcommerce.failure"].search(
-            [
-                ("backend_id", "=", self.backend_id.id),
-                ("record_type", "in", list(kind.failure_types)),
-                ("bigcommerce_id", "=", str(record_id)),
-                ("state", "!=", "resolved"),
-                ("last_failed_at", ">=", self.received_at),
-            ],
-            limit=1,
-        )
-
     @api.model
     def _subject_values(self, scope, data):
         """``subject`` and ``subject_id`` of a delivery of ``scope`` with

@@ -19,6 +19,7 @@ from . import (
     test_killed_worker,
     test_late_capture,
     test_order_fees,
+    test_order_form,
     test_order_import,
     test_order_list,
     test_overview,

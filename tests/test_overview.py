@@ -5,15 +5,18 @@ and figures that each open their list."""
 import json
 import time as time_module
 import uuid
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+
+from freezegun import freeze_time
 
 from odoo import fields
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..components import kinds
+from ..components.accounting import store_date
 from .common import (
     CLIENT_SECRET,
     BigCommerceAccountingCase,
@@ -142,13 +145,17 @@ class TestOverviewHealth(BigCommerceAccountingCase):
 
 @tagged("post_install", "-at_install")
 class TestOverviewFigures(BigCommerceAccountingCase):
-    """The card's figures, and the lists they open."""
+    """The card's figures, and the lists they open: of the store's days (in
+    its time zone), as its invoices are dated, whatever the user's."""
 
     def setUp(self):
         super().setUp()
-        self.backend = self.backend.with_context(tz="UTC")
+        # The store's days are UTC's; the user's are already tomorrow's
+        # (UTC+14), or still today's: the card says the store's.
+        self.assertEqual(self.backend.timezone, "Etc/UTC")
+        self.backend = self.backend.with_context(tz="Pacific/Kiritimati")
         now = fields.Datetime.now()
-        self.today = now.date()
+        self.today = store_date(self.backend, now)
         self.today_orders = [self.add_order(date_created=now) for _ in range(2)]
         self.month_orders = []
         if self.today.day > 1:
@@ -232,6 +239,68 @@ class TestOverviewFigures(BigCommerceAccountingCase):
             sum((usd_invoices | euro_invoice).mapped("amount_total")),
             places=2,
         )
+
+    def test_today_and_this_month_are_the_store_s_days_not_the_user_s(self):
+        """At 23:30 on 31 March in Chicago (the store), it is already
+        1 April, 13:30, in Tokyo (the user): the card counts the store's 31
+        March and March, as the invoices are dated."""
+        self.addCleanup(setattr, self.simulator.state, "timezone", "Etc/UTC")
+        self.simulator.state.timezone = "America/Chicago"
+        self.backend.sudo().timezone = "America/Chicago"
+        self.env.user.tz = "Asia/Tokyo"
+        orders = {
+            # 31 March, 23:00 in Chicago (1 April, 13:00 in Tokyo).
+            "late_today": datetime(2026, 4, 1, 4, 0),
+            # 31 March, 09:00 in Chicago (31 March, 23:00 in Tokyo).
+            "early_today": datetime(2026, 3, 31, 14, 0),
+            # 1 March, 04:00 in Chicago (1 March, 19:00 in Tokyo).
+            "first_of_month": datetime(2026, 3, 1, 10, 0),
+            # 28 February, 22:00 in Chicago (1 March, 13:00 in Tokyo).
+            "last_month": datetime(2026, 3, 1, 4, 0),
+        }
+        orders = {
+            name: self.add_order(date_created=moment) for name, moment in orders.items()
+        }
+        for order in orders.values():
+            self.import_order(order)
+        bindings = {name: self.bindings([order]) for name, order in orders.items()}
+        self.assertEqual(
+            [bindings[name].move_id.invoice_date for name in orders],
+            [date(2026, 3, 31), date(2026, 3, 31), date(2026, 3, 1), date(2026, 2, 28)],
+        )
+        today = bindings["late_today"] | bindings["early_today"]
+        month = today | bindings["first_of_month"]
+        store = self.backend.with_context(tz="Asia/Tokyo")
+        with freeze_time("2026-04-01 04:30:00"):
+            store.invalidate_recordset()
+            self.assertEqual(store.orders_today_count, 2)
+            self.assertEqual(store.orders_month_count, 3)
+            self.assertAlmostEqual(
+                store.invoiced_today_amount,
+                sum(today.move_id.mapped("amount_total_signed")),
+            )
+            self.assertAlmostEqual(
+                store.invoiced_month_amount,
+                sum(month.move_id.mapped("amount_total_signed")),
+            )
+            for method, expected in (
+                ("action_view_orders_today", today),
+                ("action_view_orders_month", month),
+                ("action_view_invoiced_today", today.move_id),
+                ("action_view_invoiced_month", month.move_id),
+            ):
+                action = getattr(store, method)()
+                self.assertEqual(
+                    self.env[action["res_model"]].search(action["domain"]),
+                    expected,
+                    method,
+                )
+            bars = json.loads(store.orders_graph)
+            self.assertEqual(bars[-1]["day"], "2026-03-31")
+            self.assertEqual(
+                {bar["day"]: bar["count"] for bar in bars if bar["count"]},
+                {"2026-03-31": 2},
+            )
 
     def test_failures_waiting_open_their_list(self):
         failure = (
@@ -405,142 +474,14 @@ class TestDeliveryStory(BigCommerceAccountingCase, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestOrderForm(BigCommerceAccountingCase):
-    """The order form: a failed sync's banner and its failure, grids only
-    with rows, BigCommerce's codes in words, a chatter line for every skip
-    and hold, and the customer whenever Odoo has one."""
-
-    def form_arch(self):
-        return self.env["bigcommerce.order"].get_view(view_type="form")["arch"]
-
-    def test_failed_sync_shows_a_banner_with_its_failure(self):
-        order = self.add_order()
-        self.import_order(order)
-        binding = self.binding(order)
-        self.assertFalse(binding.failure_reason)
-        self.backend.sudo().access_token = "revoked"
-        self.import_order(order, expect="failed")
-        binding.invalidate_recordset()
-        self.assertEqual(binding.sync_state, "failed")
-        failure = self.order_failure(order)
-        self.assertEqual(binding.failure_id, failure)
-        self.assertIn("401", binding.failure_reason)
-        action = binding.action_open_failure()
-        self.assertEqual(
-            (action["res_model"], action["res_id"]), ("bigcommerce.failure", failure.id)
-        )
-        arch = self.form_arch()
-        self.assertIn('name="failed_sync"', arch)
-        self.assertIn('invisible="not failure_reason"', arch)
-        self.assertIn('name="action_open_failure"', arch)
-        # Reprocessed once the store answers: the banner goes.
-        self.backend.sudo().access_token = self.simulator.access_token
-        self.import_order(order)
-        binding.invalidate_recordset()
-        self.assertFalse(binding.failure_id)
-        self.assertFalse(binding.failure_reason)
-
-    def test_failure_reason_shows_to_invoicing_users_without_the_link(self):
-        order = self.add_order()
-        self.import_order(order)
-        self.backend.sudo().access_token = "revoked"
-        self.import_order(order, expect="failed")
-        accountant = new_test_user(
-            self.env, login="bc-accountant", groups="account.group_account_invoice"
-        )
-        binding = self.binding(order).with_user(accountant)
-        self.assertIn("401", binding.failure_reason)
-        arch = binding.get_view(view_type="form")["arch"]
-        self.assertIn('name="failed_sync"', arch)
-        self.assertNotIn("action_open_failure", arch)
-
-    def test_grids_show_only_with_rows_in_one_notebook(self):
-        arch = self.form_arch()
-        self.assertEqual(arch.count("<notebook"), 1)
-        for page, field in (
-            ("refunds", "refund_ids"),
-            ("shipments", "shipment_ids"),
-            ("status_history", "status_history_ids"),
-        ):
-            self.assertRegex(
-                arch, f'<page[^>]*name="{page}"[^>]*invisible="not {field}"'
-            )
-
-    def test_payment_status_in_words(self):
-        order = self.add_order()
-        self.import_order(order)
-        binding = self.binding(order)
-        self.assertEqual(binding.payment_status, "captured")
-        self.assertEqual(binding.payment_status_label, "captured")
-        labels = dict(binding._fields["payment_status_label"].selection)
-        self.assertEqual(labels[binding.payment_status_label], "Captured")
-        # A code BigCommerce adds later is shown as it is.
-        binding.sudo().payment_status = "brand new"
-        self.assertFalse(binding.payment_status_label)
-        arch = self.form_arch()
-        self.assertIn(
-            '<field name="payment_status" invisible="payment_status_label or not '
-            'payment_status"',
-            arch,
-        )
-
-    def test_skipped_order_says_why_in_its_chatter_and_links_its_customer(self):
-        self.import_order(self.add_order())
-        partner = (
-            self.env["bigcommerce.customer"]
-            .search(
-                [
-                    ("backend_id", "=", self.backend.id),
-                    ("bigcommerce_id", "=", self.customer["id"]),
-                ]
-            )
-            .partner_id
-        )
-        self.assertTrue(partner)
-        cancelled = self.add_order(status_id=5)
-        self.import_order(cancelled, expect="skipped")
-        binding = self.binding(cancelled)
-        self.assertEqual(binding.partner_id, partner)
-        [line] = binding.message_ids.filtered(
-            lambda message: "Cancelled" in (message.body or "")
-        )
-        self.assertIn(f"BigCommerce order #{cancelled['id']}", line.body)
-        self.assertIn("not invoiced", line.body)
-
-    def test_skipped_order_of_a_customer_odoo_does_not_have_creates_no_partner(self):
-        stranger = self.simulator.state.add_customer(
-            first_name="Sam", last_name="Stranger", email="sam@example.com"
-        )
-        partners = self.env["res.partner"].search_count([])
-        cancelled = self.add_order(status_id=5, customer_id=stranger["id"])
-        self.import_order(cancelled, expect="skipped")
-        binding = self.binding(cancelled)
-        self.assertFalse(binding.partner_id)
-        self.assertEqual(binding.customer_bigcommerce_id, stranger["id"])
-        self.assertEqual(self.env["res.partner"].search_count([]), partners)
-
-    def test_held_order_says_why_in_its_chatter_once_and_cleanly(self):
-        held = self.add_order(status_id=12)
-        self.import_order(held, expect="held")
-        binding = self.binding(held)
-        lines = binding.message_ids.filtered(
-            lambda message: "Held:" in (message.body or "")
-        )
-        self.assertEqual(len(lines), 1)
-        self.assertIn("Manual Verification Required", lines.body)
-        self.assertNotIn("..", lines.body)
-        self.assertTrue(binding.partner_id)
-
-
-@tagged("post_install", "-at_install")
 class TestOverviewTour(BigCommerceAccountingHttpCase):
     """The overview in a real browser: the card renders, says its health,
     and its figures open their lists."""
 
     def test_card_figures_open_their_lists(self):
         self.backend.name = "Overview store"
-        # Today's orders are the user's today.
-        self.env.user.tz = "UTC"
+        # Today's orders are the store's today (UTC's here), whatever the
+        # user's time zone.
         self.import_order(self.add_order())
         self.env["bigcommerce.failure"].sudo()._record(
             self.backend, "order", 4242, "Unknown SKU 'X'"

@@ -15,18 +15,21 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.orm.registry import DummyRLock, Registry
 from odoo.sql_db import db_connect
-from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tests import HttpCase, TransactionCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
+from ..components import kinds
 from ..models.bigcommerce_webhook_log import REFUSALS_LOGGED_ONE_BY_ONE
 from .common import (
     CLIENT_SECRET,
     THREAD_TIMEOUT,
     BigCommerceAccountingCase,
+    BigCommerceCase,
     CommittedStoreMixin,
 )
+from .queries import list_specification, read_queries
 from .simulator import webhooks as simulator_webhooks
 
 # Committed data outlives a crashed test run: names of their own each time.
@@ -330,3 +333,112 @@ class TestRefusalsCountedConcurrently(CommittedStoreMixin, TransactionCase):
                 [self.backend_id],
             )
             self.assertEqual(env.cr.fetchall(), [(REFUSALS_LOGGED_ONE_BY_ONE + 4,)])
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookLogListQueries(BigCommerceCase):
+    """The deliveries' list reads what each delivery is about and what
+    became of it for the whole page at once: 40 rows cost the queries of
+    20."""
+
+    # What became of each kind of delivery of :meth:`deliveries`, in turn.
+    RESULTS = ["done", "failed", "done", "queued", "queued", "ignored"]
+
+    def setUp(self):
+        super().setUp()
+        self.manager = new_test_user(
+            self.env,
+            login="bc-log-manager",
+            groups="bigcommerce_connector.group_bigcommerce_manager",
+        )
+        self.next_id = 1000
+
+    def deliveries(self, count):
+        """``count`` deliveries of five minutes ago, of each kind in turn:
+        an order imported since, an order whose import failed since, a
+        shipment of an order imported since, a customer not imported yet, a
+        refund whose job waits, an ignored delivery."""
+        now = fields.Datetime.now()
+        values = []
+        for index in range(count):
+            self.next_id += 1
+            bigcommerce_id = self.next_id
+            row = {
+                "backend_id": self.backend.id,
+                "outcome": "queued",
+                "scope": "store/order/updated",
+                "received_at": now - timedelta(minutes=5),
+            }
+            kind = index % len(self.RESULTS)
+            if kind in (0, 2):
+                self.env["bigcommerce.order"].sudo().create(
+                    {
+                        "backend_id": self.backend.id,
+                        "bigcommerce_id": bigcommerce_id,
+                        "sync_date": now,
+                    }
+                )
+            if kind in (0, 1):
+                row.update(subject="order", subject_id=bigcommerce_id)
+            if kind == 1:
+                self.env["bigcommerce.failure"].sudo()._record(
+                    self.backend, "order", bigcommerce_id, "Unknown SKU 'X'"
+                )
+            if kind == 2:
+                row.update(
+                    scope="store/shipment/created",
+                    subject="shipment",
+                    subject_id=bigcommerce_id,
+                    order_id=bigcommerce_id,
+                )
+            if kind == 3:
+                row.update(
+                    scope="store/customer/updated",
+                    subject="customer",
+                    subject_id=bigcommerce_id,
+                )
+            if kind == 4:
+                job = kinds.delay_import(
+                    self.backend, "refund", bigcommerce_id, 77
+                ).db_record()
+                row.update(
+                    scope="store/order/refund/created",
+                    subject="refund",
+                    subject_id=bigcommerce_id,
+                    order_id=77,
+                    job_id=job.id,
+                )
+            if kind == 5:
+                row.update(outcome="ignored", scope="store/order/message/created")
+            values.append(row)
+        return self.env["bigcommerce.webhook.log"].sudo().create(values)
+
+    def test_forty_rows_cost_the_queries_of_twenty(self):
+        spec = list_specification(self.env["bigcommerce.webhook.log"])
+        self.assertTrue({"subject_name", "result", "failure_id"} <= set(spec))
+        twenty, forty = self.deliveries(20), self.deliveries(40)
+        as_manager = self.env(user=self.manager)["bigcommerce.webhook.log"]
+        read_queries(as_manager.browse(twenty.ids[:5]), spec)  # caches warm
+        queries_20 = read_queries(as_manager.browse(twenty.ids), spec)
+        queries_40 = read_queries(as_manager.browse(forty.ids), spec)
+        self.assertEqual(queries_40, queries_20)
+        rows = as_manager.browse(forty.ids).web_read(spec)
+        self.assertEqual(
+            [row["result"] for row in rows],
+            (self.RESULTS * 7)[:40],
+        )
+        self.assertEqual(
+            [bool(row["failure_id"]) for row in rows],
+            [result == "failed" for result in (self.RESULTS * 7)[:40]],
+        )
+        # One record as many: what the form opens is the list's.
+        shipment = forty[2]
+        self.assertEqual(
+            shipment.subject_ref,
+            self.env["bigcommerce.order"].search(
+                [
+                    ("backend_id", "=", self.backend.id),
+                    ("bigcommerce_id", "=", shipment.order_id),
+                ]
+            ),
+        )

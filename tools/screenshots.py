@@ -9,7 +9,9 @@ Logs in over JSON-RPC, hands the session to a headless Chromium (Debian's
 ``chromium``) through its DevTools protocol (``websocket-client``, a test
 requirement), opens each screen at 1400 x 900 and saves it as PNG: the
 overview, an order, an invoice with its payment, and the month-end
-reconciliation. Each screen is waited for by a selector, within a bound.
+reconciliation; then the lists (orders, refunds, failures, webhook
+deliveries) at 1366 x 768, a laptop's screen, on which their columns must
+fit. Each screen is waited for by a selector, within a bound.
 """
 
 # A script run from a terminal: it reports to that terminal on purpose.
@@ -30,6 +32,8 @@ import requests
 import websocket
 
 WIDTH, HEIGHT = 1400, 900
+#: The lists are shot at a laptop's size: their key columns must fit it.
+LIST_SIZE = (1366, 768)
 #: How long a screen may take to show (seconds).
 SCREEN_TIMEOUT = 60
 
@@ -119,13 +123,7 @@ class Browser:
         )
         self.next_id = 0
         self.send("Page.enable")
-        self.send(
-            "Emulation.setDeviceMetricsOverride",
-            width=WIDTH,
-            height=HEIGHT,
-            deviceScaleFactor=1,
-            mobile=False,
-        )
+        self.resize(WIDTH, HEIGHT)
 
     @staticmethod
     def _until(probe, what, timeout=SCREEN_TIMEOUT):
@@ -154,6 +152,16 @@ class Browser:
                     raise SystemExit(f"{method}: {message['error']}")
                 return message.get("result", {})
 
+    def resize(self, width, height):
+        """Show the page as a window of ``width`` x ``height``."""
+        self.send(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=False,
+        )
+
     def evaluate(self, expression):
         result = self.send(
             "Runtime.evaluate",
@@ -169,8 +177,10 @@ class Browser:
                 "Network.setCookie", name=cookie.name, value=cookie.value, url=url
             )
 
-    def shoot(self, url, selector, path):
-        """Open ``url``, wait for ``selector`` and Odoo to be idle, save a PNG."""
+    def shoot(self, url, selector, path, size=(WIDTH, HEIGHT)):
+        """Open ``url`` in a window of ``size``, wait for ``selector`` and
+        Odoo to be idle, save a PNG."""
+        self.resize(*size)
         self.send("Page.navigate", url=url)
         ready = (
             f"!!document.querySelector({json.dumps(selector)})"
@@ -240,12 +250,27 @@ def main():
             "screenshot_reconciliation.png",
         ),
     ]
+    # The lists, at a laptop's size.
+    for name, xmlid in (
+        ("orders", "bigcommerce_order_action"),
+        ("refunds", "bigcommerce_refund_action"),
+        ("failures", "bigcommerce_failure_action"),
+        ("webhook_log", "bigcommerce_webhook_log_action"),
+    ):
+        screens.append(
+            (
+                f"{action}.{xmlid}",
+                ".o_list_view .o_data_row",
+                f"screenshot_list_{name}_{LIST_SIZE[0]}.png",
+                LIST_SIZE,
+            )
+        )
     browser = Browser()
     try:
         browser.set_session(args.url, odoo.http)
         print("Screenshots:")
-        for url, selector, name in screens:
-            browser.shoot(url, selector, out / name)
+        for url, selector, name, *size in screens:
+            browser.shoot(url, selector, out / name, *size)
     finally:
         browser.close()
     return 0

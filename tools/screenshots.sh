@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Takes the README's and the Odoo Apps description's screenshots from the
-# demo, in headless Chromium (1400 x 900), into static/description/:
+# demo, in headless Chromium (1400 x 900; the lists at 1366 x 768, a
+# laptop's screen, on which their columns must fit), into static/description/:
 #
 #   bash tools/screenshots.sh
 #
