@@ -31,6 +31,7 @@ ACCOUNTS = {
     "shipping_account_id": ("400100", "Shipping Income", "income"),
     "handling_account_id": ("400200", "Handling Income", "income"),
     "wrapping_account_id": ("400300", "Gift Wrapping Income", "income"),
+    "fee_account_id": ("400400", "Fee Income", "income"),
     "discount_account_id": ("400900", "Discounts Granted", "income"),
     "gift_certificate_account_id": (
         "212100",
@@ -43,6 +44,12 @@ ACCOUNTS = {
         "liability_current",
     ),
 }
+
+
+# The product the store books a line of an unknown SKU on, when its Unknown
+# Products setting says so, and its income account.
+FALLBACK_PRODUCT = ("UNIDENTIFIED", "Unidentified item")
+FALLBACK_ACCOUNT = ("400800", "Sales of Unidentified Items", "income")
 
 
 # Payment parts that are no gateway's: the store's own liabilities pay them.
@@ -333,6 +340,33 @@ def ensure_accounts(env, company):
     return found
 
 
+def ensure_fallback_product(env, company):
+    """The store's fallback product, on an income account of its own (so
+    that what was sold under no known SKU reads apart in the books)."""
+    Account = env["account.account"].with_company(company)
+    code, name, account_type = FALLBACK_ACCOUNT
+    account = Account.search([("code", "=", code)], limit=1) or Account.create(
+        {"code": code, "name": name, "account_type": account_type}
+    )
+    Product = env["product.product"].with_context(active_test=False)
+    sku, label = FALLBACK_PRODUCT
+    values = {
+        "name": label,
+        "default_code": sku,
+        "list_price": 0.0,
+        "type": "service",
+        "sale_ok": True,
+        "active": True,
+        "property_account_income_id": account.id,
+    }
+    product = Product.search([("default_code", "=", sku)], limit=1)
+    if product:
+        product.with_company(company).write(values)
+    else:
+        product = Product.with_company(company).create(values)
+    return product
+
+
 def configure_demo_store(
     env,
     *,
@@ -360,6 +394,7 @@ def configure_demo_store(
     ensure_currencies(env, company, currencies, currency)
     accounts = ensure_accounts(env, company)
     gateway_journals = ensure_gateway_journals(env, company, gateways)
+    fallback = ensure_fallback_product(env, company)
     journal = env["account.journal"].search(
         [("type", "=", "sale"), ("company_id", "=", company.id)],
         order="sequence, id",
@@ -382,6 +417,11 @@ def configure_demo_store(
         "tax_ids": [Command.set(taxes.ids)],
         "posting_policy": "post",
         "register_payments": True,
+        # Foreign orders at the rate the store applied; an unknown SKU held
+        # as a failure until an accountant sees to it.
+        "exchange_rate_source": "store",
+        "unknown_product_policy": "hold",
+        "fallback_product_id": fallback.id,
         "active": True,
         **{field: account.id for field, account in accounts.items()},
     }
@@ -393,6 +433,8 @@ def configure_demo_store(
         backend.write(values)
     else:
         backend = Backend.create(values)
+    # The store as the demo's jobs see it: archived records stay out.
+    backend = env["bigcommerce.backend"].browse(backend.id)
     # The store's Payments tab: each gateway's names to its journal.
     mapped = {
         line.payment_method.lower(): line for line in backend.payment_journal_map_ids
@@ -416,6 +458,7 @@ def configure_demo_store(
         "currencies": currencies,
         "accounts": [f"{a.code} {a.name}" for a in [revenue, *accounts.values()]],
         "journal": journal.name,
+        "fallback": fallback,
         "gateways": {
             gateway: (gateway_journals[gateway], sorted(names))
             for gateway, names in sorted(gateways.items())

@@ -12,10 +12,16 @@
 #    simulated store on 127.0.0.1:$DEMO_SIM_PORT, which sends a signed
 #    webhook for each of its orders; tests the store's connection again now
 #    that the store answers (tools/demo_connect.py);
-# 4. when the jobs have run, prints what became of every order of the store
+# 4. when the jobs have run, deals with what the store holds as an
+#    accountant does before closing the month: the orders its status rules
+#    hold released on the store, the three orders of unknown SKUs held as
+#    failures cleared one way each (tools/demo_month_end.py);
+# 5. prints what became of every order of the store
 #    and the trial balance of the demo period, checked against the store
-#    (tools/demo_summary.py), and where to look;
-# 5. reconciles the demo period (month-end), clean, then again after a
+#    (tools/demo_summary.py), with a line for each order that shows a
+#    less common case (a fee, the store's exchange rate, unknown SKUs),
+#    and where to look;
+# 6. reconciles the demo period (month-end), clean, then again after a
 #    failure provoked on purpose, which it shows (tools/demo_reconcile.py).
 #
 # It shows; the end-to-end test (tests/test_demo_store.py) asserts.
@@ -108,7 +114,7 @@ until_ok 120 "$odoo_pid" curl -sf -o /dev/null "http://127.0.0.1:$port/web/healt
     || die "Odoo did not start, see $log_dir/odoo.log"
 PYTHONPATH="$repo/tests" "$odoo_py" -m simulator --port "$sim_port" --seed "$DEMO_SEED" \
     --orders "$DEMO_ORDERS" --customers "$DEMO_CUSTOMERS" "${store[@]}" \
-    --deliver-webhooks-to "$webhook_url" --customer-activity >"$log_dir/simulator.log" 2>&1 &
+    --deliver-webhooks-to "$webhook_url" --customer-activity --showcase >"$log_dir/simulator.log" 2>&1 &
 sim_pid=$!
 until_ok 180 "$sim_pid" grep -q '^Serving; press Ctrl+C' "$log_dir/simulator.log" \
     || die "the simulator did not send its webhooks, see $log_dir/simulator.log"
@@ -119,6 +125,11 @@ shell tools/demo_connect.py | tee "$log_dir/connect.out" | grep -v '^state=' \
 
 step "Waiting for the import jobs (at most ${DEMO_WAIT:-180} s)"
 jobs_done() { shell tools/demo_summary.py >"$log_dir/summary.out"; grep -q '^jobs_pending=0 ' "$log_dir/summary.out"; }
+until_ok "${DEMO_WAIT:-180}" "$odoo_pid" jobs_done || echo "Some jobs are still waiting."
+
+step "Before the month-end: what the store holds, dealt with"
+shell tools/demo_month_end.py | tee "$log_dir/month_end.out"
+[ "${PIPESTATUS[0]}" = 0 ] || die "the month-end fixes failed, see $log_dir/shell.log"
 until_ok "${DEMO_WAIT:-180}" "$odoo_pid" jobs_done || echo "Some jobs are still waiting."
 
 step "What became of every order, and the books"

@@ -58,5 +58,12 @@ for gateway, (journal, names) in summary["gateways"].items():
         f"{journal.name} ({journal.code}), account {journal.default_account_id.code} "
         f"{journal.default_account_id.name}"
     )
+fallback = summary["fallback"]
+print(
+    "settings      foreign orders at the rate the store applied; an unknown "
+    f"SKU held as a failure (fallback product {fallback.display_name} on "
+    f"{fallback.property_account_income_id.code}, created products in "
+    f"{backend.created_product_categ_id.display_name})"
+)
 print(f"store         {backend.name} (id {backend.id}) -> {backend.api_base_url}")
 print(f"webhook_url={backend.webhook_url}")

@@ -35,8 +35,15 @@ from odoo.addons.bigcommerce_connector.bigcommerce.payments import (
     is_paid,
     payment_parts_from_order,
 )
+from odoo.addons.bigcommerce_connector.tests.demo_month_end import (
+    UNKNOWN_SKU_FIXES,
+    resolve_on_the_store,
+)
 from odoo.addons.bigcommerce_connector.tests.simulator.generator import (
     generate_store,
+)
+from odoo.addons.bigcommerce_connector.tests.simulator.showcase import (
+    SHOWCASE_UNKNOWN,
 )
 from odoo.addons.bigcommerce_connector.tests.simulator.state import StoreState
 
@@ -53,13 +60,17 @@ def money(value):
 
 # --- the store, as the simulator serves it -----------------------------------
 store = StoreState(store_hash=store_hash, currency="USD")
-generate_store(
+showcase = generate_store(
     store,
     seed=int(os.environ.get("DEMO_SEED", "42")),
     customers=int(os.environ.get("DEMO_CUSTOMERS", "10")),
     orders=int(os.environ.get("DEMO_ORDERS", "36")),
     newcomers=3,  # the simulator runs with --customer-activity
-)
+    showcase=True,  # and --showcase
+)["showcase"]
+# Its held orders, released by the merchant before the month-end
+# (tools/demo_month_end.py).
+resolve_on_the_store(store)
 store_orders = {order_id: store.render_order(order_id) for order_id in store.orders}
 backend = env["bigcommerce.backend"].search([("store_hash", "=", store_hash)], limit=1)
 if not backend:
@@ -146,6 +157,80 @@ print(
 )
 for failure in failures:
     print(f"failure {failure.name}: {failure.reason}")
+
+
+# --- the less common cases ----------------------------------------------------
+def binding_of(order_id):
+    return bindings.filtered(lambda b: b.bigcommerce_id == order_id)
+
+
+def showcase_lines():
+    """A line for each showcase order: its fee, its rate, its unknown SKU."""
+    company = backend.company_id
+    binding = binding_of(showcase["fee"])
+    for line in binding.move_id.invoice_line_ids.filtered(
+        lambda x: x.account_id == backend.fee_account_id
+    ):
+        yield (
+            f"order #{binding.bigcommerce_id}: fee '{line.name}' "
+            f"{line.price_subtotal:.2f} {line.currency_id.name} on Fees account "
+            f"{line.account_id.code} {line.account_id.name}"
+        )
+    binding = binding_of(showcase["store_rate"])
+    move = binding.move_id
+    if move:
+        odoo_rate = move.currency_id._get_conversion_rate(
+            company.currency_id, move.currency_id, company, move.invoice_date
+        )
+        yield (
+            f"order #{binding.bigcommerce_id}: {move.currency_id.name} "
+            f"{move.amount_total:.2f} at the store's rate "
+            f"{move.invoice_currency_rate:.4f} (Odoo's {odoo_rate:.4f}): "
+            f"{company.currency_id.name} {abs(move.amount_total_signed):.2f} in the "
+            "books"
+        )
+    for setting, order_id in showcase["unknown"].items():
+        sku = SHOWCASE_UNKNOWN[setting][0]
+        binding = binding_of(order_id)
+        failed = env["bigcommerce.failure"].search(
+            [
+                ("backend_id", "=", backend.id),
+                ("record_type", "=", "order"),
+                ("bigcommerce_id", "=", str(order_id)),
+            ],
+            limit=1,
+        )
+        text = f"order #{order_id}: unknown SKU {sku}"
+        if failed:
+            text += f" held as a failure ({failed.name}, {failed.state})"
+        line = binding.move_id.invoice_line_ids.filtered(
+            lambda x, s=sku: s in (x.name or "") or x.product_id.default_code == s
+        )[:1]
+        if line and line.product_id == backend.fallback_product_id:
+            text += (
+                f"; {UNKNOWN_SKU_FIXES[setting]}: booked on fallback product "
+                f"{line.product_id.display_name} ({line.account_id.code})"
+            )
+        elif line and setting == "create":
+            text += (
+                f"; {UNKNOWN_SKU_FIXES[setting]}: created product "
+                f"{line.product_id.display_name} in "
+                f"{line.product_id.categ_id.display_name} "
+                f"({line.account_id.code})"
+            )
+        elif line:
+            text += (
+                f"; {UNKNOWN_SKU_FIXES[setting]} "
+                f"({line.product_id.display_name}), reprocessed"
+            )
+        if binding.move_id:
+            text += f": {binding.move_id.name} {binding.move_id.state}"
+        yield text
+
+
+print("\nThe less common cases")
+for text in showcase_lines():
+    print(f"  {text}")
 print(
     f"store: {dict(backend._fields['state'].selection).get(backend.state)}"
     + (f" ({backend.state_message})" if backend.state_message else "")

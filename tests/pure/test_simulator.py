@@ -331,6 +331,35 @@ def test_status_and_field_updates_bump_date_modified(sim, api):
     sim.assert_conformant()
 
 
+def test_a_merchant_changes_an_order_s_status_by_put(sim, api):
+    """``PUT /v2/orders/{id}`` with a status: the order as its status says
+    (a held payment taken), answered as the order."""
+    order = sim.state.add_order(
+        lines=[{"sku": "MUG", "price": "12.50", "quantity": 1}], status_id=12
+    )
+    assert order["payment_status"] == "held for review"
+    answer = api(f"/v2/orders/{order['id']}", method="PUT", json={"status_id": 11})
+    assert answer.status_code == 200
+    assert (answer.json()["status_id"], answer.json()["payment_status"]) == (
+        11,
+        "captured",
+    )
+    fetched = api(f"/v2/orders/{order['id']}").json()
+    assert (fetched["status"], fetched["payment_status"]) == (
+        "Awaiting Fulfillment",
+        "captured",
+    )
+    assert sim.state.order_record(order["id"]).transactions
+    sim.assert_conformant()
+    # Only the status, and a known one.
+    bad = api(f"/v2/orders/{order['id']}", method="PUT", json={"staff_notes": "x"})
+    assert bad.status_code == 400
+    bad = api(f"/v2/orders/{order['id']}", method="PUT", json={"status_id": 99})
+    assert bad.status_code == 400
+    missing = api("/v2/orders/999999", method="PUT", json={"status_id": 11})
+    assert missing.status_code == 404
+
+
 def test_shipments(sim, api):
     order = mixed_order(sim)
     base = f"/v2/orders/{order['id']}"

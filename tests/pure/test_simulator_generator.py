@@ -11,6 +11,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import requests
@@ -38,6 +39,41 @@ def test_same_seed_same_store():
     assert first.snapshot() == second.snapshot()
     third, _ = generated(43)
     assert third.snapshot() != first.snapshot()
+
+
+def test_the_showcase_adds_its_orders_and_changes_no_other():
+    plain, summary = generated(42)
+    state, shown = generated(42, showcase=True)
+    showcase = shown["showcase"]
+    added = [showcase["fee"], showcase["store_rate"], *showcase["unknown"].values()]
+    assert shown["orders"] == summary["orders"] + added
+    for order_id in summary["orders"]:
+        assert state.render_order(order_id) == plain.render_order(order_id)
+    fees = state.order_fees(showcase["fee"])
+    assert [(f["display_name_merchant"], f["cost_ex_tax"]) for f in fees] == [
+        ("Package protection", "2.5000")
+    ]
+    foreign = state.render_order(showcase["store_rate"])
+    assert foreign["currency_code"] == "EUR"
+    assert Decimal(foreign["store_default_to_transactional_exchange_rate"]) == (
+        Decimal("0.9350")
+    )
+    skus = {
+        setting: [p["sku"] for p in state.order_record(order_id).products]
+        for setting, order_id in showcase["unknown"].items()
+    }
+    assert skus == {
+        "hold": ["TOTE-CNV", "CANDLE-SOY"],
+        "create": ["TOTE-CNV", "APRON-DNM"],
+        "fallback": ["TOTE-CNV", "SOCKS-WOOL"],
+    }
+    assert not {"CANDLE-SOY", "APRON-DNM", "SOCKS-WOOL"} & set(state.products)
+    # In the last days before the anchor, each placed and paid.
+    for order_id in added:
+        order = state.render_order(order_id)
+        placed = parsedate_to_datetime(order["date_created"])
+        assert ANCHOR - timedelta(days=6) < placed < ANCHOR
+        assert order["payment_status"] == "captured"
 
 
 def test_default_store_covers_what_an_importer_meets():

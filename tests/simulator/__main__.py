@@ -3,7 +3,8 @@
 
     python -m simulator --port 8765 --seed 42 --orders 36 --customers 10 \\
         --store-hash demo123 --token demo-token --client-secret demo-secret \\
-        [--quota 150] [--deliver-webhooks-to URL] [--customer-activity]
+        [--quota 150] [--deliver-webhooks-to URL] [--customer-activity] \\
+        [--showcase]
 
 With ``--deliver-webhooks-to`` it signs and POSTs a ``store/order/created``
 callback for every order, incomplete ones too (BigCommerce fires it when a
@@ -14,6 +15,10 @@ without ordering and an address change (``generate_store(newcomers=3)``),
 and the webhooks include ``store/customer/created`` for every customer,
 ``store/customer/address/created`` for the address added, and
 ``store/shipment/created`` for every shipment.
+
+With ``--showcase`` the store has five more orders (``generate_store(
+showcase=True)``): one with a fee, one in euros at a rate of the store's
+own, and three of SKUs a demo's Odoo does not know.
 """
 
 # A command-line program: it prints to its terminal on purpose.
@@ -60,6 +65,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         action="store_true",
         help="customers without orders and an address change; with "
         "--deliver-webhooks-to, customer, address and shipment webhooks too",
+    )
+    parser.add_argument(
+        "--showcase",
+        action="store_true",
+        help="an order with a fee, one at the store's own exchange rate, and "
+        "three of unknown SKUs",
     )
     return parser.parse_args(argv)
 
@@ -165,6 +176,7 @@ def main(argv=None) -> int:
         customers=args.customers,
         orders=args.orders,
         newcomers=NEWCOMERS if args.customer_activity else 0,
+        showcase=args.showcase,
     )
     sim.start()
     try:

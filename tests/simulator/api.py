@@ -16,6 +16,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Response
 
 from . import views
+from .api_updates import UpdateEndpoints
 from .dates import parse_date
 from .money import dec
 from .state import HookError
@@ -297,7 +298,8 @@ def _rules() -> list:
         Rule(f"{v2}/time", endpoint="time"),
         Rule(f"{v2}/orders", endpoint="orders"),
         Rule(f"{v2}/orders/count", endpoint="orders_count"),
-        Rule(order, endpoint="order"),
+        Rule(order, endpoint="order", methods=["GET"]),
+        Rule(order, endpoint="update_order", methods=["PUT"]),
         Rule(f"{order}/products", endpoint="order_products"),
         Rule(f"{order}/products/<int:line_id>", endpoint="order_product"),
         Rule(f"{order}/shipping_addresses", endpoint="order_addresses"),
@@ -328,7 +330,7 @@ def _rules() -> list:
     ]
 
 
-class Api:
+class Api(UpdateEndpoints):
     """Dispatch ``(request, version, subpath)`` to the endpoint handlers."""
 
     def __init__(self, state):

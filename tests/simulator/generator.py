@@ -13,6 +13,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from .orders import GATEWAYS
+from .showcase import add_showcase
 from .statuses import STATUS_NAMES
 
 CATALOG = (
@@ -515,7 +516,7 @@ def _customer_activity(state, seed, customers, anchor, newcomers) -> dict:
 
 
 def generate_store(
-    state, seed=42, customers=10, orders=36, anchor=None, newcomers=0
+    state, seed=42, customers=10, orders=36, anchor=None, newcomers=0, showcase=False
 ) -> dict:
     """Fill ``state`` with a catalog, ``customers`` customers and ``orders`` orders.
 
@@ -525,7 +526,9 @@ def generate_store(
     generator of their own: the orders are the same either way).
     Returns a summary: customer ids, order ids and order counts per status,
     and with ``newcomers`` the ids of ``customers_without_orders`` and of
-    the customers whose ``address_changes`` they were.
+    the customers whose ``address_changes`` they were. With ``showcase``,
+    five more orders (``showcase.add_showcase``, their ids in
+    ``showcase``).
     """
     rng = random.Random(seed)
     anchor = _anchor(state, anchor)
@@ -547,6 +550,9 @@ def generate_store(
             order = state.add_order(date_created=when, **kwargs)
             _follow_up(state, rng, order, actions, when, anchor)
             order_ids.append(order["id"])
+        shown = add_showcase(state, seed, customer_ids, anchor) if showcase else None
+        if shown:
+            order_ids += [shown["fee"], shown["store_rate"], *shown["unknown"].values()]
         by_status = {}
         for order_id in order_ids:
             name = STATUS_NAMES[state.order_record(order_id).data["status_id"]]
@@ -556,6 +562,8 @@ def generate_store(
             "orders": order_ids,
             "by_status": by_status,
         }
+        if shown:
+            summary["showcase"] = shown
         if newcomers:
             activity = _customer_activity(state, seed, customer_ids, anchor, newcomers)
             summary["customers_without_orders"] = activity["without_orders"]
