@@ -3,7 +3,9 @@
 #
 #   bash tools/demo.sh                 demo, then keep Odoo and the store running (Ctrl-C stops)
 #   DEMO_EXIT=1 bash tools/demo.sh     demo, stop, and exit 0 when invoices were posted,
-#                                      nothing failed and the books are right
+#                                      nothing failed, the books are right, the first
+#                                      reconciliation is clean and the second shows
+#                                      the provoked failure
 #
 # 1. runs tools/setup.sh (seconds once done);
 # 2. drops and recreates the database $DEMO_DB, installs the connector and
