@@ -211,6 +211,67 @@ class BigCommerceBinder:
             )
         return binding
 
+    def bind_many(self, items):
+        """Bind several objects of a kind with a binding model at once, as
+        :meth:`bind` binds each: one look-up and one create of the external
+        IDs, one look-up and one create of the new bindings (a binding that
+        exists is written). The same unique indexes keep one of each.
+
+        :param items: ``[(BigCommerce id, record, values)]``, the records
+            of one model, none empty.
+        :return: the bindings, in the order of ``items``.
+        """
+        if not items:
+            return self.bindings.browse()
+        model = items[0][1]._name
+        xmlids = self.env["ir.model.data"].sudo()
+        names = {self.xmlid_name(key): record for key, record, _values in items}
+        marked = {
+            (row["name"], row["res_id"])
+            for row in xmlids.search_read(
+                [
+                    ("module", "=", XMLID_MODULE),
+                    ("model", "=", model),
+                    ("name", "in", list(names)),
+                ],
+                ["name", "res_id"],
+            )
+        }
+        xmlids.create(
+            [
+                {
+                    "module": XMLID_MODULE,
+                    "name": name,
+                    "model": model,
+                    "res_id": record.id,
+                    "noupdate": True,
+                }
+                for name, record in names.items()
+                if (name, record.id) not in marked
+            ]
+        )
+        record_field = self.bindings._bigcommerce_record_field
+        existing = {
+            binding.bigcommerce_id: binding
+            for binding in self.to_bindings([key for key, _r, _v in items])
+        }
+        new_values = []
+        for key, record, values in items:
+            values = dict(values or {}, **{record_field: record.id})
+            if int(key) in existing:
+                existing[int(key)].write(values)
+            else:
+                new_values.append(
+                    dict(values, backend_id=self.backend.id, bigcommerce_id=int(key))
+                )
+        created = {
+            binding.bigcommerce_id: binding
+            for binding in self.bindings.create(new_values)
+        }
+        return self.bindings.browse(
+            [(existing.get(int(key)) or created[int(key)]).id for key, _r, _v in items]
+        )
+
     def _has_xmlid(self, bigcommerce_id, record):
         return bool(
             self.env["ir.model.data"]

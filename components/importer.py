@@ -192,10 +192,17 @@ class BigCommerceImporter:
     def _bind(self, record, mapped):
         """Bind ``record`` to the BigCommerce id (a done binding, with the
         kind's :meth:`_binding_values`); returns the binding."""
+        return self.binder.bind(
+            self.bigcommerce_id, record, self._done_binding_values(mapped)
+        )
+
+    def _done_binding_values(self, mapped):
+        """The values of a done binding: the kind's :meth:`_binding_values`,
+        its state and date."""
         values = dict(self._binding_values(mapped), sync_state="done")
         values["sync_date"] = fields.Datetime.now()
         values["skip_reason"] = False
-        return self.binder.bind(self.bigcommerce_id, record, values)
+        return values
 
     def _skipped_binding_values(self):
         """Values of the binding of a record that is not imported, read from

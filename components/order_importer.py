@@ -349,6 +349,12 @@ class OrderImporter(BigCommerceImporter):
             invoice = self.env["account.move"].create(self._invoice_values(mapped))
             self.outcomes.append(self.env._("invoice created"))
         self.invoice = invoice
+        self._check_invoice(invoice, mapped)
+        return invoice
+
+    def _check_invoice(self, invoice, mapped):
+        """Give the written ``invoice`` BigCommerce's tax amounts, and refuse
+        it (:class:`MappingError`) unless its totals are BigCommerce's."""
         self.accounting.set_bigcommerce_taxes(invoice, mapped, self.tax_by_rate)
         self.accounting.check_totals(
             invoice,
@@ -361,7 +367,6 @@ class OrderImporter(BigCommerceImporter):
                 **figures,
             ),
         )
-        return invoice
 
     def _binding_values(self, mapped):
         """The order's status, customer, dates and totals, as the store

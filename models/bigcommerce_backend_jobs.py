@@ -12,18 +12,12 @@ The jobs are methods of the store (``bigcommerce.backend``), whose record
 is the job's: a job queued by an earlier version still runs.
 """
 
-import logging
-
 from odoo import api, fields, models
-from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
-
-from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..components import jobs
 from ..components.batch_importer import OrderCatchUp, OrderPeriodListing
 from ..components.kinds import KINDS, batch_kinds
-
-_logger = logging.getLogger(__name__)
+from ..components.order_batch import OrderPage
 
 
 class BigCommerceBackend(models.Model):
@@ -208,34 +202,20 @@ class BigCommerceBackend(models.Model):
         )._import_orders_page(page)
 
     def _import_orders_page(self, items):
-        """Job: import listed orders in one transaction, a savepoint each.
+        """Job: import listed orders in one transaction
+        (``components/order_batch.py``).
 
-        Each order goes through the same import as alone, and ends the same
-        way: invoiced, skipped, or a failure record. An order that meets a
-        transient fault (the rate limit, a worker importing it already) is
-        queued alone instead, to be retried as every import is; the others
-        are not held back by it.
+        The new invoices the page posts are created in one batch and posted
+        together; every other order (skipped, held, already invoiced) is
+        imported alone, in a savepoint of its own. Each order ends as it
+        would alone: invoiced, skipped, or a failure record (a batch that
+        fails is rolled back, and its orders are imported one by one). An
+        order that meets a transient fault (the rate limit, a worker
+        importing it already) is queued alone instead, to be retried as
+        every import is; the others are not held back by it.
 
         :param items: ``[[run line id, order], ...]``, each order as the
             listing returned it, with its lines.
         """
         self.ensure_one()
-        lines = self.env["bigcommerce.import.run.line"].sudo()
-        alone = 0
-        for line_id, order in items:
-            line = lines.browse(line_id).exists()
-            order_id = int(order["id"])
-            importer = KINDS["order"].importer(self, order_id, prefetched=order)
-            try:
-                result = importer.run()
-            except (RetryableJobError, *PG_CONCURRENCY_EXCEPTIONS_TO_RETRY) as exc:
-                _logger.info("Order %s queued alone: %s", order_id, exc)
-                self._delay_run_order(line.run_id, line_id, order_id, order)
-                alone += 1
-                continue
-            line._set_outcome(importer.outcome, result)
-        return (
-            f"{len(items) - alone} order(s) imported"
-            + (f", {alone} queued alone after a transient fault" if alone else "")
-            + "."
-        )
+        return OrderPage(self, items).run()

@@ -1,0 +1,247 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""A page of listed orders (a first sync of a store's history), imported
+with one ``account.move.create()`` and one ``action_post()`` for the new
+invoices it posts.
+
+Each order of the page goes through the steps of its own import
+(:class:`~.order_importer.OrderImporter`): lock, fetch (the listing's
+order), skip?, map, validate. The orders whose invoice is new and posted at
+once (their status rules say post, or draft until paid and they are paid;
+the store posts) are then written together, in one savepoint::
+
+    create all invoices -> BigCommerce's taxes, totals checked, each
+        -> post all -> bind all -> per order: payment, refunds,
+        shipments, chatter line, failure resolved
+
+Every other order (skipped, held, in draft until paid, already invoiced)
+is imported alone, as an order of a webhook is, in its own savepoint.
+
+Whatever fails in the batch (an invoice refused, an error) rolls the whole
+batch back, and each of its orders is imported alone instead: it then ends
+as it would have alone, invoiced or a failure record, and one bad order
+never holds its page back. An order whose steps fail before the batch is
+written (an unknown SKU, a tax missing, a plan that does not reconcile) is
+left out of it and imported alone, which records its failure. An order
+that meets a transient fault (the rate limit, another worker importing it)
+is queued alone, to be retried as every import is.
+"""
+
+import logging
+
+from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..bigcommerce.payments import ACTION_DRAFT, ACTION_POST, is_paid
+from .importer import expected_unique_violations
+from .kinds import KINDS
+
+_logger = logging.getLogger(__name__)
+
+
+class OrderPage:
+    """One page of listed orders of an import run, imported in one job."""
+
+    def __init__(self, backend, items):
+        """:param backend: the store (``bigcommerce.backend``), one record.
+        :param items: ``[[run line id, order], ...]``, each order as the
+            listing returned it, with its lines.
+        """
+        backend.ensure_one()
+        self.backend = backend
+        self.env = backend.env
+        self.items = items
+        self.run_lines = self.env["bigcommerce.import.run.line"].sudo()
+        #: How many orders were invoiced in the batch, and how many were
+        #: queued alone after a transient fault.
+        self.batched = 0
+        self.alone = 0
+        #: Why the batch was rolled back, if it was.
+        self.fallback_reason = None
+
+    # --- the page -----------------------------------------------------------
+    def run(self):
+        """Import the page; returns the job's sentence."""
+        eligible, others = self._sorted_out()
+        alone = list(others)
+        if eligible:
+            results, left_out = self._import_batch(eligible)
+            for line_id, importer, result in results:
+                self._set_outcome(line_id, importer, result)
+            self.batched = len(results)
+            alone.extend(left_out)
+        # In the page's order, as the listing returned it.
+        position = {line_id: index for index, (line_id, _o) in enumerate(self.items)}
+        for line_id, order in sorted(alone, key=lambda item: position[item[0]]):
+            self._import_alone(line_id, order)
+        return self._result()
+
+    def _sorted_out(self):
+        """``(eligible, others)``: the page's items that may be invoiced in
+        the batch (read from the listing and their bindings, no call), and
+        the others."""
+        binder = KINDS["order"].binder(self.backend)
+        bound = {
+            binding.bigcommerce_id: binding
+            for binding in binder.to_bindings([int(o["id"]) for _l, o in self.items])
+        }
+        eligible, others = [], []
+        for line_id, order in self.items:
+            binding = bound.get(int(order["id"]))
+            action = self.backend._status_action(int(order.get("status_id") or 0))
+            if self._posts_new_invoice(binding and binding.move_id, action, order):
+                eligible.append((line_id, order))
+            else:
+                others.append((line_id, order))
+        return eligible, others
+
+    def _posts_new_invoice(self, invoice, action, order):
+        """Whether an order gets a new invoice, posted by its import: it
+        has none, the store posts, and its status rule says post (or draft
+        until paid, and it is paid)."""
+        return (
+            not invoice
+            and self.backend.posting_policy == "post"
+            and (action == ACTION_POST or (action == ACTION_DRAFT and is_paid(order)))
+        )
+
+    # --- the batch --------------------------------------------------------
+    def _import_batch(self, items):
+        """Invoice ``items`` in one savepoint: one create and one post.
+
+        :return: ``(results, left out)``: ``[(run line id, importer,
+            sentence)]`` of the orders invoiced, and the items to import
+            alone (all of them when the batch was rolled back).
+        """
+        results, left_out = [], []
+        try:
+            with expected_unique_violations(), self.env.cr.savepoint():
+                prepared = []
+                for line_id, order in items:
+                    ready = self._prepare(order)
+                    if ready:
+                        prepared.append((line_id, order, *ready))
+                    else:
+                        left_out.append((line_id, order))
+                if prepared:
+                    results = self._write(prepared)
+        except Exception as exc:  # each order, alone, says why
+            self.fallback_reason = f"{type(exc).__name__}: {exc}"
+            _logger.info(
+                "BigCommerce orders page of %s: batch rolled back, each order "
+                "imported alone (%s)",
+                self.backend.name,
+                self.fallback_reason,
+            )
+            return [], list(items)
+        return results, left_out
+
+    def _prepare(self, order):
+        """Run an order's steps up to its invoice's values, in a savepoint
+        of its own.
+
+        :return: ``(importer, mapped, invoice values)``, or ``None`` for an
+            order to import alone: one whose steps failed (its own import
+            records why, or retries), or that is not invoiced and posted.
+        """
+        importer = self._importer(order)
+        try:
+            with self.env.cr.savepoint():
+                importer.binder.lock(importer.bigcommerce_id)
+                importer.client = self.backend._get_client()
+                importer._fetch()
+                if importer._must_skip() or not self._posts_new_invoice(
+                    importer.invoice, importer.action, importer.fetched["order"]
+                ):
+                    return None
+                mapped = importer._map()
+                importer._validate(mapped)
+                importer.changes = importer._changes(importer._binding_values(mapped))
+                values = importer._invoice_values(mapped)
+        except Exception as exc:  # imported alone, it says why
+            _logger.info(
+                "BigCommerce %s left out of its page's batch: %s",
+                importer._label(),
+                exc,
+            )
+            return None
+        return importer, mapped, values
+
+    def _write(self, prepared):
+        """Create, check, post and bind the prepared invoices, then finish
+        each order's import (payment, refunds, shipments, chatter).
+
+        :param prepared: ``[(run line id, order, importer, mapped,
+            invoice values)]``.
+        :return: ``[(run line id, importer, sentence)]``.
+        """
+        moves = self.env["account.move"].create([p[4] for p in prepared])
+        for (_line_id, _order, importer, mapped, _values), move in zip(
+            prepared, moves, strict=True
+        ):
+            importer.invoice = move
+            importer.outcomes.append(self.env._("invoice created"))
+            # Raises for a plan that does not reconcile: nothing is posted.
+            importer._check_invoice(move, mapped)
+        moves.action_post()
+        binder = KINDS["order"].binder(self.backend)
+        bindings = binder.bind_many(
+            [
+                (
+                    importer.bigcommerce_id,
+                    importer.invoice,
+                    importer._done_binding_values(mapped),
+                )
+                for _l, _o, importer, mapped, _v in prepared
+            ]
+        )
+        results = []
+        for (line_id, _order, importer, mapped, _values), binding in zip(
+            prepared, bindings, strict=True
+        ):
+            importer.outcomes.append(self.env._("invoice posted"))
+            importer.binding = binding
+            binding._record_status(importer.previous_status, binding.date_modified)
+            # The invoice is posted: the rest of the order's import.
+            importer._after_import(mapped)
+            importer._resolve_failure()
+            importer.outcome = "done"
+            results.append((line_id, importer, importer._result()))
+        return results
+
+    # --- one order alone ------------------------------------------------------
+    def _importer(self, order):
+        """A new import of one listed order."""
+        return KINDS["order"].importer(self.backend, int(order["id"]), prefetched=order)
+
+    def _import_alone(self, line_id, order):
+        """Import one order in its own savepoint, as alone; an order that
+        meets a transient fault is queued alone."""
+        importer = self._importer(order)
+        try:
+            result = importer.run()
+        except (RetryableJobError, *PG_CONCURRENCY_EXCEPTIONS_TO_RETRY) as exc:
+            line = self.run_lines.browse(line_id).exists()
+            _logger.info("Order %s queued alone: %s", importer.bigcommerce_id, exc)
+            self.backend._delay_run_order(
+                line.run_id, line_id, importer.bigcommerce_id, order
+            )
+            self.alone += 1
+            return
+        self._set_outcome(line_id, importer, result)
+
+    def _set_outcome(self, line_id, importer, result):
+        """Show what became of an order on its run line."""
+        self.run_lines.browse(line_id).exists()._set_outcome(importer.outcome, result)
+
+    def _result(self):
+        """The job's sentence."""
+        imported = len(self.items) - self.alone
+        parts = [f"{imported} order(s) imported"]
+        if self.batched:
+            parts.append(f"{self.batched} invoiced in one batch")
+        if self.fallback_reason:
+            parts.append(f"one by one after the batch failed ({self.fallback_reason})")
+        if self.alone:
+            parts.append(f"{self.alone} queued alone after a transient fault")
+        return ", ".join(parts) + "."
