@@ -18,6 +18,7 @@ from . import (
     test_jobs,
     test_killed_worker,
     test_late_capture,
+    test_order_batch,
     test_order_fees,
     test_order_form,
     test_order_import,
