@@ -183,7 +183,8 @@ class OrderPage:
             importer.outcomes.append(self.env._("invoice created"))
             # Raises for a plan that does not reconcile: nothing is posted.
             importer._check_invoice(move, mapped)
-        moves.action_post()
+        for group in self._in_numbering_order(moves):
+            group.action_post()
         binder = KINDS["order"].binder(self.backend)
         bindings = binder.bind_many(
             [
@@ -208,6 +209,27 @@ class OrderPage:
             importer.outcome = "done"
             results.append((line_id, importer, importer._result()))
         return results
+
+    @staticmethod
+    def _in_numbering_order(moves):
+        """``moves`` (in the page's order) in runs that Odoo numbers in that
+        order when each run is posted at once: Odoo numbers the moves of one
+        post by date, then reference (the order id, as text), and one by one
+        numbers them in the page's order. A page whose order ids grow with
+        their dates, of as many digits, is one run; an order id of one digit
+        more (999, then 1000) or an order dated before a lower id, on the
+        same day, starts another, so that each invoice gets the number it
+        gets alone.
+        """
+        runs, last = [], None
+        for move in moves:
+            key = (move.date, move.ref or "")
+            if last is None or key < last:
+                runs.append(move)
+            else:
+                runs[-1] |= move
+            last = key
+        return runs
 
     # --- one order alone ------------------------------------------------------
     def _importer(self, order):

@@ -376,3 +376,22 @@ class TestOrderBatch(WizardMixin, BigCommerceAccountingCase):
         self.assertFalse(self.binding(self.posted[1]))
         run.invalidate_recordset()
         self.assertEqual((run.done_count, run.queued_count), (6, 1))
+
+    def test_invoices_are_numbered_in_the_page_s_order(self):
+        """An order dated before orders of lower ids (created on the store
+        after them: an order imported into BigCommerce) gets the number it
+        gets one by one: the first of its day."""
+        self.seed(7)
+        early = self.add_order(date_created=self.start + timedelta(minutes=30))
+        orders = [early, *self.posted, self.cancelled, self.disputed, self.pending]
+        alone, _jobs = self.import_rolled_back(self.one_by_one, orders)
+        with self.counted_invoices() as counts:
+            batch, _jobs = self.import_rolled_back(self.as_page, orders)
+        # One create; posted in two runs, each numbered in the page's order.
+        self.assertEqual(counts, {"create": [6, 1], "post": [1, 5]})
+        names = [batch[o["id"]]["invoice"][0] for o in orders[:6]]
+        self.assertEqual(names, [alone[o["id"]]["invoice"][0] for o in orders[:6]])
+        self.assertEqual(names, sorted(names))
+        for order in orders:
+            with self.subTest(order=order["id"]):
+                self.assertEqual(batch[order["id"]], alone[order["id"]])
