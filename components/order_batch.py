@@ -14,7 +14,10 @@ the store posts) are then written together, in one savepoint::
         shipments, chatter line, failure resolved
 
 Every other order (skipped, held, in draft until paid, already invoiced)
-is imported alone, as an order of a webhook is, in its own savepoint.
+is imported alone, as an order of a webhook is, in its own savepoint; one
+with a draft invoice, which its import may post, between the batches of the
+orders before and after it, so that every invoice is numbered as one by
+one, in the page's order.
 
 Whatever fails in the batch (an invoice refused, an error) rolls the whole
 batch back, and each of its orders is imported alone instead: it then ends
@@ -52,48 +55,59 @@ class OrderPage:
         self.env = backend.env
         self.items = items
         self.run_lines = self.env["bigcommerce.import.run.line"].sudo()
-        #: How many orders were invoiced in the batch, and how many were
+        #: How many orders were invoiced in batches, and how many were
         #: queued alone after a transient fault.
         self.batched = 0
         self.alone = 0
-        #: Why the batch was rolled back, if it was.
+        #: Why a batch was rolled back, if one was.
         self.fallback_reason = None
 
     # --- the page -----------------------------------------------------------
     def run(self):
         """Import the page; returns the job's sentence."""
-        eligible, others = self._sorted_out()
-        alone = list(others)
-        if eligible:
-            results, left_out = self._import_batch(eligible)
+        for batch, items in self._segments():
+            if not batch:
+                for line_id, order in items:
+                    self._import_alone(line_id, order)
+                continue
+            results, left_out = self._import_batch(items)
             for line_id, importer, result in results:
                 self._set_outcome(line_id, importer, result)
-            self.batched = len(results)
-            alone.extend(left_out)
-        # In the page's order, as the listing returned it.
-        position = {line_id: index for index, (line_id, _o) in enumerate(self.items)}
-        for line_id, order in sorted(alone, key=lambda item: position[item[0]]):
-            self._import_alone(line_id, order)
+            self.batched += len(results)
+            for line_id, order in left_out:
+                self._import_alone(line_id, order)
         return self._result()
 
-    def _sorted_out(self):
-        """``(eligible, others)``: the page's items that may be invoiced in
-        the batch (read from the listing and their bindings, no call), and
-        the others."""
+    def _segments(self):
+        """The page in ``(batch?, items)`` segments, read from the listing
+        and the orders' bindings (no call), in the order that numbers each
+        invoice as one by one: the runs of orders that may be invoiced in a
+        batch, and between them each order with a draft invoice (which its
+        import may post); the orders that post nothing (skipped, held, in
+        draft until paid, invoiced already) last, alone."""
         binder = KINDS["order"].binder(self.backend)
         bound = {
             binding.bigcommerce_id: binding
             for binding in binder.to_bindings([int(o["id"]) for _l, o in self.items])
         }
-        eligible, others = [], []
+        segments, batch, last = [], [], []
         for line_id, order in self.items:
-            binding = bound.get(int(order["id"]))
+            invoice = bound.get(int(order["id"]), binder.bindings).move_id
             action = self.backend._status_action(int(order.get("status_id") or 0))
-            if self._posts_new_invoice(binding and binding.move_id, action, order):
-                eligible.append((line_id, order))
+            if self._posts_new_invoice(invoice, action, order):
+                batch.append((line_id, order))
+            elif invoice.state == "draft":
+                if batch:
+                    segments.append((True, batch))
+                    batch = []
+                segments.append((False, [(line_id, order)]))
             else:
-                others.append((line_id, order))
-        return eligible, others
+                last.append((line_id, order))
+        if batch:
+            segments.append((True, batch))
+        if last:
+            segments.append((False, last))
+        return segments
 
     def _posts_new_invoice(self, invoice, action, order):
         """Whether an order gets a new invoice, posted by its import: it
@@ -261,9 +275,9 @@ class OrderPage:
         imported = len(self.items) - self.alone
         parts = [f"{imported} order(s) imported"]
         if self.batched:
-            parts.append(f"{self.batched} invoiced in one batch")
+            parts.append(f"{self.batched} invoiced in batches of the page")
         if self.fallback_reason:
-            parts.append(f"one by one after the batch failed ({self.fallback_reason})")
+            parts.append(f"one by one after a batch failed ({self.fallback_reason})")
         if self.alone:
             parts.append(f"{self.alone} queued alone after a transient fault")
         return ", ".join(parts) + "."

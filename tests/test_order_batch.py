@@ -11,10 +11,12 @@ from unittest import mock
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from odoo.addons.queue_job.exception import RetryableJobError
 from odoo.addons.queue_job.tests.common import trap_jobs
 
 from ..bigcommerce import BigCommerceClient
 from ..components.binder import BigCommerceBinder
+from ..components.order_importer import OrderImporter
 from .common import BigCommerceAccountingCase
 from .test_import_wizard import WizardMixin
 
@@ -303,7 +305,7 @@ class TestOrderBatch(WizardMixin, BigCommerceAccountingCase):
         with self.counted_invoices() as counts, trap_jobs():
             result = self.backend._import_orders_page(items)
         self.assertEqual(counts, {"create": [5, 1], "post": [5]})
-        self.assertIn("5 invoiced in one batch", result)
+        self.assertIn("5 invoiced in batches of the page", result)
         self.assertEqual(self.order_outcome(bad), "failed")
         self.assertIn("Unknown SKU 'NOPE-2'", self.failure(bad).reason)
         for order in self.posted:
@@ -347,7 +349,7 @@ class TestOrderBatch(WizardMixin, BigCommerceAccountingCase):
             result = self.backend._import_orders_page(items)
         # The batch's create, then one per order; the batch never posted.
         self.assertEqual(counts, {"create": [6] + [1] * 7, "post": [1] * 5})
-        self.assertIn("one by one after the batch failed", result)
+        self.assertIn("one by one after a batch failed", result)
         self.assertEqual(self.order_outcome(bad), "failed")
         self.assertIn("is more than rounding", self.failure(bad).reason)
         self.assertFalse(
@@ -380,18 +382,65 @@ class TestOrderBatch(WizardMixin, BigCommerceAccountingCase):
     def test_invoices_are_numbered_in_the_page_s_order(self):
         """An order dated before orders of lower ids (created on the store
         after them: an order imported into BigCommerce) gets the number it
-        gets one by one: the first of its day."""
+        gets one by one, the first of its day; so does a draft invoice the
+        page posts, between the batches before and after it."""
         self.seed(7)
         early = self.add_order(date_created=self.start + timedelta(minutes=30))
-        orders = [early, *self.posted, self.cancelled, self.disputed, self.pending]
+        drafted = self.add_order(
+            status_id=1, date_created=self.start + timedelta(hours=2, minutes=30)
+        )
+        self.import_order(drafted)
+        self.assertEqual(self.binding(drafted).move_id.state, "draft")
+        self.simulator.state.set_order_status(drafted["id"], 11)
+        orders = [
+            early,
+            *self.posted[:2],
+            drafted,
+            *self.posted[2:],
+            self.cancelled,
+            self.disputed,
+            self.pending,
+        ]
         alone, _jobs = self.import_rolled_back(self.one_by_one, orders)
         with self.counted_invoices() as counts:
             batch, _jobs = self.import_rolled_back(self.as_page, orders)
-        names = [batch[o["id"]]["invoice"][0] for o in orders[:6]]
-        self.assertEqual(names, [alone[o["id"]]["invoice"][0] for o in orders[:6]])
+        names = [batch[o["id"]]["invoice"][0] for o in orders[:7]]
+        self.assertEqual(names, [alone[o["id"]]["invoice"][0] for o in orders[:7]])
         self.assertEqual(names, sorted(names))
-        # One create; posted in two runs, each numbered in the page's order.
-        self.assertEqual(counts, {"create": [6, 1], "post": [1, 5]})
+        # Two batches around the draft posted alone, the first posted in two
+        # runs, each numbered in the page's order.
+        self.assertEqual(counts, {"create": [3, 3, 1], "post": [1, 2, 1, 3]})
         for order in orders:
             with self.subTest(order=order["id"]):
                 self.assertEqual(batch[order["id"]], alone[order["id"]])
+
+    def test_a_transient_fault_in_the_batch_queues_that_order_alone(self):
+        """The rate limit met while an order's payment is registered rolls
+        the batch back; one by one, that order is queued alone, the others
+        are invoiced."""
+        self.seed(8)
+        limited = self.posted[3]["id"]
+        real_register = OrderImporter._register_payment
+
+        def register_payment(importer):
+            if importer.bigcommerce_id == limited:
+                raise RetryableJobError("429 Too Many Requests", seconds=5)
+            return real_register(importer)
+
+        run, items = self.page()
+        with (
+            mock.patch.object(OrderImporter, "_register_payment", register_payment),
+            trap_jobs() as trap,
+        ):
+            result = self.backend._import_orders_page(items)
+            (alone,) = trap._filtered_enqueued_jobs(self.backend._import_order)
+        self.assertEqual(alone.args, (limited,))
+        self.assertIn("one by one after a batch failed", result)
+        self.assertIn("1 queued alone after a transient fault", result)
+        self.assertFalse(self.binding(self.posted[3]))
+        for order in self.posted[:3] + self.posted[4:]:
+            self.assertIn(
+                self.binding(order).move_id.payment_state, ("paid", "in_payment")
+            )
+        run.invalidate_recordset()
+        self.assertEqual((run.done_count, run.queued_count), (6, 1))
