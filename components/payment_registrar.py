@@ -156,6 +156,23 @@ def register_payment(move, journal, amount, memo, date=None):
     :raises PaymentNotRegistered: when the move has nothing left to pay, or
         ``journal`` has no payment method for it.
     """
+    values, lines = payment_values(move, journal, amount, memo, date)
+    payment = payments_model(move.env).create(values)
+    payment.with_context(skip_sale_auto_invoice_send=True).action_post()
+    match_payment(move, lines, payment)
+    return payment
+
+
+def payments_model(env):
+    """``account.payment`` as :func:`register_payment` creates payments."""
+    return env["account.payment"].with_context(
+        clean_context(env.context), skip_invoice_sync=True
+    )
+
+
+def payment_values(move, journal, amount, memo, date=None):
+    """The values of :func:`register_payment`'s payment, and the open lines
+    of ``move`` it settles (the parameters and errors are its own)."""
     env = move.env
     lines = move.line_ids.filtered(
         lambda line: (
@@ -193,33 +210,32 @@ def register_payment(move, journal, amount, memo, date=None):
                 journal=journal.display_name,
             )
         )
-    payment = (
-        env["account.payment"]
-        .with_context(clean_context(env.context), skip_invoice_sync=True)
-        .create(
-            {
-                "date": date or move.invoice_date,
-                "amount": amount,
-                "payment_type": payment_type,
-                "partner_type": "customer"
-                if lines[0].account_type == "asset_receivable"
-                else "supplier",
-                "memo": memo,
-                "journal_id": journal.id,
-                "company_id": move.company_id.id,
-                "currency_id": move.currency_id.id,
-                "partner_id": lines[0].partner_id.id,
-                "partner_bank_id": bank.id,
-                "payment_method_line_id": method_line.id,
-                "destination_account_id": lines[0].account_id.id,
-                # Books the payment's entry now (when it has an outstanding
-                # account), as the wizard does; nothing is written off.
-                "write_off_line_vals": [],
-                **_at_store_rate(move, lines, amount),
-            }
-        )
-    )
-    payment.with_context(skip_sale_auto_invoice_send=True).action_post()
+    values = {
+        "date": date or move.invoice_date,
+        "amount": amount,
+        "payment_type": payment_type,
+        "partner_type": "customer"
+        if lines[0].account_type == "asset_receivable"
+        else "supplier",
+        "memo": memo,
+        "journal_id": journal.id,
+        "company_id": move.company_id.id,
+        "currency_id": move.currency_id.id,
+        "partner_id": lines[0].partner_id.id,
+        "partner_bank_id": bank.id,
+        "payment_method_line_id": method_line.id,
+        "destination_account_id": lines[0].account_id.id,
+        # Books the payment's entry now (when it has an outstanding
+        # account), as the wizard does; nothing is written off.
+        "write_off_line_vals": [],
+        **_at_store_rate(move, lines, amount),
+    }
+    return values, lines
+
+
+def match_payment(move, lines, payment):
+    """Reconcile the posted ``payment`` with ``lines`` (the open lines of
+    ``move`` it settles), and mark ``move`` as matched by it."""
     if payment.move_id:
         payment_lines = payment.move_id.line_ids.filtered(
             lambda line: (
@@ -235,7 +251,6 @@ def register_payment(move, journal, amount, memo, date=None):
                 )
             ).reconcile()
     move.matched_payment_ids += payment
-    return payment
 
 
 def store_rate_balance(move, lines, amount):
