@@ -38,6 +38,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from ..bigcommerce.payments import ACTION_DRAFT, ACTION_POST, is_paid
 from .importer import expected_unique_violations
 from .kinds import KINDS
+from .payment_registrar import match_payment, payments_model
 
 _logger = logging.getLogger(__name__)
 
@@ -210,12 +211,16 @@ class OrderPage:
                 for _l, _o, importer, mapped, _v in prepared
             ]
         )
-        results = []
-        for (line_id, _order, importer, mapped, _values), binding in zip(
-            prepared, bindings, strict=True
-        ):
-            importer.outcomes.append(self.env._("invoice posted"))
+        for (_l, _o, importer, _m, _v), binding in zip(prepared, bindings, strict=True):
             importer.binding = binding
+        paid = self._register_payments([p[2] for p in prepared])
+        results = []
+        for line_id, _order, importer, mapped, _values in prepared:
+            importer.outcomes.append(self.env._("invoice posted"))
+            binding = importer.binding
+            if importer in paid:
+                # Registered: the import's own registration finds it paid.
+                importer.outcomes.append(paid[importer])
             binding._record_status(importer.previous_status, binding.date_modified)
             # The invoice is posted: the rest of the order's import.
             importer._after_import(mapped)
@@ -224,8 +229,38 @@ class OrderPage:
             results.append((line_id, importer, importer._result()))
         return results
 
+    def _register_payments(self, importers):
+        """Register the payments of the batch's invoices that one gateway
+        paid when the order was placed, as each order's import would: one
+        create and one post of them (in numbering runs, as the invoices);
+        the other orders' payments are registered by their own import.
+
+        :return: ``{importer: what its chatter says of its payment}``.
+        """
+        planned = []
+        for importer in importers:
+            if importer._pays_invoice() and not (
+                importer._currency_changed_after_posting()
+            ):
+                plan = importer._payment_registrar().planned_payment()
+                if plan:
+                    planned.append((importer, *plan))
+        if not planned:
+            return {}
+        payments = payments_model(self.env).create([plan[1] for plan in planned])
+        # A payment's entry is dated and referenced as the payment.
+        for run in self._in_numbering_order(
+            payments, key=lambda payment: (payment.date, payment.memo or "")
+        ):
+            run.with_context(skip_sale_auto_invoice_send=True).action_post()
+        for (importer, _values, lines, _message), payment in zip(
+            planned, payments, strict=True
+        ):
+            match_payment(importer.invoice, lines, payment)
+        return {importer: message for importer, _v, _l, message in planned}
+
     @staticmethod
-    def _in_numbering_order(moves):
+    def _in_numbering_order(moves, key=lambda move: (move.date, move.ref or "")):
         """``moves`` (in the page's order) in runs that Odoo numbers in that
         order when each run is posted at once: Odoo numbers the moves of one
         post by date, then reference (the order id, as text), and one by one
@@ -234,15 +269,17 @@ class OrderPage:
         more (999, then 1000) or an order dated before a lower id, on the
         same day, starts another, so that each invoice gets the number it
         gets alone.
+
+        :param key: what Odoo numbers a move by (its date, its reference).
         """
         runs, last = [], None
         for move in moves:
-            key = (move.date, move.ref or "")
-            if last is None or key < last:
+            current = key(move)
+            if last is None or current < last:
                 runs.append(move)
             else:
                 runs[-1] |= move
-            last = key
+            last = current
         return runs
 
     # --- one order alone ------------------------------------------------------

@@ -504,15 +504,7 @@ class OrderImporter(BigCommerceImporter):
         """Register the payment BigCommerce reports on the posted invoice,
         once; a payment that cannot be registered is said on the order."""
         invoice = self.invoice
-        if not (
-            self.backend.register_payments
-            # A disputed or unverified payment is not booked as received.
-            and self.action != ACTION_HOLD
-            and invoice.state == "posted"
-            and is_paid(self.fetched["order"])
-            and invoice.payment_state == "not_paid"
-            and not invoice.currency_id.is_zero(invoice.amount_residual)
-        ):
+        if not self._pays_invoice():
             return
         if self._currency_changed_after_posting():
             self.payment_note = self.env._(
@@ -524,17 +516,7 @@ class OrderImporter(BigCommerceImporter):
             )
             self.outcomes.append(self.payment_note)
             return
-        registrar = PaymentRegistrar(
-            self.backend,
-            self.fetched["order"],
-            invoice,
-            read_transactions=self._order_transactions,
-            # Dated on its capture, read from the transactions, only when
-            # the order was seen unpaid and paid on a later day.
-            paid_later=paid_after_placed(
-                self.fetched["order"], self.previous_payment_status
-            ),
-        )
+        registrar = self._payment_registrar()
         try:
             with self.env.cr.savepoint():
                 self.outcomes.append(registrar.register())
@@ -543,6 +525,35 @@ class OrderImporter(BigCommerceImporter):
                 "Payment not registered: %(reason)s", reason=str(exc)
             )
             self.outcomes.append(self.payment_note)
+
+    def _pays_invoice(self):
+        """Whether the order's payment is to be registered on its invoice:
+        the store registers payments, and the order is paid, not held, its
+        posted invoice not paid yet."""
+        invoice = self.invoice
+        return bool(
+            self.backend.register_payments
+            # A disputed or unverified payment is not booked as received.
+            and self.action != ACTION_HOLD
+            and invoice.state == "posted"
+            and is_paid(self.fetched["order"])
+            and invoice.payment_state == "not_paid"
+            and not invoice.currency_id.is_zero(invoice.amount_residual)
+        )
+
+    def _payment_registrar(self):
+        """The registrar of the order's payment on its invoice."""
+        return PaymentRegistrar(
+            self.backend,
+            self.fetched["order"],
+            self.invoice,
+            read_transactions=self._order_transactions,
+            # Dated on its capture, read from the transactions, only when
+            # the order was seen unpaid and paid on a later day.
+            paid_later=paid_after_placed(
+                self.fetched["order"], self.previous_payment_status
+            ),
+        )
 
     def _origin_label(self):
         """What asked for the import, in words, for the chatter."""

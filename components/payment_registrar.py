@@ -377,17 +377,49 @@ class PaymentRegistrar:
             raise PaymentNotRegistered(str(exc)) from exc
         targets = [(part, self._target(part)) for part in parts]
         date = self.payment_date()
-        done = []
         for part, target in targets:
             if part.kind == KIND_GATEWAY:
                 self._pay(part, target, date)
             else:
                 self._settle_from_liability(part, target)
-            done.append(f"{part.method} {self._amount(part.amount)}")
+        return self._message(parts, date)
+
+    def planned_payment(self):
+        """``(payment values, invoice lines, sentence)`` of the one gateway
+        payment of an order its own fields tell (no call), paid when it was
+        placed: what :meth:`register` writes, for a page of a first sync to
+        create with its other orders' payments; ``None`` for any other order
+        (:meth:`register` registers it) or one it would refuse."""
+        try:
+            parts = payment_parts_from_order(self.order)
+            if (
+                not parts
+                or len(parts) > 1
+                or parts[0].kind != KIND_GATEWAY
+                or self.paid_later
+            ):
+                return None
+            (part,) = parts
+            date = self.payment_date()
+            values, lines = payment_values(
+                self.invoice,
+                self._target(part),
+                float(part.amount),
+                self._memo(part),
+                date=date,
+            )
+        except (MappingError, PaymentNotRegistered):
+            return None
+        return values, lines, self._message(parts, date)
+
+    def _message(self, parts, date):
+        """What :meth:`register` says it registered."""
         message = self.env._(
             "payment of %(amount)s registered (%(parts)s)",
             amount=self._amount(sum(part.amount for part in parts)),
-            parts=", ".join(done),
+            parts=", ".join(
+                f"{part.method} {self._amount(part.amount)}" for part in parts
+            ),
         )
         if date != self.invoice.invoice_date and any(
             part.kind == KIND_GATEWAY for part in parts

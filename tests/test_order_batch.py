@@ -117,8 +117,15 @@ class TestOrderBatch(WizardMixin, BigCommerceAccountingCase):
         that write customer invoices (each call's invoice count), passing
         every call through."""
         move_class = type(self.env["account.move"])
+        payment_class = type(self.env["account.payment"])
         real_create, real_post = move_class.create, move_class.action_post
+        real_pay = payment_class.create
         counts = {"create": [], "post": []}
+
+        def create_payments(payments, vals_list):
+            listed = [vals_list] if isinstance(vals_list, dict) else vals_list
+            counts.setdefault("payments", []).append(len(listed))
+            return real_pay(payments, vals_list)
 
         def create(moves, vals_list):
             listed = [vals_list] if isinstance(vals_list, dict) else vals_list
@@ -136,6 +143,7 @@ class TestOrderBatch(WizardMixin, BigCommerceAccountingCase):
         with (
             mock.patch.object(move_class, "create", create),
             mock.patch.object(move_class, "action_post", action_post),
+            mock.patch.object(payment_class, "create", create_payments),
         ):
             yield counts
 
@@ -208,6 +216,8 @@ class TestOrderBatch(WizardMixin, BigCommerceAccountingCase):
                 "invoice chatter": chatter(move) if move else [],
                 "payments": sorted(
                     (
+                        payment.name,
+                        payment.move_id.name or "",
                         payment.journal_id.code,
                         payment.date,
                         round(payment.amount, 2),
@@ -272,7 +282,8 @@ class TestOrderBatch(WizardMixin, BigCommerceAccountingCase):
         # One create and one post for the new invoices the page posts (the
         # order imported before is not written again); none other.
         # (The pending order's draft invoice is created alone.)
-        self.assertEqual(counts, {"create": [4, 1], "post": [4]})
+        # Their payments: one create too.
+        self.assertEqual(counts, {"create": [4, 1], "post": [4], "payments": [4]})
         for order in orders:
             with self.subTest(order=order["id"]):
                 self.assertEqual(batch[order["id"]], alone[order["id"]])
@@ -304,7 +315,7 @@ class TestOrderBatch(WizardMixin, BigCommerceAccountingCase):
         run, items = self.page()
         with self.counted_invoices() as counts, trap_jobs():
             result = self.backend._import_orders_page(items)
-        self.assertEqual(counts, {"create": [5, 1], "post": [5]})
+        self.assertEqual(counts, {"create": [5, 1], "post": [5], "payments": [5]})
         self.assertIn("5 invoiced in batches of the page", result)
         self.assertEqual(self.order_outcome(bad), "failed")
         self.assertIn("Unknown SKU 'NOPE-2'", self.failure(bad).reason)
@@ -348,7 +359,9 @@ class TestOrderBatch(WizardMixin, BigCommerceAccountingCase):
         ):
             result = self.backend._import_orders_page(items)
         # The batch's create, then one per order; the batch never posted.
-        self.assertEqual(counts, {"create": [6] + [1] * 7, "post": [1] * 5})
+        self.assertEqual(
+            counts, {"create": [6] + [1] * 7, "post": [1] * 5, "payments": [1] * 5}
+        )
         self.assertIn("one by one after a batch failed", result)
         self.assertEqual(self.order_outcome(bad), "failed")
         self.assertIn("is more than rounding", self.failure(bad).reason)
@@ -374,7 +387,7 @@ class TestOrderBatch(WizardMixin, BigCommerceAccountingCase):
                 self.backend._import_orders_page(items)
             (alone,) = trap._filtered_enqueued_jobs(self.backend._import_order)
         self.assertEqual(alone.args, (busy,))
-        self.assertEqual(counts, {"create": [4, 1], "post": [4]})
+        self.assertEqual(counts, {"create": [4, 1], "post": [4], "payments": [4]})
         self.assertFalse(self.binding(self.posted[1]))
         run.invalidate_recordset()
         self.assertEqual((run.done_count, run.queued_count), (6, 1))
@@ -409,7 +422,10 @@ class TestOrderBatch(WizardMixin, BigCommerceAccountingCase):
         self.assertEqual(names, sorted(names))
         # Two batches around the draft posted alone, the first posted in two
         # runs, each numbered in the page's order.
-        self.assertEqual(counts, {"create": [3, 3, 1], "post": [1, 2, 1, 3]})
+        self.assertEqual(
+            counts,
+            {"create": [3, 3, 1], "post": [1, 2, 1, 3], "payments": [3, 1, 3]},
+        )
         for order in orders:
             with self.subTest(order=order["id"]):
                 self.assertEqual(batch[order["id"]], alone[order["id"]])
