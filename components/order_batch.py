@@ -10,8 +10,13 @@ once (their status rules say post, or draft until paid and they are paid;
 the store posts) are then written together, in one savepoint::
 
     create all invoices -> BigCommerce's taxes, totals checked, each
-        -> post all -> bind all -> per order: payment, refunds,
-        shipments, chatter line, failure resolved
+        -> post all -> bind all -> create and post the payments a single
+        gateway took -> per order: other payments, refunds, shipments,
+        chatter line, failure resolved
+
+Each post is split where Odoo would number the moves in another order than
+the page's (:meth:`OrderPage._in_numbering_order`): every invoice and
+payment gets the number it gets one by one.
 
 Every other order (skipped, held, in draft until paid, already invoiced)
 is imported alone, as an order of a webhook is, in its own savepoint; one

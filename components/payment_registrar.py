@@ -385,11 +385,10 @@ class PaymentRegistrar:
         return self._message(parts, date)
 
     def planned_payment(self):
-        """``(payment values, invoice lines, sentence)`` of the one gateway
-        payment of an order its own fields tell (no call), paid when it was
-        placed: what :meth:`register` writes, for a page of a first sync to
-        create with its other orders' payments; ``None`` for any other order
-        (:meth:`register` registers it) or one it would refuse."""
+        """``(payment values, invoice lines, sentence)`` of what
+        :meth:`register` writes for one gateway's payment that the order's
+        fields tell (no call), taken when it was placed: a first sync's page
+        creates it with its other orders'. ``None`` for any other order."""
         try:
             parts = payment_parts_from_order(self.order)
             if (

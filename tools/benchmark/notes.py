@@ -152,8 +152,8 @@ def sync_note(results, fig):
             f"create and post an invoice and {ms(fig.ledger_floor)} with its "
             "payment, one by one in a single process. The new invoices of a "
             "page are created and posted in one batch "
-            "(`components/order_batch.py`); their payments are still "
-            "registered one order at a time. The 2 job workers share the 2 "
+            "(`components/order_batch.py`), and so are their payments (Odoo "
+            "writes each payment's entry on its own). The 2 job workers share the 2 "
             "cores with PostgreSQL, the simulator and the jobs of the other "
             "records."
             if page_per_order
