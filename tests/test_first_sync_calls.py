@@ -238,3 +238,54 @@ class TestFirstSyncCalls(WizardMixin, BigCommerceAccountingCase):
         self.assertEqual(len(self.binding(order).shipment_ids), 1)
         self.assertFalse(self.binding(order).shipments_unread)
         self.assertTrue([c for c in calls if c["path"].endswith("/shipments")])
+
+    def test_a_guest_who_registered_keeps_its_partner(self):
+        """The guest's order is listed before the customer's: the partner the
+        guest got is the customer's; a customer whose only order is
+        cancelled gets none, and is not read."""
+        state = self.simulator.state
+        guest_order = self.add_order(
+            customer_id=0,
+            billing_address={
+                "first_name": "Gail",
+                "last_name": "Guest",
+                "email": "gail@example.com",
+            },
+            date_created=datetime(2023, 6, 1),
+        )
+        gail = state.add_customer(
+            first_name="Gail", last_name="Guest", email="gail@example.com"
+        )
+        gail_order = self.add_order(
+            customer_id=gail["id"], date_created=datetime(2023, 6, 2)
+        )
+        carl = state.add_customer(
+            first_name="Carl", last_name="Cancel", email="carl@example.com"
+        )
+        self.add_order(
+            customer_id=carl["id"], status_id=5, date_created=datetime(2023, 6, 3)
+        )
+        calls, queued = self.sync(datetime(2023, 6, 1), datetime(2023, 6, 30))
+        (customer_call,) = [c for c in calls if "/v3/customers" in c["path"]]
+        self.assertEqual(customer_call["query"]["id:in"], str(gail["id"]))
+        self.assertNotIn("_import_customer", queued)
+        partner = self.binding(guest_order).partner_id
+        self.assertTrue(partner)
+        self.assertEqual(self.binding(gail_order).partner_id, partner)
+        self.assertEqual(
+            self.env["res.partner"].search_count(
+                [("email", "=", "gail@example.com"), ("parent_id", "=", False)]
+            ),
+            1,
+        )
+        self.assertFalse(
+            self.env["bigcommerce.customer"].search(
+                [
+                    ("backend_id", "=", self.backend.id),
+                    ("bigcommerce_id", "=", carl["id"]),
+                ]
+            )
+        )
+        self.assertFalse(
+            self.env["res.partner"].search([("email", "=", "carl@example.com")])
+        )
