@@ -565,28 +565,31 @@ class BigCommerceClient:
 
     def get_customer(self, customer_id):
         """The customer with its addresses, or ``None`` if it is gone."""
-        params = {"id:in": int(customer_id), "include": "addresses"}
-        body = self.request("GET", 3, "customers", params=params) or {}
-        customers = body.get("data") or []
+        customers = self.get_customers([customer_id])
         return customers[0] if customers else None
 
-    def existing_customer_ids(self, customer_ids):
-        """Those of ``customer_ids`` the store still has: one request per
-        250 ids (``GET /v3/customers?id:in=...``), none for no id.
-
-        :return: a set of ints.
-        """
+    def get_customers(self, customer_ids, include="addresses"):
+        """The customers of ``customer_ids`` the store has, with their
+        ``include`` (their addresses; nothing for ``None``): one request per
+        250 ids (``GET /v3/customers?id:in=...``), none for no id."""
         ids = sorted({int(i) for i in customer_ids})
-        found = set()
+        customers = []
         for start in range(0, len(ids), const.MAX_PAGE_SIZE):
             chunk = ids[start : start + const.MAX_PAGE_SIZE]
             params = {
                 "id:in": ",".join(str(i) for i in chunk),
                 "limit": const.MAX_PAGE_SIZE,
             }
+            if include:
+                params["include"] = include
             body = self.request("GET", 3, "customers", params=params) or {}
-            found.update(int(c["id"]) for c in body.get("data") or [])
-        return found
+            customers.extend(body.get("data") or [])
+        return customers
+
+    def existing_customer_ids(self, customer_ids):
+        """Those of ``customer_ids`` the store still has (:meth:`get_customers`
+        without their addresses), as a set of ints."""
+        return {int(c["id"]) for c in self.get_customers(customer_ids, include=None)}
 
     def iter_customers_modified(self, since, until=None, limit=const.MAX_PAGE_SIZE):
         params = {

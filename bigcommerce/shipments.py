@@ -53,3 +53,18 @@ def shipment_values(shipment, lines=None):
         "comments": _text(shipment, "comments") or False,
         "items": items,
     }
+
+
+#: The statuses of an order whose shipping is over: Shipped, Completed.
+SHIPPING_OVER_STATUSES = frozenset({2, 10})
+
+
+def completed_before(order, moment):
+    """Whether the v2 ``order`` was shipped or completed before ``moment`` (a
+    naive UTC datetime): its status says its shipping is over, and it was
+    last modified before then (the date of its last shipment, at the
+    latest)."""
+    if int(order.get("status_id") or 0) not in SHIPPING_OVER_STATUSES:
+        return False
+    modified = parse_datetime(order.get("date_modified"))
+    return modified is not None and modified < moment

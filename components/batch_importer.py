@@ -33,6 +33,7 @@ from ..bigcommerce.mapping import clean_payload
 from . import jobs, kinds
 from .accounting import store_time
 from .importer import BigCommerceImporter
+from .listed_customers import import_order_customers
 
 
 class BigCommerceBatchImporter(BigCommerceImporter):
@@ -213,7 +214,8 @@ class OrderPeriodListing(BigCommerceBatchImporter):
     """One page of the orders of a period (the first sync of a store's
     history, from the import wizard), listed with their lines (250 a page)
     and queued for import with what the listing returned: BigCommerce is
-    then asked, per order, for its taxes at most.
+    then asked, per order, for its taxes at most. The orders' new customers
+    are read 250 a call and imported first (``listed_customers.py``).
 
     One page per job, each job queuing the next while its page was full:
     a store's whole history is never listed in one worker's time limit.
@@ -237,6 +239,8 @@ class OrderPeriodListing(BigCommerceBatchImporter):
         )
         self.run_record = run
         self.field = field
+        #: How many of the orders' customers were imported before them.
+        self.customers_imported = 0
 
     def _list(self):
         return self.client.list_orders_with_lines(
@@ -244,6 +248,9 @@ class OrderPeriodListing(BigCommerceBatchImporter):
         )
 
     def _queue(self, orders):
+        """Import the orders' new customers, then queue the orders' imports
+        with what the listing returned."""
+        self.customers_imported = import_order_customers(self, orders)
         prefetched = {int(order["id"]): order for order in orders}
         if self.run_record:
             self.run_record._queue_orders(list(prefetched), prefetched)
@@ -261,9 +268,14 @@ class OrderPeriodListing(BigCommerceBatchImporter):
         return super()._fail(message)
 
     def _result(self):
+        customers = (
+            f", {self.customers_imported} new customer(s) imported"
+            if self.customers_imported
+            else ""
+        )
         return (
             f"{len(self.fetched['orders'])} order(s) listed on page {self.page} and "
-            "queued for import."
+            f"queued for import{customers}."
         )
 
 

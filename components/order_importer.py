@@ -477,7 +477,10 @@ class OrderImporter(BigCommerceImporter):
             list_refunds=self._order_refunds,
         )
         shipped = int(order.get("items_shipped") or 0)
-        if shipped != self.binding._items_shipped():
+        # A first sync (a listed order) leaves those completed long ago.
+        if shipped != self.binding._items_shipped() and not (
+            self.prefetched is not None and self.binding._leave_shipments_unread(order)
+        ):
             # Shipments were created, changed or deleted: read them, naming
             # what was shipped from the lines this import read.
             lines = {

@@ -117,6 +117,8 @@ class ShipmentImporter(BigCommerceImporter):
     def _create_or_update(self, mapped):
         """Create, update and delete the order's shipments as the store has
         them; returns the order's binding."""
+        if self.order_binding.shipments_unread:
+            self.order_binding.shipments_unread = False
         existing = {s.bigcommerce_id: s for s in self.order_binding.shipment_ids}
         for values in mapped:
             shipment = existing.pop(values["bigcommerce_id"], None)

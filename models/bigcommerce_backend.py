@@ -250,6 +250,17 @@ class BigCommerceBackend(models.Model):
         "it back to import older customers.",
     )
 
+    # ---- First sync (the import wizard's period) --------------------------
+    shipments_read_days = fields.Integer(
+        string="Read Shipments of Orders Completed Within (days)",
+        default=30,
+        help="An import of a period (the first sync of the store's history) "
+        "reads the shipments of a shipped or completed order only when it "
+        "changed within this many days; an older one keeps its status, and "
+        "its order offers to read them. Webhooks and catch-ups always read "
+        "them. To read them all, enter more days than the store's history.",
+    )
+
     # ---- Customers -------------------------------------------------------
     customer_email_match = fields.Selection(
         [

@@ -1,7 +1,12 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from datetime import timedelta
+
 from markupsafe import Markup
 
 from odoo import fields, models
+
+from ..bigcommerce.shipments import completed_before
+from ..components import actions, kinds
 
 
 class BigCommerceOrder(models.Model):
@@ -16,12 +21,50 @@ class BigCommerceOrder(models.Model):
     status_history_ids = fields.One2many(
         "bigcommerce.order.status.history", "order_id", readonly=True
     )
+    shipments_unread = fields.Boolean(
+        string="Shipments Not Read",
+        readonly=True,
+        help="The first sync of the store's history imported this order long "
+        "after it was shipped or completed, and did not read its shipments "
+        "(the store's setting): its status says it shipped. Read Shipments "
+        "reads them.",
+    )
+
+    # === ACTION METHODS === #
+    def action_read_shipments(self):
+        """Queue the reading of the orders' shipments, and say so."""
+        # Only who may change the store may spend its request quota.
+        self.check_access("read")
+        self.mapped("backend_id").check_access("write")
+        for order in self:
+            kinds.delay_import(order.backend_id, "shipment", order.bigcommerce_id)
+        return actions.notification(
+            self.env._("Shipments queued"),
+            self.env._(
+                "The shipments of %(orders)s will be read from BigCommerce in a "
+                "moment; the order's chatter will list them.",
+                orders=", ".join(self.mapped("display_name")),
+            ),
+        )
 
     # === BUSINESS METHODS === #
     def _items_shipped(self):
         """Quantities shipped, as the order's shipments in Odoo add up."""
         self.ensure_one()
         return sum(self.shipment_ids.mapped("quantity"))
+
+    def _leave_shipments_unread(self, order):
+        """Whether a first sync leaves the shipments of ``order`` (as the
+        store listed it) unread: it was shipped or completed before the
+        store's number of days (:func:`completed_before`). The order then
+        says so (:attr:`shipments_unread`).
+        """
+        self.ensure_one()
+        days = max(0, self.backend_id.shipments_read_days)
+        if not completed_before(order, fields.Datetime.now() - timedelta(days=days)):
+            return False
+        self.shipments_unread = True
+        return True
 
     def _record_status(self, previous, when):
         """Add the order's current status to its history, when it changed

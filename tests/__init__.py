@@ -13,6 +13,7 @@ from . import (
     test_demo_store,
     test_fault_input,
     test_fault_sync,
+    test_first_sync_calls,
     test_hardening,
     test_import_wizard,
     test_jobs,

@@ -26,7 +26,7 @@ from bigcommerce.customers import (
     fit_contact_values,
     values_digest,
 )
-from bigcommerce.shipments import shipment_values
+from bigcommerce.shipments import completed_before, shipment_values
 from bigcommerce.webhook import WebhookMalformed, webhook_subject
 from simulator import BigCommerceSimulator, generate_store, webhooks
 from simulator.__main__ import deliver_customer_and_shipment_webhooks
@@ -341,6 +341,47 @@ def test_customer_address_book_and_deletion(sim, client):
     with pytest.raises(KeyError):
         sim.state.update_customer_address(added["id"], city="Nowhere")
     sim.assert_conformant()
+
+
+def test_get_customers_reads_250_a_call_with_their_addresses(sim, client):
+    ids = [
+        sim.state.add_customer(
+            first_name="Bulk",
+            last_name=str(i),
+            email=f"bulk{i}@example.com",
+            addresses=[{"city": f"City {i}"}] * (i % 3),
+        )["id"]
+        for i in range(252)
+    ]
+    sim.state.delete_customer(ids[5])
+    sim.reset_log()
+    customers = client.get_customers(ids + ids[:3])
+    assert sorted(c["id"] for c in customers) == sorted(set(ids) - {ids[5]})
+    by_id = {c["id"]: c for c in customers}
+    assert [a["city"] for a in by_id[ids[2]]["addresses"]] == ["City 2", "City 2"]
+    assert by_id[ids[3]]["addresses"] == []
+    queries = [r["query"] for r in sim.requests]
+    assert [len(q["id:in"].split(",")) for q in queries] == [250, 2]
+    assert {q["include"] for q in queries} == {"addresses"}
+    assert client.get_customers([]) == []
+    assert len(sim.requests) == 2
+    sim.assert_conformant()
+
+
+def test_completed_before_is_the_end_of_shipping_long_ago():
+    moment = datetime(2025, 6, 1)
+
+    def order(status_id, modified):
+        return {"status_id": status_id, "date_modified": modified}
+
+    old, recent = "Tue, 01 Apr 2025 10:00:00 +0000", "Mon, 02 Jun 2025 10:00:00 +0000"
+    assert completed_before(order(2, old), moment)
+    assert completed_before(order(10, old), moment)
+    assert not completed_before(order(2, recent), moment)
+    assert not completed_before(order(10, recent), moment)
+    for status_id in (3, 9, 11, 4, 14):
+        assert not completed_before(order(status_id, old), moment)
+    assert not completed_before(order(2, ""), moment)
 
 
 def test_existing_customer_ids_asks_250_a_call(sim, client):
