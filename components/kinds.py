@@ -104,7 +104,9 @@ class RecordKind:
         """The binder of this kind for one store."""
         return BigCommerceBinder(backend, self.name, self.binding_model)
 
-    def delay_import(self, backend, bigcommerce_id, *args, **kwargs):
+    def delay_import(
+        self, backend, bigcommerce_id, *args, identity_suffix="", **kwargs
+    ):
         """Queue the import of one record; a pending duplicate is dropped.
 
         :param backend: the store, one record; the job runs as its user.
@@ -112,9 +114,13 @@ class RecordKind:
         :param args: the other arguments of the kind's job, as they are (a
             refund's order id; an order's ``origin``, a shipment's order
             lines as keywords).
+        :param identity_suffix: added to the job's identity key, for an
+            import that a pending ordinary one must not swallow (a refund's
+            *Import again* that registers its money).
         """
         bigcommerce_id = int(bigcommerce_id)
-        delayable = jobs.delay(backend, *self._job_identity(backend, bigcommerce_id))
+        key, description = self._job_identity(backend, bigcommerce_id)
+        delayable = jobs.delay(backend, key + identity_suffix, description)
         method, args, kwargs = self._job_call(bigcommerce_id, args, kwargs)
         return getattr(delayable, method)(*args, **kwargs)
 

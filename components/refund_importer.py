@@ -92,10 +92,13 @@ class RefundImporter(BigCommerceImporter):
         self.binding = self.binder.to_binding(self.bigcommerce_id)
         if self.binding.move_id:
             if self.pay_again and self._payment_left_open():
-                self.fetched["refund"] = clean_payload(
+                refund = clean_payload(
                     self._call(self.client.get_refund, self.bigcommerce_id)
                 )
-                self.paying_again = True
+                # A refund the store no longer has: nothing to register.
+                self.paying_again = bool(refund)
+                if refund:
+                    self.fetched["refund"] = refund
             return  # credited already: not even a call to the store
         refund = clean_payload(self._call(self.client.get_refund, self.bigcommerce_id))
         if not refund:
@@ -208,17 +211,18 @@ class RefundImporter(BigCommerceImporter):
         )
 
     def _payment_left_open(self):
-        """Whether the refund's own credit note is posted with none of its
-        money registered, and the refund says why (a journal or an account
-        missing, a bank account to validate): importing it again registers
-        the money once that is fixed."""
+        """Whether the refund's money was left unregistered and the refund
+        says why (a journal or an account missing, a bank account to
+        validate), its credit note posted: its own with none of its money
+        registered, or the reversal of its cancelled order that covers it
+        with something still open (one reversal may cover several
+        refunds). Importing it again registers the money once fixed."""
         credit_note = self.binding.move_id
-        return bool(
-            self.binding.payment_note
-            and credit_note.state == "posted"
-            and credit_note.payment_state == "not_paid"
-            and credit_note != self.binding.order_id.cancel_move_id
-        )
+        if not (self.binding.payment_note and credit_note.state == "posted"):
+            return False
+        if credit_note == self.binding.order_id.cancel_move_id:
+            return not credit_note.currency_id.is_zero(credit_note.amount_residual)
+        return credit_note.payment_state == "not_paid"
 
     def _after_skip(self, reason):
         """A refund credited already whose money was left unregistered has
@@ -229,6 +233,9 @@ class RefundImporter(BigCommerceImporter):
         if self.paying_again:
             self.credit_note = self.binding.move_id
             self._pay_back()
+            order_binding = self.binding.order_id
+            if self.credit_note == order_binding.cancel_move_id:
+                note_cancellation(order_binding)
             return
         if not self.covered_now:
             return

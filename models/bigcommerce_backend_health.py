@@ -538,8 +538,17 @@ class BigCommerceBackend(models.Model):
         try:
             client = self._get_client()
             # Once a day, the store's time zone and plan as BigCommerce
-            # says them now.
-            self._refresh_store_information(client)
+            # says them now; the hooks are checked whatever it answers.
+            try:
+                self._refresh_store_information(client)
+            except BigCommerceRetryableError:
+                raise
+            except BigCommerceError as exc:
+                _logger.warning(
+                    "Store %s: its information could not be read again: %s",
+                    self.store_hash,
+                    getattr(exc, "message", None) or exc,
+                )
             hooks = client.list_webhooks()
             for hook in hooks:
                 if hook.get("destination") == self.webhook_url and not hook.get(

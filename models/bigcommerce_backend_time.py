@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """The store's time zone, as BigCommerce gives it (``timezone.name`` of
-``GET /v2/store``), read again at each connection test and, once a day,
-by the scheduled webhook check (:meth:`_refresh_store_information`).
+``GET /v2/store``), read again at each connection test and, for a store
+with webhooks, once a day by the scheduled webhook check
+(:meth:`_refresh_store_information`).
 
 Every day the connector books or lists is a day of this zone
 (``components/accounting.py``: :func:`store_date`, :func:`period_bounds`):
@@ -35,10 +36,10 @@ class BigCommerceBackend(models.Model):
         readonly=True,
         copy=False,
         help="The store's time zone on BigCommerce, read at each connection "
-        "test and once a day by the scheduled webhook check. The dates of "
-        "invoices, credit notes and payments, and the periods of imports and "
-        "reconciliations, are days of this time zone (UTC while the store has "
-        "none).",
+        "test and, for a store with webhooks, once a day by the scheduled "
+        "webhook check. The dates of invoices, credit notes and payments, and "
+        "the periods of imports and reconciliations, are days of this time "
+        "zone (UTC while the store has none).",
     )
     timezone_unknown = fields.Char(
         string="Unknown Time Zone",

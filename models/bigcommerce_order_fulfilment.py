@@ -56,10 +56,14 @@ class BigCommerceOrder(models.Model):
     def _leave_shipments_unread(self, order):
         """Whether a first sync leaves the shipments of ``order`` (as the
         store listed it) unread: it was shipped or completed before the
-        store's number of days (:func:`completed_before`). The order then
-        says so (:attr:`shipments_unread`).
+        store's number of days (:func:`completed_before`), and none of its
+        shipments was read before. The order then says so
+        (:attr:`shipments_unread`).
         """
         self.ensure_one()
+        if self.shipment_ids:
+            # Read before, and changed since: read again, not left stale.
+            return False
         days = max(0, self.backend_id.shipments_read_days)
         if not completed_before(order, fields.Datetime.now() - timedelta(days=days)):
             return False

@@ -112,11 +112,15 @@ class BigCommerceRefund(models.Model):
         self.check_access("read")
         self.mapped("backend_id").check_access("write")
         for refund in self:
+            pay_again = bool(refund.move_id and refund.payment_note)
             kinds.delay_import(
                 refund.backend_id,
                 "refund",
                 refund.bigcommerce_id,
                 refund.bigcommerce_order_id or None,
-                pay_again=bool(refund.move_id and refund.payment_note),
+                pay_again=pay_again,
+                # A pending import of the same refund (a duplicate delivery)
+                # would not register its money: this one is a job of its own.
+                identity_suffix="-pay" if pay_again else "",
             )
         return True

@@ -7,6 +7,7 @@ from odoo.tests import tagged
 
 from odoo.addons.queue_job.tests.common import trap_jobs
 
+from ..components import kinds
 from .common import import_refund_job
 from .test_payments import PaymentCase
 
@@ -93,6 +94,36 @@ class TestCancelledPaidOrders(PaymentCase):
         self.import_order(order)
         self.assertEqual(len(reversal.matched_payment_ids), 1)
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+
+    def test_a_covered_refund_s_money_is_registered_by_its_import_again(self):
+        """The refund a cancelled order's reversal covers, whose money could
+        not be registered (no store-credit account), has it registered by
+        the refund's Import again once the account is set, even with an
+        ordinary import of the same refund waiting in the queue."""
+        self.backend.store_credit_account_id = False
+        order, _invoice = self.paid_order()
+        refund = self.simulator.state.cancel_order(
+            order["id"], refund=True, payments=[{"provider_id": "storecredit"}]
+        )
+        with trap_jobs() as trap:
+            self.import_order(order)
+            trap.perform_enqueued_jobs()
+        binding = self.binding(order)
+        reversal = binding.cancel_move_id
+        refund_binding = self.refund_binding(refund)
+        self.assertEqual(refund_binding.move_id, reversal)
+        self.assertIn("Store Credit Account", refund_binding.payment_note)
+        self.assertFalse(reversal.currency_id.is_zero(reversal.amount_residual))
+        self.backend.store_credit_account_id = self.account_store_credit
+        with trap_jobs() as trap:
+            # A duplicate delivery of the refund, waiting.
+            kinds.delay_import(self.backend, "refund", refund["id"], order["id"])
+            refund_binding.action_reimport()
+            trap.assert_jobs_count(2, only=self.backend._import_refund)
+            trap.perform_enqueued_jobs()
+        self.assertTrue(reversal.currency_id.is_zero(reversal.amount_residual))
+        self.assertFalse(refund_binding.payment_note)
+        self.assertFalse(binding.cancel_note)
 
     def test_cancelled_without_refund_leaves_the_credit_note_open_and_says_why(self):
         order, invoice = self.paid_order()

@@ -224,6 +224,31 @@ class TestFirstSyncCalls(WizardMixin, BigCommerceAccountingCase):
         self.assertEqual(len(binding.shipment_ids), 1)
         self.assertFalse(binding.shipments_unread)
 
+    def test_shipments_read_before_are_read_again_not_left_stale(self):
+        """An old order whose shipments a webhook read, shipped again since:
+        a first sync reads them again rather than leave the first stale."""
+        state = self.simulator.state
+        order = self.add_order(date_created=datetime(2023, 6, 1))
+        product = state.order_products(order["id"])[0]
+        state.add_shipment(
+            order["id"],
+            [{"order_product_id": product["id"], "quantity": 1}],
+            date_created=datetime(2023, 6, 2),
+        )
+        with trap_jobs() as trap:
+            import_order_job(self.backend, order["id"], origin="webhook")
+            trap.perform_enqueued_jobs()
+        binding = self.binding(order)
+        self.assertEqual(len(binding.shipment_ids), 1)
+        state.add_shipment(
+            order["id"],
+            [{"order_product_id": product["id"], "quantity": 1}],
+            date_created=datetime(2023, 6, 3),
+        )
+        self.sync(datetime(2023, 6, 1), datetime(2023, 6, 30))
+        self.assertEqual(len(binding.shipment_ids), 2)
+        self.assertFalse(binding.shipments_unread)
+
     def test_the_store_s_days_decide_which_orders_are_old(self):
         state = self.simulator.state
         order = self.add_order(date_created=datetime(2023, 5, 1))
