@@ -29,7 +29,8 @@ batch back, and each of its orders is imported alone instead: it then ends
 as it would have alone, invoiced or a failure record, and one bad order
 never holds its page back. An order whose steps fail before the batch is
 written (an unknown SKU, a tax missing, a plan that does not reconcile) is
-left out of it and imported alone, which records its failure. An order
+left out of it and imported alone, which records its failure, in its place:
+the batch ends before it and the next begins after it. An order
 that meets a transient fault (the rate limit, another worker importing it)
 is queued alone, to be retried as every import is.
 """
@@ -65,6 +66,8 @@ class OrderPage:
         #: queued alone after a transient fault.
         self.batched = 0
         self.alone = 0
+        #: How many orders ended as failures.
+        self.failed = 0
         #: Why a batch was rolled back, if one was.
         self.fallback_reason = None
 
@@ -76,12 +79,13 @@ class OrderPage:
                 for line_id, order in items:
                     self._import_alone(line_id, order)
                 continue
-            results, left_out = self._import_batch(items)
-            for line_id, importer, result in results:
-                self._set_outcome(line_id, importer, result)
-            self.batched += len(results)
-            for line_id, order in left_out:
-                self._import_alone(line_id, order)
+            while items:
+                results, alone, items = self._import_batch(items)
+                for line_id, importer, result in results:
+                    self._set_outcome(line_id, importer, result)
+                self.batched += len(results)
+                for line_id, order in alone:
+                    self._import_alone(line_id, order)
         return self._result()
 
     def _segments(self):
@@ -127,22 +131,26 @@ class OrderPage:
 
     # --- the batch --------------------------------------------------------
     def _import_batch(self, items):
-        """Invoice ``items`` in one savepoint: one create and one post.
+        """Invoice the first orders of ``items`` in one savepoint: one
+        create and one post, up to the first order left out of the batch,
+        which is then imported alone before the rest's batch, so that every
+        invoice is numbered in the page's order, as one by one.
 
-        :return: ``(results, left out)``: ``[(run line id, importer,
-            sentence)]`` of the orders invoiced, and the items to import
-            alone (all of them when the batch was rolled back).
+        :return: ``(results, alone, rest)``: ``[(run line id, importer,
+            sentence)]`` of the orders invoiced; the items to import alone
+            next (the order left out, or all the batch's when it was rolled
+            back); the items after them, for the next batch.
         """
-        results, left_out = [], []
+        results, left_out, rest = [], [], []
         try:
             with expected_unique_violations(), self.env.cr.savepoint():
                 prepared = []
-                for line_id, order in items:
+                for index, (line_id, order) in enumerate(items):
                     ready = self._prepare(order)
-                    if ready:
-                        prepared.append((line_id, order, *ready))
-                    else:
-                        left_out.append((line_id, order))
+                    if not ready:
+                        left_out, rest = [(line_id, order)], items[index + 1 :]
+                        break
+                    prepared.append((line_id, order, *ready))
                 if prepared:
                     results = self._write(prepared)
         except Exception as exc:  # each order, alone, says why
@@ -153,8 +161,8 @@ class OrderPage:
                 self.backend.name,
                 self.fallback_reason,
             )
-            return [], list(items)
-        return results, left_out
+            return [], list(items[: len(items) - len(rest)]), rest
+        return results, left_out, rest
 
     def _prepare(self, order):
         """Run an order's steps up to its invoice's values, in a savepoint
@@ -310,12 +318,15 @@ class OrderPage:
 
     def _set_outcome(self, line_id, importer, result):
         """Show what became of an order on its run line."""
+        self.failed += importer.outcome == "failed"
         self.run_lines.browse(line_id).exists()._set_outcome(importer.outcome, result)
 
     def _result(self):
         """The job's sentence."""
-        imported = len(self.items) - self.alone
+        imported = len(self.items) - self.alone - self.failed
         parts = [f"{imported} order(s) imported"]
+        if self.failed:
+            parts.append(f"{self.failed} failed (see their failures)")
         if self.batched:
             parts.append(f"{self.batched} invoiced in batches of the page")
         if self.fallback_reason:

@@ -327,6 +327,32 @@ class TestOrderBatch(WizardMixin, BigCommerceAccountingCase):
             (7, 1, 1, 0),
         )
 
+    def test_an_order_left_out_is_imported_in_its_place(self):
+        """An order left out of the batch (an unknown SKU, held) ends the
+        batch before it, and the orders after it are a batch of their own:
+        the invoices are numbered in the page's order, as one by one."""
+        self.start = datetime(2025, 11, 20)
+        self.hour = iter(range(1, 24))
+        self.simulator.state.add_product(sku="NOPE-3", name="Unknown", price="5.00")
+        before = [self.order(), self.order()]
+        bad = self.order(lines=[{"sku": "NOPE-3", "quantity": 1}])
+        after = [self.order(), self.order()]
+        _run, items = self.page()
+        self.assertEqual(
+            [int(order["id"]) for _line, order in items],
+            [order["id"] for order in [*before, bad, *after]],
+        )
+        with self.counted_invoices() as counts, trap_jobs():
+            result = self.backend._import_orders_page(items)
+        self.assertEqual(counts["create"], [2, 2])
+        self.assertEqual(counts["post"], [2, 2])
+        self.assertIn("4 order(s) imported, 1 failed", result)
+        self.assertEqual(self.order_outcome(bad), "failed")
+        invoices = [self.binding(order).move_id for order in [*before, *after]]
+        self.assertEqual([invoice.state for invoice in invoices], ["posted"] * 4)
+        names = [invoice.name for invoice in invoices]
+        self.assertEqual(names, sorted(names))
+
     def test_a_batch_that_fails_falls_back_to_one_order_per_savepoint(self):
         """A plan whose tax is more than rounding away from Odoo's is refused
         once its invoice is written: the batch is rolled back, never posted,
@@ -387,7 +413,10 @@ class TestOrderBatch(WizardMixin, BigCommerceAccountingCase):
                 self.backend._import_orders_page(items)
             (alone,) = trap._filtered_enqueued_jobs(self.backend._import_order)
         self.assertEqual(alone.args, (busy,))
-        self.assertEqual(counts, {"create": [4, 1], "post": [4], "payments": [4]})
+        # The batch ends before the busy order and begins again after it.
+        self.assertEqual(
+            counts, {"create": [1, 3, 1], "post": [1, 3], "payments": [1, 3]}
+        )
         self.assertFalse(self.binding(self.posted[1]))
         run.invalidate_recordset()
         self.assertEqual((run.done_count, run.queued_count), (6, 1))
