@@ -25,10 +25,11 @@ from .queries import (
 )
 
 
-def phase_open_loop(odoo, sim, stores, order_ids, rate, seconds):
+def phase_open_loop(odoo, sim, stores, order_ids, rate, seconds, webhook_ids=False):
     """Deliver ``order_ids`` at ``rate`` per second for ``seconds``, each on
     schedule whether or not the ones before were answered: latency from
-    the scheduled time, answers, jobs queued, server time."""
+    the scheduled time, answers, jobs queued, server time (with
+    ``webhook_ids``, the unique deliveries' ids too)."""
     backend = stores["benchhook"]
     deliverer = Deliverer(odoo, sim, backend["webhook_key"])
     planned, unique = deliveries_with_duplicates(
@@ -62,6 +63,8 @@ def phase_open_loop(odoo, sim, stores, order_ids, rate, seconds):
     )
     summary.update(server_side_summary(odoo, first_log_line, sql=True))
     summary["order_ids"] = list(order_ids)[:unique]
+    if webhook_ids:
+        summary["webhook_ids"] = list({h["webhook-id"] for _b, h in planned})
     return summary
 
 
