@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from .acknowledgement import acknowledged_outcome, phase_closed_loop, phase_open_loop
+from .deliveries import Deliverer
 from .queries import imports_done_between, jobs_of_deliveries, of_store
 from .server import Odoo
 
@@ -64,17 +65,41 @@ class Deployment:
             self.jobs.stop()
 
 
+def start_importing(odoo, sim, stores, order_ids):
+    """Deliver ``order_ids`` (unmeasured) and wait until one of their
+    imports has begun, within two minutes: the job workers are busy when a
+    measurement begins."""
+    backend = stores["benchhook"]
+    deliverer = Deliverer(odoo, sim, backend["webhook_key"])
+    for delivery in [deliverer.prepare(order_id) for order_id in order_ids]:
+        deliverer.send(delivery)
+    deadline = time.monotonic() + 120
+    while order_ids and time.monotonic() < deadline:
+        ((started,),) = odoo.query(
+            "SELECT count(*) FROM queue_job WHERE method_name = '_import_order' "
+            "AND records::text ~ %s AND state = 'started'",
+            (of_store(backend["id"]),),
+        )
+        if started:
+            return
+        time.sleep(0.2)
+
+
 def phase_acknowledgements(odoo, sim, stores, batches, args):
     """Measurement 1 in the deployment running on ``odoo``'s port: the open
-    loop at ``--rate`` and the closed loop at ``--concurrency``, while the
-    orders they queue import; then, once imported, the orders lost and the
-    store's failures. ``batches``: ``(open loop's orders, closed loop's)``.
+    loop at ``--rate`` and the closed loop at ``--concurrency``, while
+    orders import (``--ack-backlog`` of them queued first, and those the
+    loops queue); then, once imported, the orders lost and the store's
+    failures. ``batches``: ``(backlog's orders, open loop's, closed
+    loop's)``.
 
     :return: ``{"open_loop", "closed_loop", "ack_lost", "hook_failures"}``;
         each loop's summary says how many orders were imported during it
         (``imported``).
     """
     backend_id = stores["benchhook"]["id"]
+    start_importing(odoo, sim, stores, batches[0])
+    batches = batches[1:]
     start = now()
     open_loop = phase_open_loop(
         odoo, sim, stores, batches[0], args.rate, args.open_seconds

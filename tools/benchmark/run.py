@@ -14,6 +14,7 @@ from .addon import REPO
 from .deployments import DEPLOYMENTS, Deployment, phase_acknowledgements, phase_burst
 from .first_sync import phase_first_sync
 from .import_cost import phase_import_cost
+from .queries import wait_for_jobs
 from .report import render_again, write_report
 from .seeding import (
     configure_stores,
@@ -53,6 +54,13 @@ def parse_args(description, argv=None):
         default="both",
         help="the acknowledgement's deployments: the single instance, the two "
         "tiers of readme/INSTALL.md (the job tier under nice -n 10), or both",
+    )
+    parser.add_argument(
+        "--ack-backlog",
+        type=int,
+        default=20,
+        help="orders queued before each deployment's loops, so that they run "
+        "while orders import",
     )
     parser.add_argument(
         "--jobs-port", type=int, help="the job tier of two (and +1); --port + 10"
@@ -154,7 +162,7 @@ def measure(args, odoo, sims, spec, results):
                 odoo,
                 hook_sim,
                 stores,
-                (batches[("open", kind)], batches[("closed", kind)]),
+                tuple(batches[(name, kind)] for name in ("backlog", "open", "closed")),
                 args,
             )
 
@@ -170,6 +178,10 @@ def measure(args, odoo, sims, spec, results):
             f"{args.burst_rate:g}/s, two-tier"
         )
         with Deployment("two-tier", odoo, args, urls).running():
+            # The other stores' jobs that the import cost left run first:
+            # the burst begins with an idle job tier.
+            for store in stores.values():
+                wait_for_jobs(odoo, store["id"], 300)
             results["burst"] = phase_burst(
                 odoo, hook_sim, stores, batches["burst"], args
             )

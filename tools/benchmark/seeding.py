@@ -41,7 +41,7 @@ def store_sizes(args):
     open_count = int(args.rate * args.open_seconds)
     hook_orders = (
         2 * (warm + args.throughput_orders)
-        + len(args.deployments) * (open_count + args.closed_max)
+        + len(args.deployments) * (args.ack_backlog + open_count + args.closed_max)
         + burst_orders(args)
     )
     return {
@@ -114,8 +114,9 @@ def versions(odoo):
 def hook_batches(args, sim):
     """The webhook store's orders, shared out in the order they are
     delivered: each server's unmeasured warm-up (``warm_1``, ``warm_2``),
-    both throughputs, the open and the closed loop of each deployment
-    (``("open", kind)``, ``("closed", kind)``) and the burst."""
+    both throughputs, the backlog, the open and the closed loop of each
+    deployment (``("backlog", kind)``, ``("open", kind)``,
+    ``("closed", kind)``) and the burst."""
     ids = sorted(sim.state.orders)
     warm = 2 * args.http_workers
     n = args.throughput_orders
@@ -132,6 +133,7 @@ def hook_batches(args, sim):
     take("throughput_1", n)
     take("throughput_2", n)
     for kind in args.deployments:
+        take(("backlog", kind), args.ack_backlog)
         take(("open", kind), open_count)
         take(("closed", kind), args.closed_max)
     take("burst", burst_orders(args))
