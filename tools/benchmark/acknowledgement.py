@@ -125,10 +125,11 @@ def phase_closed_loop(odoo, sim, stores, order_ids, concurrency, seconds):
 def acknowledged_outcome(odoo, sim, stores, open_loop, closed_loop):
     """Once the acknowledged orders' imports are done: how many orders the
     addon's policy invoices were lost (no posted invoice), and the store's
-    failures. Takes the order ids out of both loops' summaries."""
+    failures. Takes the order ids out of both loops' summaries; waits at
+    most a quarter of an hour, or two seconds an order if longer."""
     backend_id = stores["benchhook"]["id"]
-    wait_for_jobs(odoo, backend_id, 900)
     acked = open_loop.pop("order_ids") + closed_loop.pop("order_ids")
+    wait_for_jobs(odoo, backend_id, max(900, 2 * len(acked)))
     expected = invoiced_ids(odoo, sim, backend_id, acked)
     lost = len(expected) - posted(odoo, backend_id, expected)
     return lost, failures(odoo, backend_id)
