@@ -152,9 +152,17 @@ def burst_note(burst):
         f"imported {burst['imported']} meanwhile. Counted in the database "
         f"then, {counts['claimed']} deliveries were claimed, "
         f"{counts['jobs']} jobs stored for them ({counts['queued']} queued, "
-        f"{counts['done']} done, {counts['failed']} failed). The backlog is "
-        "rows of `queue_job`: the job tier imports it at its own pace, and a "
-        "restart of either tier loses none of it."
+        f"{counts['done']} done, {counts['failed']} failed). "
+        + (
+            f"After {burst['drain_seconds']:.0f} s more of imports: "
+            f"{burst['after_drain']['queued']} queued, "
+            f"{burst['after_drain']['done']} done, "
+            f"{burst['after_drain']['failed']} failed. "
+            if "after_drain" in burst
+            else ""
+        )
+        + "The backlog is rows of `queue_job`: the job tier imports it at its "
+        "own pace, and a restart of either tier loses none of it."
     )
 
 
