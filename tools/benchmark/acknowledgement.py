@@ -25,10 +25,11 @@ from .queries import (
 )
 
 
-def phase_open_loop(odoo, sim, stores, order_ids, rate, seconds):
+def phase_open_loop(odoo, sim, stores, order_ids, rate, seconds, webhook_ids=False):
     """Deliver ``order_ids`` at ``rate`` per second for ``seconds``, each on
     schedule whether or not the ones before were answered: latency from
-    the scheduled time, answers, jobs queued, server time."""
+    the scheduled time, answers, jobs queued, server time (with
+    ``webhook_ids``, the unique deliveries' ids too)."""
     backend = stores["benchhook"]
     deliverer = Deliverer(odoo, sim, backend["webhook_key"])
     planned, unique = deliveries_with_duplicates(
@@ -62,6 +63,8 @@ def phase_open_loop(odoo, sim, stores, order_ids, rate, seconds):
     )
     summary.update(server_side_summary(odoo, first_log_line, sql=True))
     summary["order_ids"] = list(order_ids)[:unique]
+    if webhook_ids:
+        summary["webhook_ids"] = list({h["webhook-id"] for _b, h in planned})
     return summary
 
 
@@ -122,10 +125,11 @@ def phase_closed_loop(odoo, sim, stores, order_ids, concurrency, seconds):
 def acknowledged_outcome(odoo, sim, stores, open_loop, closed_loop):
     """Once the acknowledged orders' imports are done: how many orders the
     addon's policy invoices were lost (no posted invoice), and the store's
-    failures. Takes the order ids out of both loops' summaries."""
+    failures. Takes the order ids out of both loops' summaries; waits at
+    most a quarter of an hour, or two seconds an order if longer."""
     backend_id = stores["benchhook"]["id"]
-    wait_for_jobs(odoo, backend_id, 900)
     acked = open_loop.pop("order_ids") + closed_loop.pop("order_ids")
+    wait_for_jobs(odoo, backend_id, max(900, 2 * len(acked)))
     expected = invoiced_ids(odoo, sim, backend_id, acked)
     lost = len(expected) - posted(odoo, backend_id, expected)
     return lost, failures(odoo, backend_id)

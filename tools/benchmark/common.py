@@ -60,3 +60,8 @@ def percentile(values, fraction):
 def ms(seconds):
     """Seconds as whole milliseconds: ``0.0123`` -> ``"12 ms"``."""
     return f"{seconds * 1000:.0f} ms"
+
+
+def verdict(ok):
+    """The report table's last column."""
+    return "meets" if ok else "**misses**"

@@ -12,7 +12,7 @@ import requests
 
 from .addon import sim_webhooks
 from .common import SECRET, percentile
-from .queries import server_side_acks
+from .queries import request_statements, server_side_acks
 
 
 class Deliverer:
@@ -95,12 +95,16 @@ def summarize_acks(results):
 
 
 def server_side_summary(odoo, since_line, sql=False):
-    """The median and 99th percentile of the server time of the deliveries
-    logged since ``since_line`` (and the median SQL time, with ``sql``)."""
+    """The median and 99th percentile of the server time and of the SQL
+    statements of the deliveries logged since ``since_line`` (and the
+    median SQL time, with ``sql``)."""
     server = server_side_acks(odoo.log_path, since_line)
+    statements = request_statements(odoo.log_path, since_line, "/bigcommerce/webhook/")
     summary = {
         "server_p50": percentile([t for t, _sql in server], 0.5),
         "server_p99": percentile([t for t, _sql in server], 0.99),
+        "statements_p50": percentile(statements, 0.5),
+        "statements_p99": percentile(statements, 0.99),
     }
     if sql:
         summary["server_sql_p50"] = percentile([s for _t, s in server], 0.5)

@@ -50,3 +50,20 @@ class Figures:
             scaling=(two["per_minute"] / one["per_minute"] if one["per_minute"] else 0),
             hook_invoice_calls=invoice_calls(two["endpoints"]),
         )
+
+
+LABELS = {"single": "single instance", "two-tier": "two tiers"}
+
+
+def ack_deployments(results):
+    """``{deployment: {"open_loop", "closed_loop", "ack_lost",
+    "hook_failures"}}`` of a run; a run from before the two deployments
+    measured the single instance only, under the keys of its own."""
+    if "deployments" in results:
+        return results["deployments"]
+    return {
+        "single": {
+            key: results[key]
+            for key in ("open_loop", "closed_loop", "ack_lost", "hook_failures")
+        }
+    }

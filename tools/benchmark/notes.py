@@ -3,7 +3,7 @@
 misses it, from the profile and the measurements of the same run."""
 
 from .common import is_invoice_endpoint, ms
-from .figures import Figures
+from .figures import Figures, ack_deployments
 
 # What the import does beyond creating and posting an invoice, in
 # unprofiled milliseconds (cProfile slows every step about alike): what
@@ -78,8 +78,22 @@ def import_note(results, fig):
 
 
 def ack_note(results):
-    """Why the acknowledgement misses its latency or its rate."""
-    open_loop, closed = results["open_loop"], results["closed_loop"]
+    """Why the acknowledgement misses its latency or its rate, in each
+    deployment measured; what the burst left behind."""
+    deployments = ack_deployments(results)
+    parts = []
+    if "single" in deployments:
+        parts.append(single_ack_note(results, deployments["single"]))
+    if "two-tier" in deployments:
+        parts.append(two_tier_ack_note(results, deployments["two-tier"]))
+    if "burst" in results:
+        parts.append(burst_note(results["burst"]))
+    return "\n\n".join(parts)
+
+
+def single_ack_note(results, measured):
+    """The single instance: its HTTP workers answer and import."""
+    open_loop, closed = measured["open_loop"], measured["closed_loop"]
     http_workers, job_workers = results["http_workers"], 2
     free = http_workers - job_workers
     ceiling = free / closed["server_p50"] if closed["server_p50"] else 0
@@ -98,7 +112,57 @@ def ack_note(results):
         "more HTTP workers than the job channel's capacity, on cores of their "
         "own) and CPU left over by the imports."
         if open_loop["p99"] > 0.050 or closed["per_second"] < 150
-        else "The acknowledgement meets its targets."
+        else "In the single instance, the acknowledgement meets its targets."
+    )
+
+
+def two_tier_ack_note(results, measured):
+    """The two tiers: the web tier only answers, the job tier imports at a
+    lower CPU priority."""
+    open_loop, closed = measured["open_loop"], measured["closed_loop"]
+    return (
+        f"In two tiers, the web tier's {results['http_workers']} HTTP workers "
+        "only answer (and its runner hands out the jobs); the job tier's "
+        "workers import under `nice -n 10`, so that the answers come first "
+        "when the cores are busy. At the median an acknowledgement took "
+        f"{ms(open_loop['server_p50'])} of server time at {open_loop['rate']}/s "
+        f"and {ms(closed['server_p50'])} at saturation "
+        f"({closed['per_second']:.0f}/s), while "
+        f"{open_loop.get('imported', '?')} and {closed.get('imported', '?')} "
+        "orders imported. "
+        + (
+            "It meets its targets."
+            if open_loop["p99"] <= 0.050 and closed["per_second"] >= 150
+            else "What it misses, it misses on the CPU the imports leave: "
+            "`nice` lowers the job tier's priority, not PostgreSQL's, whose "
+            "backends serve both tiers alike; on 2 cores shared with the "
+            "simulator and the load generator there is no core the "
+            "acknowledgements have to themselves."
+        )
+    )
+
+
+def burst_note(burst):
+    """The backlog the burst left, and how it drains."""
+    counts = burst["at_end"]
+    return (
+        f"The burst of {burst['count']} deliveries at {burst['rate']:g}/s "
+        f"({burst['unique']} unique, the others BigCommerce's retries) left "
+        f"{burst['backlog']} order jobs waiting when it ended; the job tier "
+        f"imported {burst['imported']} meanwhile. Counted in the database "
+        f"then, {counts['claimed']} deliveries were claimed, "
+        f"{counts['jobs']} jobs stored for them ({counts['queued']} queued, "
+        f"{counts['done']} done, {counts['failed']} failed). "
+        + (
+            f"After {burst['drain_seconds']:.0f} s more of imports: "
+            f"{burst['after_drain']['queued']} queued, "
+            f"{burst['after_drain']['done']} done, "
+            f"{burst['after_drain']['failed']} failed. "
+            if "after_drain" in burst
+            else ""
+        )
+        + "The backlog is rows of `queue_job`: the job tier imports it at its "
+        "own pace, and a restart of either tier loses none of it."
     )
 
 

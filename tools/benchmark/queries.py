@@ -157,3 +157,63 @@ def log_lines(path):
             return sum(1 for _line in log)
     except OSError:
         return 0
+
+
+def request_statements(log_path, since_line, path):
+    """The SQL statements of each request to ``path`` logged since
+    ``since_line``: the ``<queries>`` of Odoo's request log line."""
+    counts = []
+    with open(log_path, errors="replace") as log:
+        for number, line in enumerate(log):
+            if number < since_line or path not in line:
+                continue
+            match = re.search(r'" \d{3} - (\d+) [\d.]+ [\d.]+', line)
+            if match:
+                counts.append(int(match[1]))
+    return counts
+
+
+def imports_done_between(odoo, backend_id, start, end):
+    """How many order import jobs of the store finished between ``start``
+    and ``end`` (UTC, naive): the orders imported during a measurement."""
+    ((count,),) = odoo.query(
+        "SELECT count(*) FROM queue_job WHERE method_name = '_import_order' "
+        "AND records::text ~ %s AND date_done BETWEEN %s AND %s",
+        (of_store(backend_id), start, end),
+    )
+    return count
+
+
+def jobs_of_deliveries(odoo, backend_id, webhook_ids):
+    """What became of the deliveries ``webhook_ids``: ``{"claimed": unique
+    deliveries logged as claimed, "without_job": claimed deliveries whose
+    row names no existing job, "jobs": distinct jobs, "queued", "done",
+    "failed", "other": those jobs by state}``."""
+    ((claimed, without_job, job_count),) = odoo.query(
+        "SELECT count(*), count(*) FILTER (WHERE j.id IS NULL), "
+        "count(DISTINCT j.id) FROM bigcommerce_webhook_log w "
+        "LEFT JOIN queue_job j ON j.id = w.job_id "
+        "WHERE w.backend_id = %s AND w.claimed AND w.webhook_id = ANY(%s)",
+        (backend_id, list(webhook_ids)),
+    )
+    states = dict(
+        odoo.query(
+            "SELECT j.state, count(DISTINCT j.id) FROM bigcommerce_webhook_log w "
+            "JOIN queue_job j ON j.id = w.job_id WHERE w.backend_id = %s "
+            "AND w.claimed AND w.webhook_id = ANY(%s) GROUP BY j.state",
+            (backend_id, list(webhook_ids)),
+        )
+    )
+    queued = sum(
+        states.pop(state, 0)
+        for state in ("pending", "enqueued", "started", "wait_dependencies")
+    )
+    return {
+        "claimed": claimed,
+        "without_job": without_job,
+        "jobs": job_count,
+        "queued": queued,
+        "done": states.pop("done", 0),
+        "failed": states.pop("failed", 0),
+        "other": sum(states.values()),
+    }

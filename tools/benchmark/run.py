@@ -10,10 +10,11 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .acknowledgement import acknowledged_outcome, phase_closed_loop, phase_open_loop
 from .addon import REPO
+from .deployments import DEPLOYMENTS, Deployment, phase_acknowledgements, phase_burst
 from .first_sync import phase_first_sync
 from .import_cost import phase_import_cost
+from .queries import wait_for_jobs
 from .report import render_again, write_report
 from .seeding import (
     configure_stores,
@@ -42,6 +43,42 @@ def parse_args(description, argv=None):
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--closed-seconds", type=float, default=6.0)
     parser.add_argument("--closed-max", type=int, default=1500)
+    parser.add_argument(
+        "--ack-seconds",
+        type=float,
+        help="both loops' length (sets --open-seconds and --closed-seconds)",
+    )
+    parser.add_argument(
+        "--deployment",
+        choices=(*DEPLOYMENTS, "both"),
+        default="both",
+        help="the acknowledgement's deployments: the single instance, the two "
+        "tiers of readme/INSTALL.md (the job tier under nice -n 10), or both",
+    )
+    parser.add_argument(
+        "--ack-backlog",
+        type=int,
+        default=20,
+        help="orders queued before each deployment's loops, so that they run "
+        "while orders import",
+    )
+    parser.add_argument(
+        "--jobs-port", type=int, help="the job tier of two (and +1); --port + 10"
+    )
+    parser.add_argument(
+        "--burst-deliveries",
+        type=int,
+        default=10000,
+        help="the burst against the two tiers (0: no burst)",
+    )
+    parser.add_argument("--burst-rate", type=float, default=100.0)
+    parser.add_argument(
+        "--burst-drain-seconds",
+        type=float,
+        default=0.0,
+        help="how long to let the burst's backlog import before counting "
+        "again (0: counted in the database as the burst ends)",
+    )
     parser.add_argument("--cost-orders", type=int, default=40)
     parser.add_argument("--profile-orders", type=int, default=20)
     parser.add_argument("--seed", type=int, default=2026)
@@ -51,7 +88,14 @@ def parse_args(description, argv=None):
         action="store_true",
         help="measure nothing: write --out again from the raw numbers it holds",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.ack_seconds is not None:
+        args.open_seconds = args.closed_seconds = args.ack_seconds
+    args.jobs_port = args.jobs_port or args.port + 10
+    args.deployments = DEPLOYMENTS if args.deployment == "both" else (args.deployment,)
+    if "two-tier" not in args.deployments:
+        args.burst_deliveries = 0
+    return args
 
 
 def measure(args, odoo, sims, spec, results):
@@ -108,30 +152,39 @@ def measure(args, odoo, sims, spec, results):
         odoo, sims["benchsync"], stores, args.sync_orders
     )
 
-    phase("webhook acknowledgement, open loop")
-    results["open_loop"] = phase_open_loop(
-        odoo, hook_sim, stores, batches["open"], args.rate, args.open_seconds
-    )
-    phase("webhook acknowledgement, closed loop")
-    results["closed_loop"] = phase_closed_loop(
-        odoo,
-        hook_sim,
-        stores,
-        batches["closed"],
-        args.concurrency,
-        args.closed_seconds,
-    )
-    print("phase: waiting for the acknowledged orders' imports", flush=True)
-    results["ack_lost"], results["hook_failures"] = acknowledged_outcome(
-        odoo, hook_sim, stores, results["open_loop"], results["closed_loop"]
-    )
     odoo.stop()
+
+    results["deployments"] = {}
+    for kind in args.deployments:
+        phase(f"webhook acknowledgement while orders import, {kind}")
+        with Deployment(kind, odoo, args, urls).running():
+            results["deployments"][kind] = phase_acknowledgements(
+                odoo,
+                hook_sim,
+                stores,
+                tuple(batches[(name, kind)] for name in ("backlog", "open", "closed")),
+                args,
+            )
 
     odoo.query_autocommit("VACUUM ANALYZE")
     phase("import cost against the ORM floor, and its profile")
     results["cost"], results["cost_calls_per_order"] = phase_import_cost(
         odoo, conf2, sims["benchcost"], stores, args.cost_orders
     )
+
+    if args.burst_deliveries:
+        phase(
+            f"a burst of {args.burst_deliveries} deliveries at "
+            f"{args.burst_rate:g}/s, two-tier"
+        )
+        with Deployment("two-tier", odoo, args, urls).running():
+            # The other stores' jobs that the import cost left run first:
+            # the burst begins with an idle job tier.
+            for store in stores.values():
+                wait_for_jobs(odoo, store["id"], 300)
+            results["burst"] = phase_burst(
+                odoo, hook_sim, stores, batches["burst"], args
+            )
     return results["cost"].pop("top")
 
 

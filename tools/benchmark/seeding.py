@@ -26,13 +26,24 @@ class BenchSimulator(BigCommerceSimulator):
             )
 
 
+def burst_orders(args):
+    """The orders of the burst: one per delivery but BigCommerce's retries
+    (every tenth delivery repeats the one before)."""
+    return args.burst_deliveries - args.burst_deliveries // 10
+
+
 def store_sizes(args):
     """``{store: orders}``: the first sync's, enough for every webhook
-    phase (each server's warm-up, both throughputs, both loops), and the
-    import cost's (3 to warm up, those measured, those profiled)."""
+    phase (each server's warm-up, both throughputs, both loops in each
+    deployment, the burst), and the import cost's (3 to warm up, those
+    measured, those profiled)."""
     warm = 2 * args.http_workers
     open_count = int(args.rate * args.open_seconds)
-    hook_orders = 2 * (warm + args.throughput_orders) + open_count + args.closed_max
+    hook_orders = (
+        2 * (warm + args.throughput_orders)
+        + len(args.deployments) * (args.ack_backlog + open_count + args.closed_max)
+        + burst_orders(args)
+    )
     return {
         "benchsync": args.sync_orders,
         "benchhook": hook_orders,
@@ -103,18 +114,27 @@ def versions(odoo):
 def hook_batches(args, sim):
     """The webhook store's orders, shared out in the order they are
     delivered: each server's unmeasured warm-up (``warm_1``, ``warm_2``),
-    both throughputs, the open loop and the closed loop."""
+    both throughputs, the backlog, the open and the closed loop of each
+    deployment (``("backlog", kind)``, ``("open", kind)``,
+    ``("closed", kind)``) and the burst."""
     ids = sorted(sim.state.orders)
     warm = 2 * args.http_workers
     n = args.throughput_orders
     open_count = int(args.rate * args.open_seconds)
-    warm_1, ids = ids[:warm], ids[warm:]
-    warm_2, ids = ids[:warm], ids[warm:]
-    return {
-        "warm_1": warm_1,
-        "warm_2": warm_2,
-        "throughput_1": ids[:n],
-        "throughput_2": ids[n : 2 * n],
-        "open": ids[2 * n : 2 * n + open_count],
-        "closed": ids[2 * n + open_count :],
-    }
+    batches = {}
+
+    def take(name, count):
+        """The next ``count`` orders, as the batch ``name``."""
+        nonlocal ids
+        batches[name], ids = ids[:count], ids[count:]
+
+    take("warm_1", warm)
+    take("warm_2", warm)
+    take("throughput_1", n)
+    take("throughput_2", n)
+    for kind in args.deployments:
+        take(("backlog", kind), args.ack_backlog)
+        take(("open", kind), open_count)
+        take(("closed", kind), args.closed_max)
+    take("burst", burst_orders(args))
+    return batches

@@ -41,20 +41,49 @@ def machine():
 class Odoo:
     """The Odoo server under test, and the odoo shell for set-up scripts."""
 
-    def __init__(self, args, workdir):
+    def __init__(self, args, workdir, name="odoo", port=None):
         """``args``: the command line; ``workdir``: where the configuration
-        files and the server's log go."""
+        files and the server's log (``<name>.log``) go; ``port``: its HTTP
+        port (``--port`` unless given; the gevent port is the next one)."""
         self.args = args
         self.workdir = workdir
+        self.name = name
+        self.port = port or args.port
         self.process = None
-        self.log_path = workdir / "odoo.log"
+        self.log_path = workdir / f"{name}.log"
         self.db = psycopg2.connect(dbname=args.db)
         self.db.autocommit = True
 
-    def conf(self, job_workers, sim_urls):
+    def conf(self, job_workers, sim_urls, jobs_port=None):
         """Write the server's configuration with ``job_workers`` job workers,
-        the simulated stores' ``sim_urls`` allowed as API hosts; its path."""
-        path = self.workdir / f"odoo-{job_workers}.conf"
+        the simulated stores' ``sim_urls`` allowed as API hosts; its path.
+        With ``jobs_port``, the server is the web tier of two: its job
+        runner sends the jobs to the job tier on that port."""
+        return self._write_conf(
+            f"{'web' if jobs_port else self.name}-{job_workers}.conf",
+            self.args.http_workers,
+            "base,web,queue_job",
+            sim_urls,
+            [f"channels = root:{job_workers},root.bigcommerce:{job_workers}"]
+            + (["host = 127.0.0.1", f"port = {jobs_port}"] if jobs_port else []),
+        )
+
+    def jobs_conf(self, job_workers, sim_urls):
+        """Write the configuration of the job tier of two (README's
+        ``jobs.conf``): ``job_workers`` jobs at once in workers of its own
+        (one more, as a spare), no job runner; its path."""
+        return self._write_conf(
+            f"{self.name}-{job_workers}.conf",
+            job_workers + 1,
+            "base,web",
+            sim_urls,
+            [],
+        )
+
+    def _write_conf(self, file_name, workers, server_wide, sim_urls, queue_job):
+        """Write the configuration file ``file_name``: ``workers`` HTTP
+        workers, ``server_wide`` modules, the ``queue_job`` section's lines."""
+        path = self.workdir / file_name
         path.write_text(
             "\n".join(
                 [
@@ -64,11 +93,11 @@ class Odoo:
                     f"dbfilter = ^{self.args.db}$",
                     "list_db = False",
                     "http_interface = 127.0.0.1",
-                    f"http_port = {self.args.port}",
-                    f"gevent_port = {self.args.port + 1}",
-                    f"workers = {self.args.http_workers}",
+                    f"http_port = {self.port}",
+                    f"gevent_port = {self.port + 1}",
+                    f"workers = {workers}",
                     "max_cron_threads = 0",
-                    "server_wide_modules = base,web,queue_job",
+                    f"server_wide_modules = {server_wide}",
                     "limit_time_cpu = 600",
                     "limit_time_real = 1200",
                     "limit_memory_soft = 4294967296",
@@ -80,7 +109,7 @@ class Odoo:
                     f"api_hosts = {', '.join(sim_urls)}",
                     "",
                     "[queue_job]",
-                    f"channels = root:{job_workers},root.bigcommerce:{job_workers}",
+                    *queue_job,
                     "",
                 ]
             )
@@ -120,11 +149,15 @@ class Odoo:
         out = self.shell(conf, Path(script).read_text(), env)
         return json.loads(out.split("BENCH", 1)[1].splitlines()[0])
 
-    def start(self, conf):
-        """Start the server (prefork) with ``conf``; return once it answers
-        its health check, within two minutes."""
+    def start(self, conf, nice=0):
+        """Start the server (prefork) with ``conf``, at CPU priority ``nice``
+        (``nice -n``); return once it answers its health check, within two
+        minutes."""
+        command = [sys.executable, "-m", "odoo", "server", "-c", str(conf)]
+        if nice:
+            command = ["nice", "-n", str(nice), *command]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "odoo", "server", "-c", str(conf)],
+            command,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
@@ -174,7 +207,7 @@ class Odoo:
 
     def url(self, path):
         """The server's address of ``path``."""
-        return f"http://127.0.0.1:{self.args.port}{path}"
+        return f"http://127.0.0.1:{self.port}{path}"
 
     def query(self, sql, params=()):
         """The rows of ``sql`` on the benchmark's database."""
