@@ -278,11 +278,18 @@ def new_customer_partner(backend, customer_id, email, create_values):
 def customer_partner(backend, customer_id, email, create_values):
     """The partner of a registered customer, for one of its orders.
 
-    The bound partner when the customer has one; else the partner it
-    becomes (:func:`new_customer_partner`), bound at once, and the import of
-    the customer queued to bring its address book.
+    The bound partner when the customer has one, read without the
+    customer's lock (nothing is written: the orders of one customer in
+    several jobs at once, such as a first sync's pages, do not wait for each
+    other); else, under the lock, the partner it becomes
+    (:func:`new_customer_partner`), bound at once, and the import of the
+    customer queued to bring its address book.
     """
     binder = customer_binder(backend)
+    binding = binder.to_binding(customer_id)
+    partner = binder.to_record(customer_id, "res.partner")
+    if binding and partner:
+        return partner
     binder.lock(customer_id)
     binding = binder.to_binding(customer_id)
     partner = binder.to_record(customer_id, "res.partner")

@@ -192,12 +192,13 @@ def sync_note(results, fig):
             "The rest are other records' own endpoints, queued as their own "
             "jobs: "
             + ", ".join(f"{count} `{name}`" for name, count in others.items())
-            + ". A shipped order's shipments have no listing across orders and "
-            "no `include` on the order: one call per shipped order; a new "
-            "customer is read once, with its addresses; a refunded order lists "
-            "its refunds. Listing the customers 250 a page before the orders, "
-            "and skipping the shipments of orders completed long ago, would "
-            "bring those down; not built."
+            + ". A page's new customers are read 250 a call with their "
+            "addresses before its orders (`v3/customers`). A shipped order's "
+            "shipments have no listing across orders and no `include` on the "
+            "order: one call per order shipped within the store's days (30 by "
+            "default; those shipped or completed before are not read), and the "
+            "generated store's orders are all recent; a refunded order lists "
+            "its refunds."
             if others
             else ""
         )
