@@ -339,10 +339,15 @@ class CustomerImporter(BigCommerceImporter):
 
     # --- fetch and skip -------------------------------------------------
     def _fetch(self):
-        customer = self._call(self.client.get_customer, self.bigcommerce_id)
+        customer = self._read_customer()
         self.fetched["customer"] = clean_payload(customer) if customer else None
         self.binding = self.binder.to_binding(self.bigcommerce_id)
         self.partner = self.binder.to_record(self.bigcommerce_id, "res.partner")
+
+    def _read_customer(self):
+        """The customer with its addresses, as the store gives it (one
+        call), or ``None`` when the store has none of this id."""
+        return self._call(self.client.get_customer, self.bigcommerce_id)
 
     def _must_skip(self):
         if self.fetched["customer"] is None and not self.partner:

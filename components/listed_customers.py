@@ -37,11 +37,9 @@ class ListedCustomerImporter(CustomerImporter):
         super().__init__(backend, bigcommerce_id)
         self.listed = customer
 
-    def _fetch(self):
-        """Take the listed customer; read its binding and partner."""
-        self.fetched["customer"] = clean_payload(self.listed)
-        self.binding = self.binder.to_binding(self.bigcommerce_id)
-        self.partner = self.binder.to_record(self.bigcommerce_id, "res.partner")
+    def _read_customer(self):
+        """The listed customer: no call."""
+        return self.listed
 
 
 def new_customer_ids(backend, orders):

@@ -68,6 +68,8 @@ class OrderPage:
         self.alone = 0
         #: How many orders ended as failures.
         self.failed = 0
+        #: The store's client of the batches (:meth:`_client`).
+        self.client = None
         #: Why a batch was rolled back, if one was.
         self.fallback_reason = None
 
@@ -176,7 +178,7 @@ class OrderPage:
         try:
             with self.env.cr.savepoint():
                 importer.binder.lock(importer.bigcommerce_id)
-                importer.client = self.backend._get_client()
+                importer.client = self._client()
                 importer._fetch()
                 if importer._must_skip() or not self._posts_new_invoice(
                     importer.invoice, importer.action, importer.fetched["order"]
@@ -294,6 +296,12 @@ class OrderPage:
                 runs[-1] |= move
             last = current
         return runs
+
+    def _client(self):
+        """The store's client, one for the page's batches."""
+        if self.client is None:
+            self.client = self.backend._get_client()
+        return self.client
 
     # --- one order alone ------------------------------------------------------
     def _importer(self, order):
