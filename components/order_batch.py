@@ -44,7 +44,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from ..bigcommerce.payments import ACTION_DRAFT, ACTION_POST, is_paid
 from .importer import expected_unique_violations
 from .kinds import KINDS
-from .payment_registrar import match_payment, payments_model
+from .payment_entries import match_payments, payments_model
 
 _logger = logging.getLogger(__name__)
 
@@ -262,16 +262,26 @@ class OrderPage:
                     planned.append((importer, *plan))
         if not planned:
             return {}
+        # Without a write-off line to book, Odoo writes the payments' entries
+        # in one create as they are posted (a store's rate forces each
+        # entry's balance, and Odoo writes that entry on its own).
+        for plan in planned:
+            if "force_balance" not in plan[1]:
+                plan[1].pop("write_off_line_vals", None)
         payments = payments_model(self.env).create([plan[1] for plan in planned])
         # A payment's entry is dated and referenced as the payment.
         for run in self._in_numbering_order(
             payments, key=lambda payment: (payment.date, payment.memo or "")
         ):
             run.with_context(skip_sale_auto_invoice_send=True).action_post()
-        for (importer, _values, lines, _message), payment in zip(
-            planned, payments, strict=True
-        ):
-            match_payment(importer.invoice, lines, payment)
+        match_payments(
+            [
+                (importer.invoice, lines, payment)
+                for (importer, _v, lines, _m), payment in zip(
+                    planned, payments, strict=True
+                )
+            ]
+        )
         return {importer: message for importer, _v, _l, message in planned}
 
     @staticmethod

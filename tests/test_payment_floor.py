@@ -15,7 +15,7 @@ from odoo.tests import tagged
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
-from ..components.payment_registrar import PaymentNotRegistered, register_payment
+from ..components.payment_entries import PaymentNotRegistered, register_payment
 
 MARCH_4 = fields.Date.to_date("2025-03-04")
 APRIL_10 = fields.Date.to_date("2025-04-10")
