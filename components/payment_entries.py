@@ -150,7 +150,8 @@ def match_payments(matches):
     if plan:
         matches[0][0].env["account.move.line"]._reconcile_plan(plan)
     for move, _lines, payment in matches:
-        move.matched_payment_ids += payment
+        if move not in payment.invoice_ids:  # linked as it was created
+            move.matched_payment_ids += payment
 
 
 def store_rate_balance(move, lines, amount):

@@ -213,6 +213,7 @@ class TestOrderBatch(WizardMixin, BigCommerceAccountingCase):
                     )
                     for line in move.line_ids
                 ),
+                "matched payments": sorted(move.matched_payment_ids.mapped("name")),
                 "invoice chatter": chatter(move) if move else [],
                 "payments": sorted(
                     (
