@@ -1,28 +1,29 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """A page of listed orders (a first sync of a store's history), imported
-with one ``account.move.create()`` and one ``action_post()`` for the new
-invoices it posts.
+with one ``account.move.create()`` of its new invoices and one
+``action_post()`` of those it posts.
 
 Each order of the page goes through the steps of its own import
 (:class:`~.order_importer.OrderImporter`): lock, fetch (the listing's
-order), skip?, map, validate. The orders whose invoice is new and posted at
-once (their status rules say post, or draft until paid and they are paid;
-the store posts) are then written together, in one savepoint::
+order), skip?, map, validate. The orders that get a new invoice (their
+status rules say post, or draft until paid) are then written together, in
+one savepoint::
 
     create all invoices -> BigCommerce's taxes, totals checked, each
-        -> post all -> bind all -> create and post the payments a single
-        gateway took -> per order: other payments, refunds, shipments,
-        chatter line, failure resolved
+        -> post those posted at once (the store posts; the rule says post,
+        or draft until paid and they are paid) -> bind all -> create and
+        post the payments a single gateway took -> per order: other
+        payments, refunds, shipments, chatter line, failure resolved
 
 Each post is split where Odoo would number the moves in another order than
 the page's (:meth:`OrderPage._in_numbering_order`): every invoice and
 payment gets the number it gets one by one.
 
-Every other order (skipped, held, in draft until paid, already invoiced)
-is imported alone, as an order of a webhook is, in its own savepoint; one
-with a draft invoice, which its import may post, between the batches of the
-orders before and after it, so that every invoice is numbered as one by
-one, in the page's order.
+Every other order (skipped, held, already invoiced) is imported alone, as
+an order of a webhook is, in its own savepoint; one with a draft invoice,
+which its import may post, between the batches of the orders before and
+after it, so that every invoice is numbered as one by one, in the page's
+order.
 
 Whatever fails in the batch (an invoice refused, an error) rolls the whole
 batch back, and each of its orders is imported alone instead: it then ends
@@ -96,8 +97,8 @@ class OrderPage:
         and the orders' bindings (no call), in the order that numbers each
         invoice as one by one: the runs of orders that may be invoiced in a
         batch, and between them each order with a draft invoice (which its
-        import may post); the orders that post nothing (skipped, held, in
-        draft until paid, invoiced already) last, alone."""
+        import may post); the orders that post nothing (skipped, held,
+        invoiced already) last, alone."""
         binder = KINDS["order"].binder(self.backend)
         bound = {
             binding.bigcommerce_id: binding
@@ -107,7 +108,7 @@ class OrderPage:
         for line_id, order in self.items:
             invoice = bound.get(int(order["id"]), binder.bindings).move_id
             action = self.backend._status_action(int(order.get("status_id") or 0))
-            if self._posts_new_invoice(invoice, action, order):
+            if self._gets_new_invoice(invoice, action):
                 batch.append((line_id, order))
             elif invoice.state == "draft":
                 if batch:
@@ -122,14 +123,19 @@ class OrderPage:
             segments.append((False, last))
         return segments
 
-    def _posts_new_invoice(self, invoice, action, order):
-        """Whether an order gets a new invoice, posted by its import: it
-        has none, the store posts, and its status rule says post (or draft
-        until paid, and it is paid)."""
-        return (
-            not invoice
-            and self.backend.posting_policy == "post"
-            and (action == ACTION_POST or (action == ACTION_DRAFT and is_paid(order)))
+    def _gets_new_invoice(self, invoice, action):
+        """Whether an order gets a new invoice from its import: it has
+        none, and its status rule invoices it (posted at once, or in draft
+        until paid); a draft invoice has no number yet, and is created
+        with the others."""
+        return not invoice and action in (ACTION_POST, ACTION_DRAFT)
+
+    def _posts_at_once(self, action, order):
+        """Whether the import of an order with a new invoice posts it: the
+        store posts, and the order's status rule says post (or draft until
+        paid, and it is paid)."""
+        return self.backend.posting_policy == "post" and (
+            action == ACTION_POST or (action == ACTION_DRAFT and is_paid(order))
         )
 
     # --- the batch --------------------------------------------------------
@@ -181,8 +187,8 @@ class OrderPage:
                 importer.binder.lock(importer.bigcommerce_id)
                 importer.client = self._client()
                 importer._fetch()
-                if importer._must_skip() or not self._posts_new_invoice(
-                    importer.invoice, importer.action, importer.fetched["order"]
+                if importer._must_skip() or not self._gets_new_invoice(
+                    importer.invoice, importer.action
                 ):
                     return None
                 mapped = importer._map()
@@ -214,7 +220,12 @@ class OrderPage:
             importer.outcomes.append(self.env._("invoice created"))
             # Raises for a plan that does not reconcile: nothing is posted.
             importer._check_invoice(move, mapped)
-        for group in self._in_numbering_order(moves):
+        posted = moves.browse(
+            importer.invoice.id
+            for _l, order, importer, _m, _v in prepared
+            if self._posts_at_once(importer.action, order)
+        )
+        for group in self._in_numbering_order(posted):
             group.action_post()
         binder = KINDS["order"].binder(self.backend)
         bindings = binder.bind_many(
@@ -232,7 +243,8 @@ class OrderPage:
         paid = self._register_payments([p[2] for p in prepared])
         results = []
         for line_id, _order, importer, mapped, _values in prepared:
-            importer.outcomes.append(self.env._("invoice posted"))
+            if importer.invoice in posted:
+                importer.outcomes.append(self.env._("invoice posted"))
             binding = importer.binding
             if importer in paid:
                 # Registered: the import's own registration finds it paid.
