@@ -153,7 +153,7 @@ STEPS = (
     ("posting (action_post)", "account/models/account_move.py:action_post"),
     ("bindings and external IDs", "binder.py:bind_many"),
     ("the payments (create, post)", "order_batch.py:_register_payments"),
-    ("  reconciling them", "payment_registrar.py:match_payment"),
+    ("  reconciling them", "payment_entries.py:match_payments"),
     ("the rest of each order's import", "order_importer.py:_after_import"),
     ("  chatter lines", "order_importer.py:_post_chatter_lines"),
     ("  shipments and refunds queued", "jobs.py:delay"),
