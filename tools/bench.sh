@@ -5,16 +5,17 @@
 #
 # 1. runs tools/setup.sh (seconds once done);
 # 2. drops and recreates the database $BENCH_DB, installs the connector;
-# 3. runs tools/bench.py: three simulated stores (seeded generator), a real
+# 3. runs tools/bench.py: four simulated stores (seeded generator), a real
 #    Odoo 19 server in prefork mode with its queue_job runner (and, for the
 #    two-tier deployment, a job tier beside it under nice -n 10), the
-#    measurements, the profile of the import; prints the table and writes
-#    it to BENCHMARKS.md with the machine and the date.
+#    measurements, the profiles of the import and of the first sync's page
+#    job; prints the table and writes it to BENCHMARKS.md with the machine
+#    and the date.
 #
 # Environment (defaults in brackets): BENCH_DB [bigcommerce_bench],
 # BENCH_PORT [8455] (Odoo, or the web tier of two; +1 for its gevent port),
 # BENCH_JOBS_PORT [BENCH_PORT + 10] (the job tier of two; +1 likewise),
-# BENCH_SIM_PORT [8457] (three simulated stores, +0..+2); ODOO_PYTHON,
+# BENCH_SIM_PORT [8457] (four simulated stores, +0..+3); ODOO_PYTHON,
 # PGHOST/PGPORT/PGUSER as for tools/test.sh. Everything listens on
 # 127.0.0.1 only. It takes about half an hour with the defaults (300 orders
 # in the first sync, both deployments, a burst of 10,000 deliveries; the
@@ -31,7 +32,7 @@ bash tools/setup.sh || die "the set-up failed; its last lines above say why."
 odoo_py=${ODOO_PYTHON:-$repo/.venv/bin/python}
 export BIGCOMMERCE_SPEC_DIR=${BIGCOMMERCE_SPEC_DIR:-$(readlink -f .cache/bigcommerce-reference)}
 for p in "$port" "$((port + 1))" "$jobs_port" "$((jobs_port + 1))" \
-    "$sim_port" "$((sim_port + 1))" "$((sim_port + 2))"; do
+    "$sim_port" "$((sim_port + 1))" "$((sim_port + 2))" "$((sim_port + 3))"; do
     ! curl -s -o /dev/null "http://127.0.0.1:$p" \
         || die "port $p is in use (set BENCH_PORT / BENCH_JOBS_PORT / BENCH_SIM_PORT)."
 done

@@ -7,9 +7,13 @@ For each order: the connector's import job (``_import_order``: the API call,
 mapping, the invoice, posting, the payment, binding, chatter), then a direct
 ORM create + post of the identical invoice (same partner, journal, currency,
 dates, lines, taxes and accounts): the floor; and the floor with the same
-payments registered (same journals and amounts, through Odoo's own payment
-wizard), the floor of the identical ledger. Each is flushed and timed on its
-own, and committed untimed. Then cProfile over further imports. Prints
+payments (same journals, amounts, dates and memos: ``account.payment``
+created, posted, its receivable line reconciled with the invoice's), the
+floor of the identical ledger. Then the same invoices in batches of
+``BATCH`` (one ``create`` and one ``action_post`` a batch), alone and with
+their payments (one ``create`` and one ``action_post`` of the batch's
+payments, each reconciled): the batched floors. Each is flushed and timed on
+its own, and committed untimed. Then cProfile over further imports. Prints
 ``BENCH{json}``.
 """
 
@@ -64,6 +68,44 @@ def floor_values(move):
     }
 
 
+def payment_values(payment):
+    """The values of a payment identical to ``payment`` (an imported one)."""
+    return {
+        "date": payment.date,
+        "amount": payment.amount,
+        "payment_type": payment.payment_type,
+        "partner_type": payment.partner_type,
+        "memo": payment.memo,
+        "journal_id": payment.journal_id.id,
+        "company_id": payment.company_id.id,
+        "currency_id": payment.currency_id.id,
+        "partner_id": payment.partner_id.id,
+        "payment_method_line_id": payment.payment_method_line_id.id,
+        "destination_account_id": payment.destination_account_id.id,
+    }
+
+
+def reconcile(invoice, payment):
+    """Reconcile the posted ``payment``'s receivable line with ``invoice``'s
+    (a payment without an entry is only matched, as Odoo's wizard does)."""
+    account = payment.destination_account_id
+    (payment.move_id.line_ids | invoice.line_ids).filtered(
+        lambda line: line.account_id == account and not line.reconciled
+    ).reconcile()
+    invoice.matched_payment_ids += payment
+
+
+def pay(payments):
+    """Create ``payments`` (``[(invoice, values)]``) in one create, post them
+    at once and reconcile each with its invoice."""
+    if not payments:
+        return
+    created = env["account.payment"].create([values for _invoice, values in payments])
+    created.action_post()
+    for (invoice, _values), payment in zip(payments, created, strict=True):
+        reconcile(invoice, payment)
+
+
 def bound_move(order_id):
     return (
         env["bigcommerce.order"]
@@ -75,7 +117,7 @@ def bound_move(order_id):
 for order_id in warm:
     backend._import_order(order_id)
     env.cr.commit()
-pairs = []
+pairs, sources = [], []
 for order_id in measured:
     env.invalidate_all()
     started = time.perf_counter()
@@ -87,24 +129,15 @@ for order_id in measured:
     if not move or move.state != "posted":
         continue
     values = floor_values(move)
-    payments = [(p.journal_id.id, p.amount) for p in move._get_reconciled_payments()]
+    payments = [payment_values(p) for p in move._get_reconciled_payments()]
+    sources.append((values, payments))
     env.invalidate_all()
     started = time.perf_counter()
     floor = env["account.move"].create(values)
     floor.action_post()
     env.flush_all()
     floor_time = time.perf_counter() - started
-    for journal_id, amount in payments:
-        env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=floor.ids
-        ).create(
-            {
-                "journal_id": journal_id,
-                "amount": amount,
-                "payment_date": floor.invoice_date,
-                "payment_difference_handling": "open",
-            }
-        )._create_payments()
+    pay([(floor, payment) for payment in payments])
     env.flush_all()
     ledger_time = time.perf_counter() - started
     env.cr.commit()
@@ -116,6 +149,44 @@ for order_id in measured:
             "ledger_floor": ledger_time,
             "payments": len(payments),
             "lines": len(move.invoice_line_ids),
+        }
+    )
+
+
+def batch_floor(batch, prefix, with_payments):
+    """Create and post the invoices of ``batch`` (``[(values, payments)]``)
+    at once, and with ``with_payments`` their payments at once; seconds."""
+    env.invalidate_all()
+    started = time.perf_counter()
+    invoices = env["account.move"].create(
+        [dict(values, ref=prefix + values["ref"]) for values, _payments in batch]
+    )
+    invoices.action_post()
+    if with_payments:
+        pay(
+            [
+                (invoice, payment)
+                for invoice, (_values, payments) in zip(invoices, batch, strict=True)
+                for payment in payments
+            ],
+        )
+    env.flush_all()
+    seconds = time.perf_counter() - started
+    env.cr.commit()
+    return seconds
+
+
+# The same invoices, in the batches of a first sync's page job.
+BATCH = 20
+batches = []
+for start in range(0, len(sources), BATCH):
+    batch = sources[start : start + BATCH]
+    batches.append(
+        {
+            "invoices": len(batch),
+            "payments": sum(len(payments) for _values, payments in batch),
+            "floor": batch_floor(batch, "batch-", False),
+            "ledger_floor": batch_floor(batch, "batch-paid-", True),
         }
     )
 
@@ -180,6 +251,8 @@ print(
     + json.dumps(
         {
             "pairs": pairs,
+            "batch_size": BATCH,
+            "batches": batches,
             "profiled": profiled_count,
             "per_import": total / max(profiled_count, 1),
             "breakdown": breakdown,

@@ -41,6 +41,27 @@ def test_same_seed_same_store():
     assert third.snapshot() != first.snapshot()
 
 
+def test_a_longer_history_spreads_the_same_orders():
+    plain, summary = generated(42)
+    default, again = generated(42, span_days=42)
+    assert again == summary
+    assert default.snapshot() == plain.snapshot()
+    state, long = generated(42, span_days=730)
+    assert long["by_status"] == summary["by_status"]
+    created = [state.order_record(i).data["date_created"] for i in long["orders"]]
+    assert min(created) >= ANCHOR - timedelta(days=730)
+    assert max(created) <= ANCHOR - timedelta(days=1)
+    assert min(created) < ANCHOR - timedelta(days=365)
+    for order_id in summary["orders"]:
+        assert [
+            (line["sku"], line["quantity"])
+            for line in state.order_record(order_id).products
+        ] == [
+            (line["sku"], line["quantity"])
+            for line in plain.order_record(order_id).products
+        ]
+
+
 def test_the_showcase_adds_its_orders_and_changes_no_other():
     plain, summary = generated(42)
     state, shown = generated(42, showcase=True)

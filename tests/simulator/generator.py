@@ -516,11 +516,20 @@ def _customer_activity(state, seed, customers, anchor, newcomers) -> dict:
 
 
 def generate_store(
-    state, seed=42, customers=10, orders=36, anchor=None, newcomers=0, showcase=False
+    state,
+    seed=42,
+    customers=10,
+    orders=36,
+    anchor=None,
+    newcomers=0,
+    showcase=False,
+    span_days=42,
 ) -> dict:
     """Fill ``state`` with a catalog, ``customers`` customers and ``orders`` orders.
 
-    Dates fall in the six weeks before ``anchor`` (default: today, 00:00 UTC).
+    Orders are created in the ``span_days`` days (at least 1; six weeks by
+    default) before ``anchor`` (default: today, 00:00 UTC), none in the last
+    day.
     With ``newcomers``, that many customers register without ordering and
     the first customer adds an address (after the orders, with a random
     generator of their own: the orders are the same either way).
@@ -541,7 +550,9 @@ def generate_store(
             for i in range(orders)
         ]
         created = sorted(
-            anchor - timedelta(days=42) + timedelta(seconds=rng.randint(0, 41 * 86400))
+            anchor
+            - timedelta(days=span_days)
+            + timedelta(seconds=rng.randint(0, (span_days - 1) * 86400))
             for _ in plans
         )
         order_ids = []

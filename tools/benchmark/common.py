@@ -63,5 +63,11 @@ def ms(seconds):
 
 
 def verdict(ok):
-    """The report table's last column."""
+    """The report table's last column, for a target of the issue."""
     return "meets" if ok else "**misses**"
+
+
+def check(ok):
+    """The report table's last column, for a reported row that counts what
+    must add up (no answer lost, no job missing): nothing when it does."""
+    return "" if ok else "**check**"

@@ -23,6 +23,8 @@ class Figures:
     ledger_floor: float  # seconds
     scaling: float  # invoices per minute, 2 job workers / 1
     hook_invoice_calls: int  # calls of the invoices, with 2 job workers
+    batch_floor: float  # seconds per invoice, created and posted in batches
+    batch_ledger_floor: float  # the same with their payments, in batches
 
     @classmethod
     def of(cls, results):
@@ -49,7 +51,23 @@ class Figures:
             ledger_floor=median("ledger_floor", ledger),
             scaling=(two["per_minute"] / one["per_minute"] if one["per_minute"] else 0),
             hook_invoice_calls=invoice_calls(two["endpoints"]),
+            batch_floor=per_invoice(results, "floor"),
+            batch_ledger_floor=per_invoice(results, "ledger_floor"),
         )
+
+
+def per_invoice(results, key):
+    """Seconds per invoice of the batched floor ``key`` (``floor``: the
+    invoices; ``ledger_floor``: with their payments); NaN for a run that
+    did not measure it."""
+    batches = results["cost"].get("batches") or []
+    invoices = sum(batch["invoices"] for batch in batches)
+    return sum(batch[key] for batch in batches) / invoices if invoices else NAN
+
+
+def rate(seconds):
+    """Invoices per second at ``seconds`` per invoice (NaN if unknown)."""
+    return 1 / seconds if seconds and seconds == seconds else NAN
 
 
 LABELS = {"single": "single instance", "two-tier": "two tiers"}

@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Measurement 2: the import cost per order against a direct ORM create and
-post of the identical invoices, and a cProfile of the import.
+"""Measurement 2: the import cost per order against the ORM floors of the
+identical invoices (a direct create and post, one by one and in batches,
+alone and with the identical payments), and a cProfile of the import.
 
 Measured by ``tools/bench_import_cost.py`` in an ``odoo shell`` on the same
 database, the server stopped, while the store's simulator runs.

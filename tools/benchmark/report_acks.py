@@ -2,7 +2,7 @@
 """The report's rows and paragraph of measurement 1: the acknowledgement in
 each deployment measured, and the burst against the two tiers."""
 
-from .common import ms, verdict
+from .common import check, ms, verdict
 from .figures import LABELS, ack_deployments
 
 
@@ -58,15 +58,15 @@ def deployment_rows(label, measured):
         (
             f"1. Errors (non-200 answers), open / closed, {label}",
             f"{open_loop['errors']} / {closed['errors']}",
-            "0",
-            verdict(not open_loop["errors"] and not closed["errors"]),
+            "(reported)",
+            check(not open_loop["errors"] and not closed["errors"]),
         ),
         (
             f"1. Jobs enqueued / unique events (10% duplicates), {label}",
             f"{open_loop['jobs']} / {open_loop['unique']} open, "
             f"{closed['jobs']} / {closed['unique']} closed",
-            "equal",
-            verdict(
+            "(reported)",
+            check(
                 open_loop["jobs"] == open_loop["unique"]
                 and closed["jobs"] == closed["unique"]
             ),
@@ -75,8 +75,8 @@ def deployment_rows(label, measured):
             "1. Webhook orders lost (invoiced orders without a posted invoice), "
             f"{label}",
             str(measured["ack_lost"]),
-            "0",
-            verdict(measured["ack_lost"] == 0),
+            "(reported)",
+            check(measured["ack_lost"] == 0),
         ),
     ]
 
@@ -90,8 +90,8 @@ def burst_rows(burst):
             f"1. Burst of {burst['count']} deliveries at {burst['rate']:g}/s, "
             "two tiers: answered 200, p50 / p99",
             f"{answered} / {burst['count']}, {ms(burst['p50'])} / {ms(burst['p99'])}",
-            "all, p99 ≤ 50 ms",
-            verdict(not burst["errors"] and burst["p99"] <= 0.050),
+            "(reported)",
+            check(not burst["errors"]),
         ),
         (
             "1. Burst: backlog when it ended (orders imported during it)",
@@ -115,8 +115,8 @@ def burst_rows(burst):
                 f"{counts['queued'] + counts['done']} / {burst['unique']}"
                 + (f" ({counts['failed']} failed)" if counts["failed"] else "")
                 + f"; {lost}",
-                "equal; 0",
-                verdict(
+                "(reported)",
+                check(
                     counts["queued"] + counts["done"] == burst["unique"] and not lost
                 ),
             )

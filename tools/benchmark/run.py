@@ -14,6 +14,7 @@ from .addon import REPO
 from .deployments import DEPLOYMENTS, Deployment, phase_acknowledgements, phase_burst
 from .first_sync import phase_first_sync
 from .import_cost import phase_import_cost
+from .page_profile import phase_page_profile
 from .queries import wait_for_jobs
 from .report import render_again, write_report
 from .seeding import (
@@ -34,9 +35,17 @@ def parse_args(description, argv=None):
     parser.add_argument("--db", required=True)
     parser.add_argument("--addons-path", required=True)
     parser.add_argument("--port", type=int, default=8455, help="Odoo (and +1)")
-    parser.add_argument("--sim-port", type=int, default=8457, help="three ports")
+    parser.add_argument("--sim-port", type=int, default=8457, help="four ports")
     parser.add_argument("--http-workers", type=int, default=4)
     parser.add_argument("--sync-orders", type=int, default=300)
+    parser.add_argument(
+        "--sync-span-days",
+        type=int,
+        default=730,
+        help="the days of history of the first sync's store (orders shipped "
+        "more than the store's shipment days before it are not read for "
+        "shipments)",
+    )
     parser.add_argument("--throughput-orders", type=int, default=100)
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--open-seconds", type=float, default=10.0)
@@ -81,6 +90,15 @@ def parse_args(description, argv=None):
     )
     parser.add_argument("--cost-orders", type=int, default=40)
     parser.add_argument("--profile-orders", type=int, default=20)
+    parser.add_argument(
+        "--page-orders",
+        type=int,
+        default=200,
+        help="the orders of the page job's profile (its own store, on --sim-port + 3)",
+    )
+    parser.add_argument(
+        "--page-profiled", type=int, default=3, help="the page jobs profiled"
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--out", default=str(REPO / "BENCHMARKS.md"))
     parser.add_argument(
@@ -102,7 +120,7 @@ def measure(args, odoo, sims, spec, results):
     """Run the phases in turn into ``results``, each server warmed up
     before it is measured; the load average is noted as each begins.
 
-    :return: the import's profile, as text.
+    :return: the profiles, as text: ``{file name: text}``.
     """
     urls = [sim.base_url for sim in sims.values()]
     conf1, conf2 = odoo.conf(1, urls), odoo.conf(2, urls)
@@ -151,6 +169,7 @@ def measure(args, odoo, sims, spec, results):
     results["sync"] = phase_first_sync(
         odoo, sims["benchsync"], stores, args.sync_orders
     )
+    results["sync"]["span_days"] = args.sync_span_days
 
     odoo.stop()
 
@@ -171,6 +190,11 @@ def measure(args, odoo, sims, spec, results):
     results["cost"], results["cost_calls_per_order"] = phase_import_cost(
         odoo, conf2, sims["benchcost"], stores, args.cost_orders
     )
+    profiles = {"profile.txt": results["cost"].pop("top")}
+
+    phase("the first sync's page job, profiled")
+    results["pages"] = phase_page_profile(odoo, args, urls)
+    profiles["page-profile.txt"] = results["pages"].pop("top")
 
     if args.burst_deliveries:
         phase(
@@ -185,7 +209,7 @@ def measure(args, odoo, sims, spec, results):
             results["burst"] = phase_burst(
                 odoo, hook_sim, stores, batches["burst"], args
             )
-    return results["cost"].pop("top")
+    return profiles
 
 
 def main(description, argv=None):
@@ -208,11 +232,15 @@ def main(description, argv=None):
         "seed": args.seed,
     }
     try:
-        top = measure(args, odoo, sims, spec, results)
+        profiles = measure(args, odoo, sims, spec, results)
     finally:
         odoo.stop()
         for sim in sims.values():
             sim.stop()
     write_report(args, results)
-    (workdir / "profile.txt").write_text(top)
-    print(f"\nWritten to {args.out}; the import's profile is in {workdir}/profile.txt")
+    for name, text in profiles.items():
+        (workdir / name).write_text(text)
+    print(
+        f"\nWritten to {args.out}; the profiles of the import and of the page "
+        f"job are in {workdir}: {', '.join(profiles)}"
+    )

@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""The set-up: three simulated stores from the seeded generator, the same
-stores configured in Odoo, and the webhook store's orders shared out
-between the phases that deliver them."""
+"""The set-up: three simulated stores from the seeded generator (the page
+job's profile runs a fourth, of its own), the same stores configured in
+Odoo, and the webhook store's orders shared out between the phases that
+deliver them."""
 
 import json
 import subprocess
@@ -53,7 +54,9 @@ def store_sizes(args):
 
 def store_spec(args, sizes):
     """``{store: spec}`` of the generator for each store, as
-    ``tools/bench_configure.py`` reads it (without its url)."""
+    ``tools/bench_configure.py`` reads it (without its url); the first
+    sync's store has ``--sync-span-days`` of history, the others the
+    generator's six weeks (the configuration does not depend on dates)."""
     return {
         name: {
             "token": TOKEN,
@@ -61,6 +64,7 @@ def store_spec(args, sizes):
             "seed": args.seed + index,
             "customers": max(10, sizes[name] // 8),
             "orders": sizes[name],
+            "span_days": args.sync_span_days if name == "benchsync" else 42,
         }
         for index, name in enumerate(STORES)
     }
@@ -83,6 +87,7 @@ def start_stores(args, spec):
             seed=spec[name]["seed"],
             customers=spec[name]["customers"],
             orders=spec[name]["orders"],
+            span_days=spec[name]["span_days"],
         )
         sim.start()
         sims[name] = sim
