@@ -18,6 +18,7 @@ def store_rate(move):
     return None
 
 
+# The lines a payment settles: a customer's receivable (or a vendor's payable).
 PAYABLE_TYPES = ("asset_receivable", "liability_payable")
 
 
@@ -158,16 +159,20 @@ def store_rate_balance(move, lines, amount):
     """The company-currency balance (unsigned) of settling ``amount`` (in
     ``move``'s currency, positive) of ``lines`` when ``move`` is at the
     store's rate: what is left of them in full at the move's own figures (the
-    residual, as Odoo rounded it line by line), else the amount at that rate;
-    so that no exchange difference arises that the store never had. ``None``
-    at Odoo's rates."""
+    residual, as Odoo rounded it line by line), else the amount's share of
+    that residual (the store's rate as the move's rounded lines carry it,
+    which is what Odoo settles of them), so that no exchange difference
+    arises that the store never had. ``None`` at Odoo's rates."""
     rate = store_rate(move)
     if not rate:
         return None
-    residual = sum(lines.mapped("amount_residual_currency"))
-    if move.currency_id.compare_amounts(abs(residual), amount) == 0:
-        return abs(sum(lines.mapped("amount_residual")))
-    return move.company_currency_id.round(amount / rate)
+    residual = abs(sum(lines.mapped("amount_residual_currency")))
+    residual_balance = abs(sum(lines.mapped("amount_residual")))
+    if move.currency_id.compare_amounts(residual, amount) == 0:
+        return residual_balance
+    if move.currency_id.is_zero(residual):
+        return move.company_currency_id.round(amount / rate)
+    return move.company_currency_id.round(amount * residual_balance / residual)
 
 
 def _at_store_rate(move, lines, amount):

@@ -123,7 +123,6 @@ def settle_against_account(move, account, amount, label, what):
     return entry
 
 
-# The lines a payment settles: a customer's receivable (or a vendor's payable).
 class PaymentRegistrar:
     """Registers what BigCommerce reports paid on one order's invoice."""
 

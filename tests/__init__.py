@@ -1,3 +1,12 @@
+from hypothesis import settings
+
+# The property tests try the same examples on every run (a new example is
+# found by raising max_examples, never by chance in CI); loaded before the
+# test modules, whose own settings inherit it.
+settings.register_profile("bigcommerce", derandomize=True, database=None)
+settings.load_profile("bigcommerce")
+
+# ruff: noqa: E402
 from . import (
     test_access,
     test_api_calls,

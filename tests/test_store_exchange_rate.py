@@ -196,6 +196,7 @@ class TestStoreRateProperty(StoreRateCase):
     # Paid in full by a gift certificate: the entry takes the invoice's
     # residual as Odoo rounded it line by line, not the total at the rate.
     @example(quantities=[1], shipping="0", rate="0.8517", gift_share=100)
+    @example(quantities=[3, 2], shipping="4.99", rate="1.0843", gift_share=30)
     def test_an_order_at_the_store_s_rate_is_settled_without_difference(
         self, quantities, shipping, rate, gift_share
     ):

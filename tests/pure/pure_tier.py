@@ -18,8 +18,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[2]
+
+# The property tests try the same examples on every run (as in the Odoo
+# tier's tests/__init__.py).
+settings.register_profile("bigcommerce", derandomize=True, database=None)
+settings.load_profile("bigcommerce")
 ODOO_PACKAGES = {ROOT, ROOT / "tests"}
 
 
