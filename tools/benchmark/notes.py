@@ -82,6 +82,15 @@ def ack_note(results):
     deployment measured; what the burst left behind."""
     deployments = ack_deployments(results)
     parts = []
+    alone = results.get("ack_alone")
+    if alone:
+        parts.append(
+            f"Alone, an acknowledgement costs {ms(alone['per_ack'])} and "
+            f"{alone['statements']} SQL statements (above): the server time "
+            "measured under load is that, plus the time its worker waits for "
+            "a core that the imports, PostgreSQL, the simulated stores and the "
+            "load generator share."
+        )
     if "single" in deployments:
         parts.append(single_ack_note(results, deployments["single"]))
     if "two-tier" in deployments:

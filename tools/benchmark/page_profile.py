@@ -1,7 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Part of measurement 5: a profile of the first sync's page job, on a
 store of its own, by ``tools/bench_page_profile.py`` in an ``odoo shell``
-on the same database, the server stopped.
+on the same database, the server stopped; and part of measurement 1: an
+acknowledgement for that store, alone (``tools/bench_ack_profile.py``).
 
 The script runs the store's simulator in its own process, on the port after
 the benchmark's three stores: the configuration allows it as an API host.
@@ -12,6 +13,7 @@ import json
 from .addon import REPO
 
 SCRIPT = REPO / "tools" / "bench_page_profile.py"
+ACK_SCRIPT = REPO / "tools" / "bench_ack_profile.py"
 
 
 def page_profile_port(args):
@@ -43,4 +45,21 @@ def phase_page_profile(odoo, args, urls):
                 }
             )
         },
+    )
+
+
+def phase_ack_alone(odoo, args, urls):
+    """What an acknowledgement costs on its own (``tools/bench_ack_profile.py``):
+    signed deliveries for the page profile's store through Odoo's WSGI
+    application, in an ``odoo shell``, nothing else running; timed, their
+    statements counted, then profiled. The jobs and logs they make are
+    deleted after.
+
+    :return: what the script measured.
+    """
+    conf = odoo.conf(2, [*urls, f"http://127.0.0.1:{page_profile_port(args)}"])
+    return odoo.run_script(
+        conf,
+        ACK_SCRIPT,
+        {"BENCH_ACK": json.dumps({"store": "benchpages", "deliveries": 300})},
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 from .common import QUOTAS, check, ms, verdict
 from .figures import Figures, rate
 from .notes import notes
-from .report_acks import ack_paragraph, ack_rows, deployments_text
+from .report_acks import ack_alone_section, ack_paragraph, ack_rows, deployments_text
 
 
 def table_rows(results, fig):
@@ -252,7 +252,7 @@ Measured by `bash tools/bench.sh` on {results["date"]}.
 ### Webhook acknowledgement (item 1)
 
 {ack_paragraph(results)}
-
+{ack_alone_section(results)}
 {results["notes"]["ack"]}
 
 ### The import job (item 2)

@@ -129,9 +129,44 @@ def ack_rows(results):
     rows = []
     for kind, measured in ack_deployments(results).items():
         rows += deployment_rows(LABELS[kind], measured)
+    alone = results.get("ack_alone")
+    if alone:
+        rows.append(
+            (
+                "1. Server time / SQL statements per ack alone (nothing "
+                f"importing, {alone['deliveries']} deliveries in process), mean",
+                f"{ms(alone['per_ack'])} / {alone['statements']}",
+                "≤ 10 ms, ≤ 6 statements",
+                verdict(alone["per_ack"] <= 0.010 and alone["statements"] <= 6),
+            )
+        )
     if "burst" in results:
         rows += burst_rows(results["burst"])
     return rows
+
+
+def ack_alone_section(results):
+    """The profile of an acknowledgement alone, when the run measured it."""
+    alone = results.get("ack_alone")
+    if not alone:
+        return ""
+    per = alone["profiled_per_ack"]
+    breakdown = "\n".join(
+        f"| {label} | {ms(seconds)} | {seconds / per * 100 if per else 0:.0f}% |"
+        for label, seconds in alone["breakdown"].items()
+    )
+    return f"""
+An acknowledgement alone: {alone["deliveries"]} signed deliveries through
+Odoo's own WSGI application in an `odoo shell`, the server stopped and
+nothing importing, took {ms(alone["per_ack"])} each (the whole request:
+Odoo's dispatch, the connector's route, the commit) and
+{alone["statements"]} SQL statements. cProfile of as many, {ms(per)} each,
+of which (cumulative; steps nest):
+
+| Step | Per delivery | Share |
+|---|---|---|
+{breakdown}
+"""
 
 
 def ack_paragraph(results):

@@ -5,6 +5,7 @@
 # pylint: disable=print-used
 
 import argparse
+import json
 import os
 import tempfile
 from datetime import UTC, datetime
@@ -14,7 +15,7 @@ from .addon import REPO
 from .deployments import DEPLOYMENTS, Deployment, phase_acknowledgements, phase_burst
 from .first_sync import phase_first_sync
 from .import_cost import phase_import_cost
-from .page_profile import phase_page_profile
+from .page_profile import phase_ack_alone, phase_page_profile
 from .queries import wait_for_jobs
 from .report import render_again, write_report
 from .seeding import (
@@ -195,6 +196,8 @@ def measure(args, odoo, sims, spec, results):
     phase("the first sync's page job, profiled")
     results["pages"] = phase_page_profile(odoo, args, urls)
     profiles["page-profile.txt"] = results["pages"].pop("top")
+    phase("an acknowledgement alone, profiled")
+    results["ack_alone"] = phase_ack_alone(odoo, args, urls)
 
     if args.burst_deliveries:
         phase(
@@ -237,6 +240,9 @@ def main(description, argv=None):
         odoo.stop()
         for sim in sims.values():
             sim.stop()
+        # The raw numbers first: a phase that fails, or a report that fails
+        # to render, loses none of those measured.
+        (workdir / "results.json").write_text(json.dumps(results, default=str))
     write_report(args, results)
     for name, text in profiles.items():
         (workdir / name).write_text(text)
