@@ -241,8 +241,9 @@ class OrderPage:
         for (_l, _o, importer, _m, _v), binding in zip(prepared, bindings, strict=True):
             importer.binding = binding
         paid = self._register_payments([p[2] for p in prepared])
-        results = []
+        results, chatter_lines = [], []
         for line_id, _order, importer, mapped, _values in prepared:
+            importer.chatter_lines = chatter_lines
             if importer.invoice in posted:
                 importer.outcomes.append(self.env._("invoice posted"))
             binding = importer.binding
@@ -255,7 +256,17 @@ class OrderPage:
             importer._resolve_failure()
             importer.outcome = "done"
             results.append((line_id, importer, importer._result()))
+        self._log_chatter_lines(chatter_lines)
         return results
+
+    def _log_chatter_lines(self, chatter_lines):
+        """Log the orders' chatter lines, ``[(record, line)]``, as notes:
+        one batch per model (what ``message_post`` logs, one at a time)."""
+        bodies_by_model = {}
+        for record, line in chatter_lines:
+            bodies_by_model.setdefault(record._name, {})[record.id] = line
+        for model, bodies in bodies_by_model.items():
+            self.env[model].browse(list(bodies))._message_log_batch(bodies)
 
     def _register_payments(self, importers):
         """Register the payments of the batch's invoices that one gateway

@@ -108,6 +108,9 @@ class OrderImporter(BigCommerceImporter):
         self.changes = []
         self.outcomes = []
         self.payment_note = False
+        #: ``[(record, line)]`` to log the chatter lines to, in one batch
+        #: per model, instead of posting them (a first sync's page).
+        self.chatter_lines = None
 
     def _label(self):
         """``Order #<id>``, as the job's result and the log say it."""
@@ -583,9 +586,12 @@ class OrderImporter(BigCommerceImporter):
             what="; ".join(changes + self.outcomes).rstrip(".")
             or self.env._("nothing changed"),
         )
-        self.binding.message_post(body=line)
-        if self.invoice:
-            self.invoice.message_post(body=line)
+        records = [self.binding, *([self.invoice] if self.invoice else [])]
+        if self.chatter_lines is not None:
+            self.chatter_lines += [(record, line) for record in records]
+            return
+        for record in records:
+            record.message_post(body=line)
 
     def _result(self):
         """The invoice's name, or why a held order has none."""
