@@ -38,7 +38,6 @@ is queued alone, to be retried as every import is.
 
 import logging
 
-from odoo import Command
 from odoo.service.model import PG_CONCURRENCY_EXCEPTIONS_TO_RETRY
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -289,12 +288,9 @@ class OrderPage:
         # Without a write-off line to book, Odoo writes the payments' entries
         # in one create as they are posted (a store's rate forces each
         # entry's balance, and Odoo writes that entry on its own).
-        # Each payment is linked to its invoice as it is created (the link
-        # the wizard writes on the invoice after, a write on each).
-        for importer, values, _lines, _message in planned:
+        for _importer, values, _lines, _message in planned:
             if "force_balance" not in values:
                 values.pop("write_off_line_vals", None)
-            values["invoice_ids"] = [Command.link(importer.invoice.id)]
         payments = payments_model(self.env).create([plan[1] for plan in planned])
         # A payment's entry is dated and referenced as the payment.
         for run in self._in_numbering_order(

@@ -3,6 +3,7 @@
 written directly (``account.payment`` created, posted and reconciled), and
 the same for many moves at once (a first sync's page)."""
 
+from odoo import Command
 from odoo.tools import clean_context
 
 
@@ -116,6 +117,9 @@ def payment_values(move, journal, amount, memo, date=None):
         # Books the payment's entry now (when it has an outstanding
         # account), as the wizard does; nothing is written off.
         "write_off_line_vals": [],
+        # Linked to the move as it is created (the link the wizard writes
+        # on the move after, a write of the move).
+        "invoice_ids": [Command.link(move.id)],
         **_at_store_rate(move, lines, amount),
     }
     return values, lines

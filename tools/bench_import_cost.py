@@ -85,25 +85,34 @@ def payment_values(payment):
     }
 
 
-def reconcile(invoice, payment):
-    """Reconcile the posted ``payment``'s receivable line with ``invoice``'s
-    (a payment without an entry is only matched, as Odoo's wizard does)."""
+def receivables(invoice, payment):
+    """The open lines of the posted ``payment``'s receivable account and of
+    ``invoice``'s, to reconcile together (none for a payment without an
+    entry, only matched with the invoice, as Odoo's wizard does)."""
     account = payment.destination_account_id
-    (payment.move_id.line_ids | invoice.line_ids).filtered(
+    return (payment.move_id.line_ids | invoice.line_ids).filtered(
         lambda line: line.account_id == account and not line.reconciled
-    ).reconcile()
-    invoice.matched_payment_ids += payment
+    )
 
 
 def pay(payments):
-    """Create ``payments`` (``[(invoice, values)]``) in one create, post them
-    at once and reconcile each with its invoice."""
+    """Create ``payments`` (``[(invoice, values)]``) in one create, each
+    linked to its invoice, post them at once and reconcile them with their
+    invoices in one plan: the bare ORM's cheapest path to the same ledger."""
     if not payments:
         return
-    created = env["account.payment"].create([values for _invoice, values in payments])
+    created = env["account.payment"].create(
+        [
+            dict(values, invoice_ids=[Command.link(invoice.id)])
+            for invoice, values in payments
+        ]
+    )
     created.action_post()
-    for (invoice, _values), payment in zip(payments, created, strict=True):
-        reconcile(invoice, payment)
+    plan = [
+        receivables(invoice, payment)
+        for (invoice, _values), payment in zip(payments, created, strict=True)
+    ]
+    env["account.move.line"]._reconcile_plan([lines for lines in plan if lines])
 
 
 def bound_move(order_id):
