@@ -35,6 +35,7 @@ class Deployment:
         tier); ``args``: the command line (``--jobs-port``)."""
         self.kind = kind
         self.odoo = odoo
+        self.args = args
         self.jobs = None
         if kind == "two-tier":
             self.jobs = Odoo(args, odoo.workdir, name="jobs", port=args.jobs_port)
@@ -50,7 +51,7 @@ class Deployment:
         happened."""
         try:
             if self.jobs:
-                self.jobs.start(self.jobs_conf, nice=JOB_TIER_NICE)
+                self.jobs.start(self.jobs_conf, nice=self.args.job_tier_nice)
                 self.jobs.warm_up()
             self.odoo.start(self.conf)
             self.odoo.warm_up()

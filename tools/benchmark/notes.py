@@ -132,8 +132,9 @@ def two_tier_ack_note(results, measured):
     return (
         f"In two tiers, the web tier's {results['http_workers']} HTTP workers "
         "only answer (and its runner hands out the jobs); the job tier's "
-        "workers import under `nice -n 10`, so that the answers come first "
-        "when the cores are busy. At the median an acknowledgement took "
+        "workers import under "
+        f"`nice -n {results.get('job_tier_nice', 10)}`, so that the answers "
+        "come first when the cores are busy. At the median an acknowledgement took "
         f"{ms(open_loop['server_p50'])} of server time at {open_loop['rate']}/s "
         f"and {ms(closed['server_p50'])} at saturation "
         f"({closed['per_second']:.0f}/s), while "

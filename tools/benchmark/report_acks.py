@@ -208,7 +208,8 @@ def deployments_text(results):
             "the *two tiers* of readme/INSTALL.md on one database: the web "
             "tier (the same HTTP workers, the job runner, `[queue_job] "
             "host/port` pointing at the job tier) and the job tier (a second "
-            "`odoo server`, 3 workers, no runner, under `nice -n 10`), "
+            f"`odoo server`, 3 workers, no runner, under "
+            f"`nice -n {results.get('job_tier_nice', 10)}`), "
             "`root.bigcommerce:2`"
         )
     return "; ".join(text) + ". Each loop runs while the orders it queues import."

@@ -12,7 +12,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .addon import REPO
-from .deployments import DEPLOYMENTS, Deployment, phase_acknowledgements, phase_burst
+from .deployments import (
+    DEPLOYMENTS,
+    JOB_TIER_NICE,
+    Deployment,
+    phase_acknowledgements,
+    phase_burst,
+)
 from .first_sync import phase_first_sync
 from .import_cost import phase_import_cost
 from .page_profile import phase_ack_alone, phase_page_profile
@@ -82,6 +88,12 @@ def parse_args(description, argv=None):
         help="the burst against the two tiers (0: no burst)",
     )
     parser.add_argument("--burst-rate", type=float, default=100.0)
+    parser.add_argument(
+        "--job-tier-nice",
+        type=int,
+        default=JOB_TIER_NICE,
+        help="the job tier's CPU priority in two tiers (nice -n)",
+    )
     parser.add_argument(
         "--burst-drain-seconds",
         type=float,
@@ -233,6 +245,7 @@ def main(description, argv=None):
         "machine": machine(),
         "http_workers": args.http_workers,
         "seed": args.seed,
+        "job_tier_nice": args.job_tier_nice,
     }
     try:
         profiles = measure(args, odoo, sims, spec, results)
