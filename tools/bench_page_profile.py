@@ -130,6 +130,11 @@ try:
 finally:
     sim.stop()
 
+if not profiled_orders:
+    raise SystemExit(
+        f"The store's history made {len(pages)} page job(s): give it more "
+        "orders (--page-orders), so that one is warmed up and one profiled."
+    )
 if spec.get("dump"):
     profiler.dump_stats(spec["dump"])
 stats = pstats.Stats(profiler)
