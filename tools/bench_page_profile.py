@@ -160,8 +160,8 @@ STEPS = (
     ("the payments (create, post)", "order_batch.py:_register_payments"),
     ("  reconciling them", "payment_entries.py:match_payments"),
     ("the rest of each order's import", "order_importer.py:_after_import"),
-    ("  chatter lines", "order_importer.py:_post_chatter_lines"),
     ("  shipments and refunds queued", "jobs.py:delay"),
+    ("the chatter lines (one batch per model)", "order_batch.py:_log_chatter_lines"),
     ("the orders imported alone", "order_batch.py:_import_alone"),
     ("flush to the database", "orm/environments.py:flush_all"),
 )
