@@ -285,12 +285,9 @@ class OrderPage:
                     planned.append((importer, *plan))
         if not planned:
             return {}
-        # Without a write-off line to book, Odoo writes the payments' entries
-        # in one create as they are posted (a store's rate forces each
-        # entry's balance, and Odoo writes that entry on its own).
-        for _importer, values, _lines, _message in planned:
-            if "force_balance" not in values:
-                values.pop("write_off_line_vals", None)
+        # Odoo writes the payments' entries in one create as they are posted
+        # (a store's rate forces an entry's balance: that one is written on
+        # its own, as the payment is created).
         payments = payments_model(self.env).create([plan[1] for plan in planned])
         # A payment's entry is dated and referenced as the payment.
         for run in self._in_numbering_order(

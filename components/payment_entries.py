@@ -114,9 +114,6 @@ def payment_values(move, journal, amount, memo, date=None):
         "partner_bank_id": bank.id,
         "payment_method_line_id": method_line.id,
         "destination_account_id": lines[0].account_id.id,
-        # Books the payment's entry now (when it has an outstanding
-        # account), as the wizard does; nothing is written off.
-        "write_off_line_vals": [],
         # Linked to the move as it is created (the link the wizard writes
         # on the move after, a write of the move).
         "invoice_ids": [Command.link(move.id)],
