@@ -62,6 +62,15 @@ def ms(seconds):
     return f"{seconds * 1000:.0f} ms"
 
 
+def step_rows(breakdown, per):
+    """A profile's table rows: each step's time per unit and its share of
+    ``per``, the profiled time per unit."""
+    return "\n".join(
+        f"| {label} | {ms(seconds)} | {seconds / per * 100 if per else 0:.0f}% |"
+        for label, seconds in breakdown.items()
+    )
+
+
 def verdict(ok):
     """The report table's last column, for a target of the issue."""
     return "meets" if ok else "**misses**"

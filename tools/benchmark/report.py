@@ -9,7 +9,7 @@ explanations (``notes``) and the raw numbers, as BENCHMARKS.md."""
 import json
 from pathlib import Path
 
-from .common import QUOTAS, check, ms, verdict
+from .common import QUOTAS, check, ms, step_rows, verdict
 from .figures import Figures, rate
 from .notes import notes
 from .report_acks import ack_alone_section, ack_paragraph, ack_rows, deployments_text
@@ -176,10 +176,7 @@ def page_section(results):
     if not pages:
         return ""
     per = pages["profiled_per_order"]
-    breakdown = "\n".join(
-        f"| {label} | {ms(seconds)} | {seconds / per * 100 if per else 0:.0f}% |"
-        for label, seconds in pages["breakdown"].items()
-    )
+    breakdown = step_rows(pages["breakdown"], per)
     return f"""
 #### The page job (item 5)
 
@@ -205,10 +202,7 @@ def report(args, results):
     rows = table_rows(results, fig)
     table = ["| Measurement | Measured | Target | |", "|---|---|---|---|"]
     table += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
-    breakdown = "\n".join(
-        f"| {label} | {ms(seconds)} | {seconds / cost['per_import'] * 100:.0f}% |"
-        for label, seconds in cost["breakdown"].items()
-    )
+    breakdown = step_rows(cost["breakdown"], cost["per_import"])
     projected = {
         plan: 10000 * sync["calls_per_order"] / (quota / 30.0)
         for plan, quota in QUOTAS.items()

@@ -2,7 +2,7 @@
 """The report's rows and paragraph of measurement 1: the acknowledgement in
 each deployment measured, and the burst against the two tiers."""
 
-from .common import check, ms, verdict
+from .common import check, ms, step_rows, verdict
 from .figures import LABELS, ack_deployments
 
 
@@ -151,10 +151,7 @@ def ack_alone_section(results):
     if not alone:
         return ""
     per = alone["profiled_per_ack"]
-    breakdown = "\n".join(
-        f"| {label} | {ms(seconds)} | {seconds / per * 100 if per else 0:.0f}% |"
-        for label, seconds in alone["breakdown"].items()
-    )
+    breakdown = step_rows(alone["breakdown"], per)
     return f"""
 An acknowledgement alone: {alone["deliveries"]} signed deliveries through
 Odoo's own WSGI application in an `odoo shell`, the server stopped and
